@@ -1,0 +1,96 @@
+# vmunit: one build for every arch.  ./configure writes config.mak;
+# `make ARCH=arm64` builds another arch with its Debian cross toolchain.
+
+-include config.mak
+
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+CONFIG_ARCH := $(ARCH)
+ARCH ?= $(HOST_ARCH)
+ifeq ($(ARCH),$(CONFIG_ARCH))
+  GUEST_CC := $(CC)
+else
+  TRIPLET_x86_64 := x86_64-linux-gnu-
+  TRIPLET_arm64 := aarch64-linux-gnu-
+  TRIPLET_s390x := s390x-linux-gnu-
+  CROSS_PREFIX := $(if $(filter $(ARCH),$(HOST_ARCH)),,$(TRIPLET_$(ARCH)))
+  GUEST_CC := $(CROSS_PREFIX)gcc
+endif
+OBJCOPY := $(CROSS_PREFIX)objcopy
+ARCH_DIR_x86_64 := x86
+ARCH_DIR_arm64 := arm
+ARCH_DIR_s390x := s390x
+ARCH_DIR := $(ARCH_DIR_$(ARCH))
+LIBARCH_DIR := lib/$(if $(filter x86_64,$(ARCH)),x86,$(ARCH))
+BUILD := build/$(ARCH)
+
+# The one freestanding flags list (+ per-arch additions in <arch dir>/arch.mk).
+CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-pic -fno-pie \
+	-fno-tree-loop-distribute-patterns -fno-strict-aliasing \
+	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP \
+	-Ilib -I$(LIBARCH_DIR) $(if $(WERROR),-Werror)
+LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+include $(ARCH_DIR)/arch.mk
+
+LIB_SRCS := $(wildcard lib/*.c $(LIBARCH_DIR)/*.c $(LIBARCH_DIR)/*.S)
+LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
+BOOT_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(wildcard $(ARCH_DIR)/*.S)))
+TESTS := $(patsubst %.c,%,$(wildcard $(ARCH_DIR)/*.c))
+PAYLOADS := $(addsuffix .elf,$(TESTS))
+
+all: $(PAYLOADS) runner/vmunit-run
+
+$(BUILD)/%.o: %.c config.mak
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/%.o: %.S config.mak
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/libvmunit.a: $(LIB_OBJS)
+	rm -f $@ && $(CROSS_PREFIX)ar rcs $@ $^
+# Payload link: per-arch post-link step in PAYLOAD_FINISH (e.g. x86 ELF32).
+$(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(ARCH_DIR)/flat.lds
+	$(GUEST_CC) $(CFLAGS) $(LDFLAGS) -T $(ARCH_DIR)/flat.lds -o $@.tmp \
+		$(BOOT_OBJS) $< $(BUILD)/libvmunit.a -lgcc
+	$(PAYLOAD_FINISH)
+
+config.mak:
+	./configure
+
+# Host side: runner, host tests.
+HOST_CC ?= gcc
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
+SRCDIR := .
+HOST_TESTS :=
+include runner/runner.mk
+include tests/libtests.mk
+
+deps:
+	@scripts/install-deps.sh
+
+check-host: $(HOST_TESTS)
+	@scripts/run-host-tests.sh $(HOST_TESTS)
+
+# The guest suite for every built arch, plus the host tests.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@runner/vmunit-run --check-cfg -a $(ARCH)
+	@$(MAKE) --no-print-directory check-host
+	@./run_tests.sh -a $(ARCH) --tap logs/suite.tap
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@./run_tests.sh -a $(ARCH)
+
+bench: all
+	@scripts/bench.sh $(ARCH)
+
+clean:
+	rm -rf build logs */*.elf */*.elf.tmp
+
+distclean: clean
+	rm -f config.mak
+
+.PHONY: all check check-host run bench deps clean distclean
+.SECONDARY:
+-include $(shell find build -name '*.d' 2>/dev/null)

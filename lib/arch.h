@@ -1,0 +1,32 @@
+/*
+ * The hooks each arch provides to the common library, and nothing else.
+ * Adding an arch means implementing this list in lib/<arch>/.
+ */
+#ifndef VMUNIT_ARCH_H
+#define VMUNIT_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fault.h"
+
+/* Write n bytes to the console device; the caller holds the console lock. */
+void arch_console_write(const char *s, size_t n);
+
+/* Power off with the guest status (enum vm_status); never returns. */
+__attribute__((noreturn)) void arch_exit(int status);
+
+/* Print the current CPU's registers and a backtrace from the caller. */
+void arch_dump_here(void);
+
+/* Name of a fault for messages, e.g. "#PF", "data abort", "operation". */
+void arch_fault_name(struct fault f, char *buf, unsigned long size);
+
+/* Resume point after a fault inside call_safe: unwinds to call_safe. */
+void fault_unwind(void);
+
+/* setjmp/longjmp for call_safe: ctx holds callee-saved registers. */
+#define JMP_CTX_WORDS 24
+int vm_setjmp(unsigned long *ctx) __attribute__((returns_twice));
+__attribute__((noreturn)) void vm_longjmp(unsigned long *ctx, int val);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * The check API.  Every function is safe from any CPU; prefixes are per CPU.
+ *
+ * Each check prints one line "KIND: prefix: message" (lib/verdict.h).  The
+ * message is the check's name; on failure say what was expected and got.
+ * A test's status follows vm_status_from_counts(): ERROR when nothing was
+ * checked, FAIL on any FAIL/XPASS, SKIP when all checks skipped, else PASS.
+ */
+#ifndef VMUNIT_REPORT_H
+#define VMUNIT_REPORT_H
+
+#include <stdbool.h>
+#include "verdict.h"
+
+#define __fmt(a, b) __attribute__((format(printf, a, b)))
+
+bool report(bool pass, const char *fmt, ...) __fmt(2, 3);
+void report_pass(const char *fmt, ...) __fmt(1, 2);
+void report_fail(const char *fmt, ...) __fmt(1, 2);
+void report_skip(const char *fmt, ...) __fmt(1, 2);
+void report_info(const char *fmt, ...) __fmt(1, 2);
+/* A check known to fail where xfail is true: XFAIL/XPASS instead of FAIL/PASS. */
+bool report_xfail(bool xfail, bool pass, const char *fmt, ...) __fmt(3, 4);
+
+void report_prefix_push(const char *fmt, ...) __fmt(1, 2);
+void report_prefix_pop(void);
+
+/*
+ * Gate a test or subtest (a void function) on a feature: when cond is false,
+ * SKIP with the reason, which names the exact gate (CPUID leaf and bit, ID
+ * register field, facility number, QEMU option), and return.
+ */
+#define require(cond, ...)				\
+	do {						\
+		if (!(cond)) {				\
+			report_skip(__VA_ARGS__);	\
+			return;				\
+		}					\
+	} while (0)
+
+/* Check counts so far, by enum check_kind (for the framework's selftest). */
+void report_counts(unsigned int counts[CHECK_NR_KINDS]);
+
+/* Print SUMMARY and EXIT lines and power off with the status. */
+__attribute__((noreturn)) void report_exit(void);
+/* The framework broke: print "ERROR: msg", then exit with status ERROR. */
+__attribute__((noreturn)) void report_abort(const char *fmt, ...) __fmt(1, 2);
+
+#endif

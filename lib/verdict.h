@@ -1,0 +1,77 @@
+/*
+ * The guest -> host verdict protocol, shared by guest payloads and the runner.
+ *
+ * A guest prints one line per check, "<KIND>: <prefix>: <message>", where
+ * KIND is PASS, FAIL, SKIP, XFAIL or XPASS; free-form "INFO:" lines carry
+ * diagnostics and an "ERROR:" line explains a framework breakdown.  It ends
+ * with exactly two machine-readable lines:
+ *
+ *   SUMMARY: <n> tests, <n> unexpected failures, <n> expected failures, <n> skipped
+ *   EXIT: STATUS=<status>
+ *
+ * "tests" counts every check line; "unexpected failures" counts FAIL and XPASS;
+ * "expected failures" counts XFAIL.  <status> is one of enum vm_status and is
+ * also handed to the arch's exit device (x86 isa-debug-exit turns it into
+ * the QEMU exit code (status << 1) | 1) as a cross-check.
+ *
+ * This header is plain C99 with no includes so both sides can use it.
+ */
+#ifndef VMUNIT_VERDICT_H
+#define VMUNIT_VERDICT_H
+
+/* Guest exit status: what the guest concluded about itself. */
+enum vm_status {
+	VM_STATUS_PASS = 0,	/* at least one check passed, none failed */
+	VM_STATUS_FAIL = 1,	/* a check failed or an expected failure passed */
+	VM_STATUS_SKIP = 2,	/* every check was skipped */
+	VM_STATUS_ERROR = 3,	/* framework broke: unexpected fault, no checks */
+};
+
+/* A test run's verdict as the runner reports it. */
+enum verdict {
+	V_PASS,
+	V_FAIL,
+	V_SKIP,
+	V_ERROR,	/* guest or framework broke, or output inconsistent */
+	V_TIMEOUT,	/* wall clock over the timeout; process group killed */
+	V_CRASH,	/* QEMU died (signal) or output ended without EXIT line */
+	V_NR_VERDICTS
+};
+
+/* One check's result, as printed by the guest. */
+enum check_kind {
+	CHECK_PASS,
+	CHECK_FAIL,
+	CHECK_SKIP,
+	CHECK_XFAIL,
+	CHECK_XPASS,
+	CHECK_NR_KINDS
+};
+
+#define VM_CHECK_NAMES { "PASS", "FAIL", "SKIP", "XFAIL", "XPASS" }
+#define VM_VERDICT_NAMES { "PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH" }
+
+#define VM_SUMMARY_FMT \
+	"SUMMARY: %u tests, %u unexpected failures, %u expected failures, %u skipped"
+#define VM_EXIT_FMT "EXIT: STATUS=%d"
+#define VM_INFO_TAG "INFO"
+#define VM_ERROR_TAG "ERROR"
+
+/*
+ * The one rule that turns check counts into a status, used by the guest to
+ * pick its exit status and by the runner to cross-check it.
+ */
+static inline enum vm_status vm_status_from_counts(unsigned int checks,
+						   unsigned int unexpected,
+						   unsigned int skipped)
+{
+	if (checks == 0)
+		return VM_STATUS_ERROR;
+	if (unexpected)
+		return VM_STATUS_FAIL;
+	if (skipped == checks)
+		return VM_STATUS_SKIP;
+	return VM_STATUS_PASS;
+}
+
+#endif

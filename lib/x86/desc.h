@@ -1,0 +1,20 @@
+/*
+ * Descriptor tables and exception dispatch.  desc_init() loads the GDT's
+ * TSS (IST stacks for #DF, NMI and #MC) and the IDT for the calling CPU.
+ * handle_exception() installs a handler for any vector (exceptions or
+ * device interrupts); without one, a fault is caught by the exception table
+ * or call_safe(), or ends the test as ERROR with registers and backtrace.
+ */
+#ifndef VMUNIT_X86_DESC_H
+#define VMUNIT_X86_DESC_H
+
+#include "processor.h"
+
+typedef void (*exception_handler_t)(struct ex_regs *regs);
+
+void desc_init(unsigned int cpu);
+/* Returns the previous handler; NULL restores the default behaviour. */
+exception_handler_t handle_exception(unsigned int vector, exception_handler_t h);
+void dump_ex_regs(const struct ex_regs *regs);
+
+#endif

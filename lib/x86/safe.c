@@ -1,0 +1,66 @@
+/* Faulting instructions wrapped with exception-table fixups. */
+#include "percpu.h"
+#include "safe.h"
+
+/* Run asm whose instruction at label 1 may fault; resume at label 2. */
+#define SAFE_ASM(insn, ...)						\
+	({								\
+		this_cpu()->fault = NO_FAULT;				\
+		asm volatile("1: " insn "\n2:\n" EXTABLE(1b, 2b)	\
+			     __VA_ARGS__);				\
+		this_cpu()->fault;					\
+	})
+
+struct fault rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+	struct fault f = SAFE_ASM("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr));
+
+	*val = lo | (uint64_t)hi << 32;
+	return f;
+}
+
+struct fault wrmsr_safe(uint32_t msr, uint64_t val)
+{
+	return SAFE_ASM("wrmsr", : : "c"(msr), "a"((uint32_t)val),
+			"d"((uint32_t)(val >> 32)) : "memory");
+}
+
+struct fault write_cr0_safe(uint64_t val)
+{
+	return SAFE_ASM("mov %0, %%cr0", : : "r"(val) : "memory");
+}
+
+struct fault write_cr3_safe(uint64_t val)
+{
+	return SAFE_ASM("mov %0, %%cr3", : : "r"(val) : "memory");
+}
+
+struct fault write_cr4_safe(uint64_t val)
+{
+	return SAFE_ASM("mov %0, %%cr4", : : "r"(val) : "memory");
+}
+
+struct fault load_safe(const volatile void *addr, uint64_t *val)
+{
+	uint64_t v = 0;
+	struct fault f = SAFE_ASM("mov (%1), %0", : "+r"(v) : "r"(addr) : "memory");
+
+	*val = v;
+	return f;
+}
+
+struct fault store_safe(volatile void *addr, uint64_t val)
+{
+	return SAFE_ASM("mov %0, (%1)", : : "r"(val), "r"(addr) : "memory");
+}
+
+static void call_addr(void *addr)
+{
+	((void (*)(void))addr)();
+}
+
+struct fault exec_safe(const void *addr)
+{
+	return call_safe(call_addr, (void *)addr);
+}

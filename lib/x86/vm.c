@@ -1,0 +1,86 @@
+/* 4-level page tables: walk, split large pages, edit one 4K PTE. */
+#include <stdbool.h>
+#include "alloc.h"
+#include "panic.h"
+#include "processor.h"
+#include "vm.h"
+
+#define PTE_TABLE (PTE_P | PTE_W | PTE_U)	/* leaves decide access */
+
+static uint64_t *new_table(void)
+{
+	uint64_t *t = alloc_page();
+
+	if (!t)
+		panic("out of memory for page tables");
+	return t;
+}
+
+/* Replace a large-page entry mapping 2^shift bytes by a table of 512. */
+static void split(uint64_t *e, unsigned int shift)
+{
+	uint64_t *t = new_table();
+	uint64_t child = 1ull << (shift - 9);
+	uint64_t flags = *e & ~PTE_ADDR_MASK;
+
+	if (shift - 9 == 12)
+		flags &= ~PTE_PS;	/* bit 7 is PAT in a 4K PTE */
+	for (int i = 0; i < 512; i++)
+		t[i] = ((*e & PTE_ADDR_MASK) + i * child) | flags;
+	*e = (uint64_t)t | PTE_TABLE;
+}
+
+static uint64_t *walk(void *va, bool alloc)
+{
+	uint64_t *table = (uint64_t *)(read_cr3() & PTE_ADDR_MASK);
+
+	for (unsigned int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &table[((uint64_t)va >> shift) & 511];
+
+		if (!(*e & PTE_P)) {
+			if (!alloc)
+				return NULL;
+			*e = (uint64_t)new_table() | PTE_TABLE;
+		} else if (*e & PTE_PS) {
+			split(e, shift);
+		}
+		table = (uint64_t *)(*e & PTE_ADDR_MASK);
+	}
+	return &table[((uint64_t)va >> 12) & 511];
+}
+
+uint64_t *get_pte(void *va)
+{
+	uint64_t *pte = walk(va, false);
+
+	return pte && (*pte & PTE_P) ? pte : NULL;
+}
+
+void map_page(void *va, uint64_t pa, uint64_t flags)
+{
+	*walk(va, true) = (pa & PTE_ADDR_MASK) | flags | PTE_P;
+	invlpg(va);
+}
+
+void protect_page(void *va, uint64_t flags)
+{
+	uint64_t *pte = get_pte(va);
+
+	assert(pte);
+	*pte = (*pte & PTE_ADDR_MASK) | flags | PTE_P;
+	invlpg(va);
+}
+
+void unmap_page(void *va)
+{
+	uint64_t *pte = get_pte(va);
+
+	if (pte)
+		*pte = 0;
+	invlpg(va);
+}
+
+void flush_tlb(void)
+{
+	write_cr3(read_cr3());
+}

@@ -1,0 +1,53 @@
+/*
+ * unittests.cfg: one INI file listing every test run for every arch.
+ *
+ * Each section [name] is one run of one payload; its keys are in struct
+ * cfg_entry below and are checked here (unknown key, bad integer, unknown
+ * arch/accel/verdict name, missing file key, duplicate section or key).
+ * A key appears once, except that arch, args, qemu_params, groups and check
+ * add up their words (this is also how libinih hands over indented
+ * continuation lines).  Parsing is done by libinih; this unit interprets
+ * what it hands over.  Errors come back as one line "FILE:LINE: message".
+ */
+#ifndef RUNNER_CFG_H
+#define RUNNER_CFG_H
+
+#include <stdio.h>
+
+#include "qemu.h"
+#include "util.h"
+
+#define CFG_DEFAULT_SMP 1
+#define CFG_DEFAULT_MEMORY 64	/* MiB */
+#define CFG_DEFAULT_TIMEOUT 30	/* seconds */
+
+struct cfg_entry {
+	char *name;
+	int line;		/* line of the [name] header */
+	char *file;		/* payload base name */
+	unsigned arch_mask;	/* 1 << enum arch */
+	unsigned smp, memory, timeout;
+	char *args;		/* -append, or NULL */
+	char *qemu_params;	/* extra QEMU words, or NULL */
+	char *machine, *cpu;	/* overrides, or NULL */
+	enum accel accel;	/* required accelerator, or ACCEL_AUTO */
+	char *groups;		/* space-separated, or NULL */
+	char *check;		/* space-separated path=value, or NULL */
+	int expect;		/* enum verdict, or -1 */
+};
+
+struct cfg {
+	char *path;
+	struct cfg_entry *entries;
+	size_t n;
+};
+
+/* Parse an already open file; name is used in messages.  0 or -1. */
+int cfg_parse_file(FILE *f, const char *name, struct cfg *cfg, struct err *e);
+int cfg_load(const char *path, struct cfg *cfg, struct err *e);
+void cfg_free(struct cfg *cfg);
+
+/* True when word is one of the space-separated words of list. */
+int word_in_list(const char *list, const char *word);
+
+#endif

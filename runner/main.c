@@ -1,0 +1,419 @@
+/*
+ * vmunit-run: read unittests.cfg, pick tests, run them under QEMU, report.
+ *
+ * Exit status: 0 when nothing failed, 1 when a test failed (FAIL, ERROR,
+ * TIMEOUT, CRASH), 2 for bad input (cfg, options, unknown test, missing
+ * payload or QEMU), 128+signal when interrupted.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdarg.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "checkcfg.h"
+#include "plan.h"
+#include "qemu.h"
+#include "report.h"
+#include "run.h"
+#include "select.h"
+
+#define EXIT_BAD_INPUT 2
+
+struct opts {
+	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
+	const char *accel, *logdir, *qemu_dir, *factor, *payload;
+	unsigned jobs;
+	bool tap, list, verbose, dry_run, check_cfg;
+	char **args;		/* tests, or extra QEMU args with --payload */
+	size_t nargs;
+};
+
+static const char usage_text[] =
+"usage: vmunit-run [options] [TEST|GLOB ...]\n"
+"       vmunit-run [options] --payload FILE [-- QEMU-ARGS ...]\n"
+"\n"
+"Runs the tests of unittests.cfg under QEMU and reports their verdicts.\n"
+"\n"
+"  -c, --config CFG        test list (default SRCDIR/unittests.cfg)\n"
+"  -S, --srcdir DIR        source tree (default .)\n"
+"  -b, --builddir DIR      where the payloads were built (default .)\n"
+"  -a, --arch LIST         x86_64,arm64,s390x or all (default $ARCH or the host's)\n"
+"  -g, --group GROUP       only tests in GROUP\n"
+"  -j, --jobs N            run N tests at once (default: online CPUs)\n"
+"  -t                      TAP 13 on stdout instead of console lines\n"
+"      --tap FILE          also write TAP 13 to FILE\n"
+"  -l, --list              list the selected tests (name, arch, groups)\n"
+"  -v, --verbose           also print guest output, prefixed by the test name\n"
+"      --accel kvm|tcg     accelerator (default $ACCEL, else kvm when /dev/kvm\n"
+"                          is usable and the arch is the host's, else tcg)\n"
+"      --logdir DIR        per-test logs (default logs)\n"
+"      --qemu-dir DIR      take qemu-system-* from DIR (default $QEMU_DIR, else\n"
+"                          PATH; $QEMU names the binary for a one-arch run)\n"
+"      --timeout-factor F  multiply timeouts under tcg (default\n"
+"                          $TCG_TIMEOUT_FACTOR, else 3)\n"
+"  -n, --dry-run           print the QEMU command lines, run nothing\n"
+"      --payload FILE      run one payload with the default command line plus\n"
+"                          QEMU-ARGS; arch from -a or the file's directory\n"
+"      --check-cfg         check that cfg entries and SRCDIR/<arch>/*.c agree\n"
+"  -h, --help              this text\n"
+"\n"
+"TEST is a section name of the cfg or a glob (quote it). Closing line:\n"
+"\"N passed, N failed, N skipped\". Exit status: 0 nothing failed, 1 a test\n"
+"failed, 2 bad input, 128+N interrupted by signal N.\n";
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vmunit-run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_BAD_INPUT);
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
+       OPT_PAYLOAD, OPT_CHECK_CFG };
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "srcdir", required_argument, NULL, 'S' },
+	{ "builddir", required_argument, NULL, 'b' },
+	{ "arch", required_argument, NULL, 'a' },
+	{ "group", required_argument, NULL, 'g' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "tap", required_argument, NULL, OPT_TAP },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "logdir", required_argument, NULL, OPT_LOGDIR },
+	{ "qemu-dir", required_argument, NULL, OPT_QEMU_DIR },
+	{ "timeout-factor", required_argument, NULL, OPT_FACTOR },
+	{ "payload", required_argument, NULL, OPT_PAYLOAD },
+	{ "check-cfg", no_argument, NULL, OPT_CHECK_CFG },
+	{ 0 },
+};
+
+static void set_option(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'c': o->cfg = arg; break;
+	case 'S': o->srcdir = arg; break;
+	case 'b': o->builddir = arg; break;
+	case 'a': o->arch = arg; break;
+	case 'g': o->group = arg; break;
+	case 'j':
+		if (parse_uint(arg, 1, 4096, &o->jobs))
+			die("-j %s: want a number from 1 to 4096", arg);
+		break;
+	case 't': o->tap = true; break;
+	case 'l': o->list = true; break;
+	case 'v': o->verbose = true; break;
+	case 'n': o->dry_run = true; break;
+	case 'h': fputs(usage_text, stdout); exit(0);
+	case OPT_TAP: o->tap_file = arg; break;
+	case OPT_ACCEL: o->accel = arg; break;
+	case OPT_LOGDIR: o->logdir = arg; break;
+	case OPT_QEMU_DIR: o->qemu_dir = arg; break;
+	case OPT_FACTOR: o->factor = arg; break;
+	case OPT_PAYLOAD: o->payload = arg; break;
+	case OPT_CHECK_CFG: o->check_cfg = true; break;
+	default:
+		fputs("Try 'vmunit-run -h'.\n", stderr);
+		exit(EXIT_BAD_INPUT);
+	}
+}
+
+static void parse_options(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	*o = (struct opts){
+		.srcdir = ".", .builddir = ".",
+		.accel = env_or("ACCEL", "auto"),
+		.logdir = "logs", .qemu_dir = env_or("QEMU_DIR", NULL),
+		.factor = env_or("TCG_TIMEOUT_FACTOR", "3"),
+		.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1,
+	};
+	while ((c = getopt_long(argc, argv, "c:S:b:a:g:j:tlvnh", long_opts, NULL)) != -1)
+		set_option(o, c, optarg);
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	if (o->tap && o->tap_file)
+		die("-t and --tap FILE: use one of them");
+}
+
+/* ---- host facts ---- */
+
+/* -a, else $ARCH, else the host's arch. */
+static unsigned arch_mask(const struct opts *o)
+{
+	const char *list = o->arch ? o->arch : env_or("ARCH", NULL);
+	struct err e;
+	unsigned mask;
+	int host;
+
+	if (list) {
+		if (parse_arch_list(list, &mask, &e))
+			die("%s", e.msg);
+		return mask;
+	}
+	host = arch_host();
+	if (host < 0)
+		die("the host arch is none of x86_64, arm64, s390x: use -a");
+	return 1u << host;
+}
+
+static double timeout_factor(const char *s)
+{
+	char *end;
+	double f = strtod(s, &end);
+
+	if (*end || end == s || !(f > 0) || f > 1000)
+		die("timeout factor '%s': want a number > 0", s);
+	return f;
+}
+
+static void host_facts(const struct opts *o, struct host *h)
+{
+	int accel = accel_from_name(o->accel);
+
+	if (accel < 0)
+		die("accel '%s': want kvm, tcg or auto", o->accel);
+	*h = (struct host){
+		.accel = accel, .kvm = kvm_usable(), .arch = arch_host(),
+		.tcg_factor = timeout_factor(o->factor), .builddir = o->builddir,
+		.logdir = o->logdir,
+	};
+}
+
+/* The QEMU binary for every arch that has a selected test. */
+static void find_qemus(const struct opts *o, const struct selection *sel,
+		       struct host *h, char **found)
+{
+	const char *env = env_or("QEMU", NULL);
+	unsigned used = 0;
+	struct err e;
+
+	for (size_t i = 0; i < sel->n; i++)
+		used |= 1u << sel->v[i].arch;
+	if (env && (used & (used - 1)))
+		die("QEMU=%s names one binary, but tests of several arches are selected (use -a)",
+		    env);
+	for (int a = 0; a < ARCH_NR; a++) {
+		if (!(used & (1u << a)))
+			continue;
+		found[a] = qemu_find(a, env, o->qemu_dir, &e);
+		if (!found[a])
+			die("%s", e.msg);
+		h->qemu[a] = found[a];
+	}
+}
+
+/* ---- modes ---- */
+
+static void on_line(void *rep, const struct test *t, const char *line)
+{
+	report_guest_line(rep, t, line);
+}
+
+static void on_done(void *rep, const struct result *r)
+{
+	report_result(rep, r);
+}
+
+static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
+			  struct report *rep, bool passthrough)
+{
+	struct run_opts ro = {
+		.jobs = jobs, .passthrough = passthrough, .line = on_line,
+		.done = on_done, .ctx = rep,
+	};
+	int sig;
+
+	report_begin(rep, n);
+	sig = run_batch(tests, n, &ro);
+	report_end(rep, sig);
+	if (sig) {
+		fprintf(stderr, "vmunit-run: interrupted by SIG%s; unfinished tests not reported\n",
+			sigabbrev_np(sig) ?: "?");
+		return 128 + sig;
+	}
+	return rep->failed ? 1 : 0;
+}
+
+static void list_tests(const struct selection *sel)
+{
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct cfg_entry *t = sel->v[i].entry;
+
+		printf("%-32s %-7s %s\n", t->name, arch_info(sel->v[i].arch)->name,
+		       t->groups ? t->groups : "");
+	}
+}
+
+static void dry_run(const struct test *tests, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *cmd;
+
+		if (tests[i].skip) {
+			printf("# %s: SKIP (%s)\n", tests[i].name, tests[i].skip);
+			continue;
+		}
+		cmd = shell_quote_argv(tests[i].argv.v);
+		printf("%s\n", cmd);
+		free(cmd);
+	}
+}
+
+static struct report make_report(const struct opts *o)
+{
+	struct report r = { .console = stdout, .verbose = o->verbose };
+
+	if (o->tap) {
+		r.console = NULL;
+		r.tap = stdout;
+	} else if (o->tap_file) {
+		char *dir = xstrdup(o->tap_file);
+
+		mkdir_p(dirname(dir));
+		free(dir);
+		r.tap = fopen(o->tap_file, "we");
+		if (!r.tap)
+			die("%s: %m", o->tap_file);
+	}
+	return r;
+}
+
+static int run_selection(const struct opts *o, const struct selection *sel)
+{
+	struct test *tests = xmalloc(sel->n * sizeof(*tests));
+	char *qemus[ARCH_NR] = { 0 };
+	struct report rep;
+	struct host h;
+	struct err e;
+	int status = 0;
+
+	host_facts(o, &h);
+	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
+	find_qemus(o, sel, &h, qemus);
+	if (!sel->n)
+		fputs("vmunit-run: note: no tests selected\n", stderr);
+	for (size_t i = 0; i < sel->n; i++)
+		if (plan_test(&h, &sel->v[i], &tests[i], &e))
+			die("%s", e.msg);
+	if (o->dry_run) {
+		dry_run(tests, sel->n);
+	} else {
+		if (mkdir_p(o->logdir))
+			die("%s: cannot create the log directory: %m", o->logdir);
+		rep = make_report(o);
+		status = run_and_report(tests, sel->n, o->jobs, &rep, false);
+		if (rep.tap && rep.tap != stdout)
+			fclose(rep.tap);
+	}
+	for (size_t i = 0; i < sel->n; i++)
+		plan_free(&tests[i]);
+	free(tests);
+	for (int a = 0; a < ARCH_NR; a++)
+		free(qemus[a]);
+	return status;
+}
+
+/* --payload: arch from -a, else the payload's directory, else the default. */
+static enum arch payload_arch(const struct opts *o)
+{
+	char *copy = xstrdup(o->payload);
+	int a = arch_from_dir(basename(dirname(copy)));
+	unsigned mask;
+
+	free(copy);
+	if (!o->arch && a >= 0)
+		return a;
+	mask = arch_mask(o);
+	if (mask & (mask - 1))
+		die("--payload runs one arch: give -a ARCH");
+	return __builtin_ctz(mask);
+}
+
+static int run_payload(const struct opts *o)
+{
+	struct sel fake = { .arch = payload_arch(o) };
+	struct selection sel = { .v = &fake, .n = 1 };
+	struct report rep = { .console = stdout };
+	char *qemus[ARCH_NR] = { 0 };
+	struct test t;
+	struct host h;
+	struct err e;
+	int status;
+
+	host_facts(o, &h);
+	h.logdir = NULL;
+	find_qemus(o, &sel, &h, qemus);
+	if (plan_payload(&h, fake.arch, o->payload, o->args, &t, &e))
+		die("%s", e.msg);
+	status = 0;
+	if (o->dry_run)
+		dry_run(&t, 1);
+	else
+		status = run_and_report(&t, 1, 1, &rep, true);
+	plan_free(&t);
+	free(qemus[fake.arch]);
+	return status;
+}
+
+static int run_cfg(const struct opts *o)
+{
+	struct sel_opts so = {
+		.arch_mask = arch_mask(o), .group = o->group,
+		.patterns = o->args, .npatterns = o->nargs,
+	};
+	char *path = o->cfg ? xstrdup(o->cfg) : path_join(o->srcdir, "unittests.cfg");
+	struct selection sel;
+	struct cfg cfg;
+	struct err e;
+	int status = 0;
+
+	if (cfg_load(path, &cfg, &e))
+		die("%s", e.msg);
+	free(path);
+	if (o->check_cfg) {
+		status = check_cfg(&cfg, o->srcdir, so.arch_mask, stdout) ? EXIT_BAD_INPUT : 0;
+	} else if (select_tests(&cfg, &so, &sel, &e)) {
+		die("%s", e.msg);
+	} else {
+		if (o->list)
+			list_tests(&sel);
+		else
+			status = run_selection(o, &sel);
+		selection_free(&sel);
+	}
+	cfg_free(&cfg);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+
+	parse_options(argc, argv, &o);
+	if (o.payload)
+		return run_payload(&o);
+	return run_cfg(&o);
+}

@@ -1,0 +1,151 @@
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The first line of path, without its newline; NULL when unreadable. */
+static char *first_line(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return NULL;
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n < 0) {
+		free(line);
+		return xstrdup("");
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static char *check_one(const char *check)
+{
+	const char *eq = strchr(check, '=');
+	char *path = xstrdup(check), *got, *why = NULL;
+
+	path[eq - check] = '\0';
+	got = first_line(path);
+	if (!got)
+		why = xasprintf("requires %s = %s (cannot read it: %m)", path, eq + 1);
+	else if (strcmp(got, eq + 1))
+		why = xasprintf("requires %s = %s (it reads %s)", path, eq + 1, got);
+	free(got);
+	free(path);
+	return why;
+}
+
+char *check_preconditions(const char *checks)
+{
+	char *copy, *save, *w, *why = NULL;
+
+	if (!checks)
+		return NULL;
+	copy = xstrdup(checks);
+	for (w = strtok_r(copy, " \t", &save); w && !why;
+	     w = strtok_r(NULL, " \t", &save))
+		why = check_one(w);
+	free(copy);
+	return why;
+}
+
+static char *static_skip(const struct cfg_entry *c, enum accel accel)
+{
+	if (c->accel != ACCEL_AUTO && c->accel != accel)
+		return xasprintf("requires accel=%s (running %s)",
+				 accel_name(c->accel), accel_name(accel));
+	return check_preconditions(c->check);
+}
+
+static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
+		 const char *payload, char *const *extra, struct test *t,
+		 struct err *e)
+{
+	struct qemu_opts o = {
+		.arch = a, .qemu = h->qemu[a], .payload = payload,
+		.machine = c->machine, .cpu = c->cpu, .smp = c->smp,
+		.memory = c->memory, .append = c->args,
+		.params = c->qemu_params, .extra = extra,
+	};
+
+	if (access(payload, R_OK))
+		return err_set(e, "%s: payload %s (test '%s'; run make?)",
+			       payload, errno == ENOENT ? "not found" : "unreadable",
+			       c->name);
+	o.accel = accel_pick(h->accel, h->kvm, a, h->arch);
+	t->arch = a;
+	t->accel = o.accel;
+	t->expect = c->expect;
+	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);
+	t->skip = static_skip(c, o.accel);
+	return t->skip ? 0 : qemu_argv(&o, &t->argv, e);
+}
+
+int plan_test(const struct host *h, const struct sel *s, struct test *t,
+	      struct err *e)
+{
+	const struct cfg_entry *c = s->entry;
+	char *rel = xasprintf("%s/%s.elf", arch_info(s->arch)->dir, c->file);
+	char *payload = path_join(h->builddir, rel);
+	int r;
+
+	*t = (struct test){ 0 };
+	if (h->multi_arch)
+		t->name = xasprintf("%s/%s", arch_info(s->arch)->name, c->name);
+	else
+		t->name = xstrdup(c->name);
+	if (h->logdir)
+		t->log = xasprintf("%s/%s.log", h->logdir, t->name);
+	r = build(h, c, s->arch, payload, NULL, t, e);
+	free(rel);
+	free(payload);
+	return r;
+}
+
+/* "x86/apic.elf" -> "apic" */
+static char *payload_name(const char *payload)
+{
+	char *copy = xstrdup(payload), *base = xstrdup(basename(copy));
+	char *dot = strrchr(base, '.');
+
+	if (dot && dot != base)
+		*dot = '\0';
+	free(copy);
+	return base;
+}
+
+int plan_payload(const struct host *h, enum arch a, const char *payload,
+		 char *const *extra, struct test *t, struct err *e)
+{
+	char *name = payload_name(payload);
+	struct cfg_entry c = {
+		.name = name, .file = name, .arch_mask = 1u << a,
+		.smp = CFG_DEFAULT_SMP, .memory = CFG_DEFAULT_MEMORY,
+		.timeout = CFG_DEFAULT_TIMEOUT, .accel = ACCEL_AUTO,
+		.expect = -1,
+	};
+	int r;
+
+	*t = (struct test){ .name = xstrdup(name) };
+	r = build(h, &c, a, payload, extra, t, e);
+	free(name);
+	return r;
+}
+
+void plan_free(struct test *t)
+{
+	free(t->name);
+	strv_free(&t->argv);
+	free(t->skip);
+	free(t->log);
+	*t = (struct test){ 0 };
+}

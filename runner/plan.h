@@ -1,0 +1,53 @@
+/*
+ * From a selected cfg entry to a runnable test: accelerator, QEMU argv,
+ * timeout, log path, or a SKIP decided without booting anything (the entry
+ * requires another accelerator, or a host precondition does not hold).
+ */
+#ifndef RUNNER_PLAN_H
+#define RUNNER_PLAN_H
+
+#include <stdbool.h>
+
+#include "cfg.h"
+#include "qemu.h"
+#include "select.h"
+#include "util.h"
+
+/* What a run depends on besides the cfg. */
+struct host {
+	enum accel accel;		/* forced accelerator, or ACCEL_AUTO */
+	bool kvm;			/* /dev/kvm can be opened read-write */
+	int arch;			/* the host's enum arch, or -1 */
+	double tcg_factor;		/* timeout multiplier under TCG */
+	const char *builddir;
+	const char *logdir;		/* NULL: no logs */
+	const char *qemu[ARCH_NR];	/* QEMU binary per arch */
+	bool multi_arch;		/* names carry the arch: "arm64/its" */
+};
+
+struct test {
+	char *name;
+	enum arch arch;
+	enum accel accel;
+	struct strv argv;	/* empty when skip is set */
+	char *skip;		/* SKIP reason decided up front, or NULL */
+	double timeout_s;
+	int expect;		/* enum verdict, or -1 */
+	char *log;		/* log file, or NULL */
+};
+
+/* 0, or -1 with a message (missing payload). */
+int plan_test(const struct host *h, const struct sel *s, struct test *t,
+	      struct err *e);
+/* One payload run by hand: cfg defaults plus extra QEMU arguments. */
+int plan_payload(const struct host *h, enum arch a, const char *payload,
+		 char *const *extra, struct test *t, struct err *e);
+void plan_free(struct test *t);
+
+/*
+ * "path=value ..." host preconditions: NULL when all hold, else a malloc'ed
+ * SKIP reason naming the first path that does not.
+ */
+char *check_preconditions(const char *checks);
+
+#endif

@@ -1,0 +1,235 @@
+#define _GNU_SOURCE
+#include "qemu.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* x86 isa-debug-exit: the guest writes s, QEMU exits with (s << 1) | 1. */
+static int x86_decode_exit(int code)
+{
+	return (code & 1) ? (code - 1) / 2 : -1;
+}
+
+static const char *const x86_extra[] = {
+	"-device", "isa-debug-exit,iobase=0xf4,iosize=0x4", NULL
+};
+
+static const char *const no_extra[] = { NULL };
+
+static const struct arch_info arches[ARCH_NR] = {
+	[ARCH_X86_64] = {
+		.name = "x86_64", .uname = "x86_64", .dir = "x86",
+		.qemu = "qemu-system-x86_64", .machine = "microvm",
+		.extra = x86_extra, .decode_exit = x86_decode_exit,
+	},
+	[ARCH_ARM64] = {
+		.name = "arm64", .uname = "aarch64", .dir = "arm",
+		.qemu = "qemu-system-aarch64", .machine = "virt,gic-version=3",
+		.extra = no_extra,
+	},
+	[ARCH_S390X] = {
+		.name = "s390x", .uname = "s390x", .dir = "s390x",
+		.qemu = "qemu-system-s390x", .machine = "s390-ccw-virtio",
+		.extra = no_extra,
+	},
+};
+
+const struct arch_info *arch_info(enum arch a)
+{
+	return &arches[a];
+}
+
+int arch_from_name(const char *name)
+{
+	for (int a = 0; a < ARCH_NR; a++)
+		if (!strcmp(name, arches[a].name))
+			return a;
+	return -1;
+}
+
+int arch_from_any_name(const char *name)
+{
+	for (int a = 0; a < ARCH_NR; a++)
+		if (!strcmp(name, arches[a].uname))
+			return a;
+	return arch_from_name(name);
+}
+
+int arch_from_dir(const char *dir)
+{
+	for (int a = 0; a < ARCH_NR; a++)
+		if (!strcmp(dir, arches[a].dir))
+			return a;
+	return -1;
+}
+
+int arch_host(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return -1;
+	return arch_from_any_name(u.machine);
+}
+
+int accel_from_name(const char *name)
+{
+	if (!strcmp(name, "kvm"))
+		return ACCEL_KVM;
+	if (!strcmp(name, "tcg"))
+		return ACCEL_TCG;
+	if (!strcmp(name, "auto"))
+		return ACCEL_AUTO;
+	return -1;
+}
+
+const char *accel_name(enum accel a)
+{
+	return a == ACCEL_KVM ? "kvm" : a == ACCEL_TCG ? "tcg" : "auto";
+}
+
+enum accel accel_pick(enum accel override, bool kvm_ok, enum arch test,
+		      int host)
+{
+	if (override != ACCEL_AUTO)
+		return override;
+	return kvm_ok && (int)test == host ? ACCEL_KVM : ACCEL_TCG;
+}
+
+bool kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int split_params(const char *s, struct strv *out, struct err *e)
+{
+	char *word = xmalloc(strlen(s) + 1);
+	size_t len = 0;
+	int in_word = 0, r = 0;
+	char quote = 0;
+
+	for (; *s; s++) {
+		if (quote && *s == quote) {
+			quote = 0;
+		} else if (quote) {
+			word[len++] = *s;
+		} else if (*s == '\'' || *s == '"') {
+			quote = *s;
+			in_word = 1;
+		} else if (*s == ' ' || *s == '\t' || *s == '\n') {
+			if (in_word) {
+				word[len] = '\0';
+				strv_push(out, word);
+			}
+			len = 0;
+			in_word = 0;
+		} else {
+			word[len++] = *s;
+			in_word = 1;
+		}
+	}
+	if (quote)
+		r = err_set(e, "unterminated %c quote in qemu_params", quote);
+	else if (in_word) {
+		word[len] = '\0';
+		strv_push(out, word);
+	}
+	free(word);
+	return r;
+}
+
+static void push_pair(struct strv *argv, const char *opt, const char *val)
+{
+	strv_push(argv, opt);
+	strv_push(argv, val);
+}
+
+static void push_uint(struct strv *argv, const char *opt, unsigned val)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", val);
+	push_pair(argv, opt, buf);
+}
+
+static const char *default_cpu(enum accel accel)
+{
+	return accel == ACCEL_KVM ? "host" : "max";
+}
+
+int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
+{
+	const struct arch_info *ai = arch_info(o->arch);
+
+	strv_push(argv, o->qemu);
+	strv_append(argv, (char *const[]){ "-nodefaults", "-no-user-config",
+			"-display", "none", "-serial", "stdio", "-no-reboot", NULL });
+	push_pair(argv, "-machine", o->machine ? o->machine : ai->machine);
+	push_pair(argv, "-accel", accel_name(o->accel));
+	push_pair(argv, "-cpu", o->cpu ? o->cpu : default_cpu(o->accel));
+	push_uint(argv, "-smp", o->smp);
+	push_uint(argv, "-m", o->memory);
+	push_pair(argv, "-kernel", o->payload);
+	if (o->append)
+		push_pair(argv, "-append", o->append);
+	strv_append(argv, (char *const *)ai->extra);
+	if (o->params && split_params(o->params, argv, e))
+		return -1;
+	strv_append(argv, o->extra);
+	return 0;
+}
+
+static char *search_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save, *found = NULL;
+
+	copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
+
+		if (!access(p, X_OK))
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}
+
+char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
+		struct err *e)
+{
+	const char *bin = arch_info(a)->qemu;
+	char *p;
+
+	if (env_qemu && *env_qemu) {
+		if (!access(env_qemu, X_OK))
+			return xstrdup(env_qemu);
+		err_set(e, "QEMU=%s: not an executable", env_qemu);
+		return NULL;
+	}
+	if (dir && *dir) {
+		p = path_join(dir, bin);
+		if (!access(p, X_OK))
+			return p;
+		err_set(e, "%s: not found (QEMU directory %s)", bin, dir);
+		free(p);
+		return NULL;
+	}
+	p = search_path(bin);
+	if (!p)
+		err_set(e, "%s: not found in PATH (install QEMU, or set QEMU= or --qemu-dir)",
+			bin);
+	return p;
+}

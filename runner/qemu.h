@@ -1,0 +1,78 @@
+/*
+ * Everything that differs between architectures, in one table, and the QEMU
+ * command line built from it.  The command line is an argv array; it is only
+ * ever turned into a string for display (util.h: shell_quote_argv).
+ */
+#ifndef RUNNER_QEMU_H
+#define RUNNER_QEMU_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum arch { ARCH_X86_64, ARCH_ARM64, ARCH_S390X, ARCH_NR };
+#define ARCH_MASK_ALL ((1u << ARCH_NR) - 1)
+
+enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+struct arch_info {
+	const char *name;		/* as in unittests.cfg and -a */
+	const char *uname;		/* uname -m on such a host */
+	const char *dir;		/* source and payload directory */
+	const char *qemu;		/* QEMU binary name */
+	const char *machine;		/* default -machine value */
+	const char *const *extra;	/* NULL-terminated extra argv */
+	/*
+	 * Guest status from QEMU's exit code, or -1 when the code did not
+	 * come from the exit device.  NULL: the arch has no exit decoding.
+	 */
+	int (*decode_exit)(int code);
+};
+
+const struct arch_info *arch_info(enum arch a);
+/* Canonical name only ("arm64"); -1 when unknown. */
+int arch_from_name(const char *name);
+/* Canonical or uname name ("aarch64"); -1 when unknown. */
+int arch_from_any_name(const char *name);
+/* The arch whose directory is dir ("x86"); -1 when none. */
+int arch_from_dir(const char *dir);
+/* The host's arch from uname(2); -1 when it is none of ours. */
+int arch_host(void);
+
+/* "kvm"/"tcg" -> ACCEL_*, "auto" -> ACCEL_AUTO; -1 when unknown. */
+int accel_from_name(const char *name);
+const char *accel_name(enum accel a);
+/* The accelerator a run uses: the override, else kvm when usable and native. */
+enum accel accel_pick(enum accel override, bool kvm_usable, enum arch test,
+		      int host);
+bool kvm_usable(void);
+
+/*
+ * Split qemu_params on whitespace; '...' and "..." group words (no escapes,
+ * no shell evaluation).  -1 with a message on an unterminated quote.
+ */
+int split_params(const char *s, struct strv *out, struct err *e);
+
+struct qemu_opts {
+	enum arch arch;
+	const char *qemu;		/* binary path */
+	const char *payload;
+	enum accel accel;		/* KVM or TCG, already picked */
+	const char *machine;		/* NULL: the arch's default */
+	const char *cpu;		/* NULL: host under kvm, max under tcg */
+	unsigned smp, memory;		/* memory in MiB */
+	const char *append;		/* guest command line, or NULL */
+	const char *params;		/* qemu_params, or NULL */
+	char *const *extra;		/* more argv at the end, or NULL */
+};
+
+int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e);
+
+/*
+ * The QEMU binary for an arch: $QEMU if set (env_qemu), else dir/<binary>
+ * if dir is set, else a PATH lookup.  Malloc'ed path, or NULL with a message.
+ */
+char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
+		struct err *e);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * Running tests: up to N QEMU processes at once, each in its own process
+ * group with stdin from /dev/null and stdout+stderr into one pipe.  One
+ * poll() loop reads every pipe, appends to the test's log, feeds complete
+ * lines to the verdict parser and enforces deadlines by killing the whole
+ * process group.  Every child is reaped; every started test yields exactly
+ * one result unless the run is interrupted (SIGINT, SIGTERM, SIGHUP,
+ * SIGPIPE), in which case the running ones are killed and not reported.
+ */
+#ifndef RUNNER_RUN_H
+#define RUNNER_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+#include "verdict-parse.h"
+
+struct result {
+	const struct test *test;
+	enum verdict v;
+	char reason[512];
+	const struct vparse *vp;	/* the guest's checks; NULL if not run */
+};
+
+struct run_opts {
+	unsigned jobs;			/* at most this many at once, >= 1 */
+	bool passthrough;		/* copy raw output to stdout */
+	/* Called with each complete output line, or NULL. */
+	void (*line)(void *ctx, const struct test *t, const char *line);
+	/* Called once per finished test. */
+	void (*done)(void *ctx, const struct result *r);
+	void *ctx;
+};
+
+/* 0 when every test ran, else the signal number that interrupted the run. */
+int run_batch(const struct test *tests, size_t n, const struct run_opts *o);
+
+#endif

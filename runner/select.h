@@ -1,0 +1,38 @@
+/*
+ * Which cfg entries run: by arch, group and name (exact or fnmatch glob).
+ * A name or glob that matches nothing, or a group no entry has, is an error
+ * rather than an empty (and falsely successful) run.
+ */
+#ifndef RUNNER_SELECT_H
+#define RUNNER_SELECT_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+
+struct sel_opts {
+	unsigned arch_mask;		/* 1 << enum arch */
+	const char *group;		/* NULL: any */
+	char *const *patterns;		/* names or globs; none: all */
+	size_t npatterns;
+};
+
+struct sel {
+	const struct cfg_entry *entry;
+	enum arch arch;
+};
+
+struct selection {
+	struct sel *v;
+	size_t n;
+};
+
+/* Arch by arch, in cfg order.  0, or -1 with a message. */
+int select_tests(const struct cfg *cfg, const struct sel_opts *o,
+		 struct selection *out, struct err *e);
+void selection_free(struct selection *s);
+
+/* "x86_64,arm64" or "all" -> mask; -1 with a message. */
+int parse_arch_list(const char *list, unsigned *mask, struct err *e);
+
+#endif

@@ -1,0 +1,171 @@
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+int err_set(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void *oom(void *p)
+{
+	if (!p) {
+		fputs("vmunit-run: out of memory\n", stderr);
+		exit(2);
+	}
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return oom(calloc(1, n ? n : 1));
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	return oom(realloc(p, n ? n : 1));
+}
+
+char *xstrdup(const char *s)
+{
+	return oom(strdup(s));
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return oom(r < 0 ? NULL : s);
+}
+
+void strv_push(struct strv *sv, const char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? 2 * sv->cap : 16;
+		sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
+	}
+	sv->v[sv->n++] = xstrdup(s);
+	sv->v[sv->n] = NULL;
+}
+
+void strv_append(struct strv *sv, char *const *v)
+{
+	for (; v && *v; v++)
+		strv_push(sv, *v);
+}
+
+void strv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	*sv = (struct strv){ 0 };
+}
+
+static int needs_quotes(const char *s)
+{
+	if (!*s)
+		return 1;
+	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789_-+=/.,:@%")] != '\0';
+}
+
+/* Writes s to f, in single quotes when needed; a quote inside becomes '\''. */
+static void quote_word(FILE *f, const char *s)
+{
+	if (!needs_quotes(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+char *shell_quote_argv(char *const *argv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	oom(f);
+	for (size_t i = 0; argv && argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		quote_word(f, argv[i]);
+	}
+	fclose(f);
+	return oom(buf);
+}
+
+char *path_join(const char *dir, const char *name)
+{
+	if (!dir || !*dir || !strcmp(dir, "."))
+		return xstrdup(name);
+	return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+			 name);
+}
+
+int mkdir_p(const char *dir)
+{
+	char *p = xstrdup(dir);
+	int r = 0;
+
+	for (char *s = p + 1; *s && !r; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST)
+			r = -1;
+		*s = '/';
+	}
+	if (!r && mkdir(p, 0777) && errno != EEXIST)
+		r = -1;
+	free(p);
+	return r;
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

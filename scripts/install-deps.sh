@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install every Debian package vmunit needs to build and run its suite.
+#
+# Idempotent and quiet when everything is present.  On Debian 12 QEMU comes
+# from bookworm-backports (QEMU 10, whose TCG emulates x2APIC); elsewhere the
+# distribution's QEMU is used.  Needs root (or sudo) only when something is
+# missing.
+set -eu
+
+native="make gcc pkg-config libinih-dev libcmocka-dev libjson-c-dev
+	gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
+	libxml2-utils perl shellcheck"
+qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"
+foreign="libfdt-dev:arm64"
+
+missing=""
+for p in $native $qemu $foreign; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing$missing" >&2
+
+. /etc/os-release
+backports=""
+if [ "${VERSION_CODENAME:-}" = bookworm ]; then
+	list=/etc/apt/sources.list.d/vmunit-backports.list
+	if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$list" >/dev/null
+	fi
+	backports="-t bookworm-backports"
+fi
+dpkg --print-foreign-architectures | grep -qx arm64 || $SUDO dpkg --add-architecture arm64
+
+$SUDO apt-get -qq update >/dev/null
+# shellcheck disable=SC2086 # word splitting of the package lists is intended
+$SUDO apt-get -qq install -y --no-install-recommends $native $foreign >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get -qq install -y --no-install-recommends $backports $qemu >/dev/null

@@ -1,0 +1,21 @@
+# Host unit tests of the guest library (lib/), run by `make check-host`.
+# Each test #includes the lib sources it covers, renamed (vm_printf, ...)
+# so they do not clash with the host's C library.
+
+LIBTESTS := tests/lib-printf-test tests/lib-stdlib-test tests/lib-alloc-test
+HOST_TESTS += $(LIBTESTS)
+
+# Without HOST_CFLAGS' -I options: -Ilib would make lib/string.h and
+# lib/stdlib.h shadow the host's <string.h> and <stdlib.h>.
+LIBTEST_CFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(shell pkg-config --cflags cmocka)
+LIBTEST_LIBS = $(shell pkg-config --libs cmocka)
+
+$(LIBTESTS): tests/%: $(SRCDIR)/tests/%.c $(wildcard $(SRCDIR)/lib/*.[ch]) \
+		$(SRCDIR)/tests/libtests.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(LIBTEST_CFLAGS) -o $@ $< $(LIBTEST_LIBS)
+
+clean: clean-libtests
+clean-libtests:
+	rm -f $(LIBTESTS)
+.PHONY: clean-libtests

@@ -1,0 +1,397 @@
+#!/bin/sh
+# Integration tests of runner/vmunit-run, driving a stub QEMU
+# (tests/stub/qemu-system-*) with scenario payloads made here, in a temporary
+# build directory with its own unittests.cfg.  Prints TAP; exits 1 on failure.
+#
+# Run from the build directory (runner/vmunit-run), or set VMUNIT_RUN.
+set -u
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+run=${VMUNIT_RUN:-$PWD/runner/vmunit-run}
+if [ ! -x "$run" ]; then
+	echo "$0: $run is not built (make runner/vmunit-run)" >&2
+	exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+unset QEMU ACCEL ARCH TCG_TIMEOUT_FACTOR
+QEMU_DIR=$srcdir/tests/stub
+export QEMU_DIR
+
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	printf 'ok %s - %s\n' "$n" "$1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	printf 'not ok %s - %s\n' "$n" "$1"
+	[ -s "$tmp/out" ] && sed 's/^/#   out: /' "$tmp/out"
+	[ -s "$tmp/err" ] && sed 's/^/#   err: /' "$tmp/err"
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: a test point from a command's success.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+has() { grep -qxF -- "$1" "$tmp/out"; }		# stdout has this exact line
+has_err() { grep -qF -- "$1" "$tmp/err"; }	# stderr contains this
+status_is() { [ "$(cat "$tmp/rc")" = "$1" ]; }
+one_err_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ]; }
+
+# A process that still runs (a zombie waiting for its reaper counts as gone).
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	[ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]
+}
+
+none_alive() {	# FILE: none of the pids listed in FILE still runs
+	pids=$(cat "$1") || return 1
+	for pid in $pids; do
+		alive "$pid" && return 1
+	done
+	return 0
+}
+
+# ---- scenarios: payloads the stub acts out ----
+
+mkdir -p "$tmp/build/x86" "$tmp/build/arm" "$tmp/x86" "$tmp/logs"
+
+payload() {	# NAME LINE...: build/x86/NAME.elf and build/arm/NAME.elf
+	name=$1
+	shift
+	printf '%s\n' "$@" >"$tmp/build/x86/$name.elf"
+	printf '%s\n' "$@" | sed 's/^@exit [0-9]*$/@exit 0/' >"$tmp/build/arm/$name.elf"
+}
+
+sum() {	# TESTS UNEXPECTED EXPECTED SKIPPED
+	echo "SUMMARY: $1 tests, $2 unexpected failures, $3 expected failures, $4 skipped"
+}
+
+payload pass "booting" "PASS: a: one" "SKIP: a: two needs CPUID.7:EBX.X[3]" \
+	"PASS: b: three" "$(sum 3 0 0 1)" "EXIT: STATUS=0" "@exit 1"
+payload fail "PASS: one" "FAIL: two (got 1, want 2)" "$(sum 2 1 0 0)" \
+	"EXIT: STATUS=1" "@exit 3"
+payload skip "SKIP: pmu: needs PDCM" "$(sum 1 0 0 1)" "EXIT: STATUS=2" "@exit 5"
+payload error "PASS: one" "ERROR: unexpected #GP at rip 0x1234" \
+	"$(sum 1 0 0 0)" "EXIT: STATUS=3" "@exit 7"
+payload crlf "PASS: one$(printf '\r')" "$(sum 1 0 0 0)$(printf '\r')" \
+	"EXIT: STATUS=0$(printf '\r')" "@exit 1"
+payload hang "PASS: one" "@hang"
+payload crash "PASS: one" "@segv"
+payload noexit "PASS: one" "PASS: two"
+payload orphan "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@orphan" "@exit 1"
+payload argv "@argv" "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+payload slow "@sleep 0.3" "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+
+cfg() { cat >"$tmp/unittests.cfg"; }
+
+# vr ARGS...: the runner on the temp tree, x86_64 under tcg, factor 1.
+vr() {
+	"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 \
+		--accel tcg --timeout-factor 1 "$@" >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+}
+
+# ---- verdicts, console lines, closing line, exit status ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+groups = quick
+[fail]
+file = fail
+[skip]
+file = skip
+[error]
+file = error
+[crlf]
+file = crlf
+[noexit]
+file = noexit
+[crash]
+file = crash
+EOF2
+vr
+check "PASS line with counts" has "PASS pass (3 checks, 1 skipped)"
+check "FAIL line" has "FAIL fail (1 of 2 checks failed)"
+check "SKIP line with the reason" has "SKIP skip (pmu: needs PDCM)"
+check "ERROR line with the guest's reason" has "ERROR error (unexpected #GP at rip 0x1234)"
+check "serial CR LF line ends" has "PASS crlf (1 check)"
+check "no EXIT line is a CRASH" has "CRASH noexit (no EXIT line; QEMU exited with status 0)"
+check "signal is a CRASH naming it" has "CRASH crash (QEMU killed by signal 11 (SIGSEGV))"
+check "closing line" has "2 passed, 4 failed, 1 skipped"
+check "closing line is last" [ "$(tail -n 1 "$tmp/out")" = "2 passed, 4 failed, 1 skipped" ]
+check "exit status 1 when a test failed" status_is 1
+
+vr -g quick
+check "group selection" has "1 passed, 0 failed, 0 skipped"
+check "exit status 0 when nothing failed" status_is 0
+
+vr 'p*' crash
+check "names and globs select" has "1 passed, 1 failed, 0 skipped"
+
+# ---- logs ----
+
+log=$tmp/logs/pass.log
+first_line_is_command() {
+	head -n 1 "$log" |
+		grep -q "^$QEMU_DIR/qemu-system-x86_64 -nodefaults .* -kernel $tmp/build/x86/pass.elf "
+}
+check "log starts with the command line" first_line_is_command
+check "log holds the guest output" grep -qxF "PASS: b: three" "$log"
+check "log ends with the verdict" [ "$(tail -n 1 "$log")" = "PASS pass (3 checks, 1 skipped)" ]
+check "log of a crash ends with the verdict" \
+	[ "$(tail -n 1 "$tmp/logs/noexit.log")" = "CRASH noexit (no EXIT line; QEMU exited with status 0)" ]
+
+# ---- expect, accel requirement, host precondition ----
+
+echo Y >"$tmp/param"
+cfg <<EOF2
+[experr]
+file = error
+expect = ERROR
+[expfail]
+file = pass
+expect = ERROR
+[needkvm]
+file = pass
+accel = kvm
+[precond]
+file = pass
+check = $tmp/param=N
+[precond-ok]
+file = pass
+check = $tmp/param=Y
+EOF2
+vr experr needkvm precond precond-ok
+check "expect = ERROR passes" has "PASS experr (expected ERROR: unexpected #GP at rip 0x1234)"
+check "accel requirement SKIPs" has "SKIP needkvm (requires accel=kvm (running tcg))"
+check "failed precondition SKIPs naming the path" \
+	has "SKIP precond (requires $tmp/param = N (it reads Y))"
+check "met precondition runs" has "PASS precond-ok (3 checks, 1 skipped)"
+check "passes and skips exit 0" status_is 0
+vr expfail
+check "expect = ERROR, got PASS fails" has "FAIL expfail (expected ERROR, got PASS)"
+check "... and exits 1" status_is 1
+
+# ---- timeouts and process groups ----
+
+cfg <<'EOF2'
+[hang]
+file = hang
+timeout = 1
+[orphan]
+file = orphan
+EOF2
+rm -f "$tmp/build/x86/"*.pids
+start=$(date +%s)
+vr
+end=$(date +%s)
+check "hang is a TIMEOUT" has "TIMEOUT hang (no verdict after 1 s)"
+check "... within its timeout" [ $((end - start)) -le 5 ]
+check "... and its whole process group is gone" none_alive "$tmp/build/x86/hang.elf.pids"
+check "hang.elf.pids was written" [ -s "$tmp/build/x86/hang.elf.pids" ]
+check "an orphan holding the pipe does not hold the run" has "PASS orphan (1 check)"
+check "... and is killed" none_alive "$tmp/build/x86/orphan.elf.pids"
+
+cfg <<'EOF2'
+[hang]
+file = hang
+timeout = 2
+[tcg]
+file = hang
+timeout = 1
+EOF2
+vr --timeout-factor 1.5 tcg
+check "the tcg factor scales the timeout" has "TIMEOUT tcg (no verdict after 1.5 s)"
+
+# ---- interruption ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+[hang]
+file = hang
+timeout = 60
+EOF2
+rm -f "$tmp/build/x86/hang.elf.pids"
+"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 -j 2 \
+	>"$tmp/out" 2>"$tmp/err" &
+rpid=$!
+i=0
+while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.2
+kill -TERM "$rpid"
+wait "$rpid"
+echo $? >"$tmp/rc"
+check "SIGTERM: exit status 128+15" status_is 143
+check "... finished tests reported" has "PASS pass (3 checks, 1 skipped)"
+check "... closing line still printed" has "1 passed, 0 failed, 0 skipped"
+check "... running groups killed" none_alive "$tmp/build/x86/hang.elf.pids"
+
+# ---- parallel runs ----
+
+{
+	for i in 1 2 3 4 5 6 7 8; do
+		printf '[slow%s]\nfile = slow\n' "$i"
+	done
+} | cfg
+vr -j 4
+check "-j 4: every result arrives" has "8 passed, 0 failed, 0 skipped"
+check "-j 4: one line per test" [ "$(grep -c '^PASS slow[1-8] (1 check)$' "$tmp/out")" -eq 8 ]
+
+# ---- TAP ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+[skip]
+file = skip
+[experr]
+file = error
+expect = ERROR
+[fail]
+file = fail
+EOF2
+vr -t pass skip experr
+cp "$tmp/out" "$tmp/good.tap"
+check "-t starts with TAP version 13" [ "$(head -n 1 "$tmp/good.tap")" = "TAP version 13" ]
+prove_accepts() { prove -e cat "$1" >"$tmp/prove" 2>&1; }
+check "-t: prove accepts it" prove_accepts "$tmp/good.tap"
+check "-t: closing line as a comment" has "# 2 passed, 0 failed, 1 skipped"
+check "-t: a check per subtest line" has "    ok 2 - a: two needs CPUID.7:EBX.X[3] # SKIP"
+vr --tap "$tmp/sub/all.tap" -v
+check "--tap FILE keeps console lines" has "FAIL fail (1 of 2 checks failed)"
+check "-v streams guest lines" has "pass: PASS: a: one"
+prove_sees_one_failure() {
+	! prove -e cat "$1" >"$tmp/prove" 2>&1 &&
+		grep -q "Failed 1/4 subtests" "$tmp/prove" &&
+		! grep -q "Parse errors" "$tmp/prove"
+}
+check "--tap FILE: prove parses it and sees the failure" \
+	prove_sees_one_failure "$tmp/sub/all.tap"
+
+# ---- argv reaches QEMU word by word; -l; -n ----
+
+cfg <<'EOF2'
+[argv]
+file = argv
+smp = 3
+args = mem=64 two words
+qemu_params = -device 'x,id=a b' -global "k=v w"
+groups = quick smoke
+EOF2
+vr
+argv_has() { grep -qxF "INFO: arg: $1" "$tmp/logs/argv.log"; }
+check "args go as one -append word" argv_has "mem=64 two words"
+check "qemu_params quoting keeps spaces" argv_has "x,id=a b"
+check "qemu_params double quotes" argv_has "k=v w"
+check "smp" argv_has 3
+vr -l
+check "-l lists name, arch, groups" grep -q '^argv  *x86_64  *quick smoke$' "$tmp/out"
+vr -n
+check "-n prints the command line" grep -q -- "-smp 3 .*'x,id=a b'" "$tmp/out"
+
+# ---- several arches ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+EOF2
+"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64,arm64 \
+	--accel tcg >"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "several arches: names carry the arch" has "PASS x86_64/pass (3 checks, 1 skipped)"
+check "... arm64 too" has "PASS arm64/pass (3 checks, 1 skipped)"
+check "... logs per arch" [ -s "$tmp/logs/arm64/pass.log" ]
+QEMU=$QEMU_DIR/qemu-system-x86_64 "$run" -S "$tmp" -b "$tmp/build" -a all \
+	>"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "QEMU= with several arches is refused" status_is 2
+
+# ---- --payload ----
+
+"$run" --payload "$tmp/build/x86/argv.elf" --accel tcg -- -smp 4 -S \
+	>"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "--payload passes output through" has "PASS: one"
+check "--payload appends the extra args" has "INFO: arg: -S"
+check "--payload verdict line" has "PASS argv (1 check)"
+check "--payload exit status" status_is 0
+"$run" --payload "$tmp/build/x86/fail.elf" >"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "--payload failing exits 1" status_is 1
+
+# ---- bad input: exit 2 and one line saying where ----
+
+printf '[a]\nfile = pass\n\n[b]\nfile = pass\nsmpp = 2\n' | cfg
+vr
+check "malformed cfg: exit 2" status_is 2
+check "... file:line in the message" has_err "unittests.cfg:6: unknown key 'smpp'"
+check "... one line" one_err_line
+check "... nothing ran" [ ! -s "$tmp/out" ]
+printf '[a]\nfile = pass\nsmp = lots\n' | cfg
+vr
+check "bad integer: exit 2" status_is 2
+check "... with file:line" has_err "unittests.cfg:3: bad integer 'lots' for 'smp'"
+
+cfg <<'EOF2'
+[pass]
+file = pass
+[gone]
+file = gone
+arch = arm64
+EOF2
+vr nosuch
+check "unknown test: exit 2" status_is 2
+check "... named" has_err "unknown test 'nosuch'"
+vr 'zz*'
+check "glob matching nothing: exit 2" status_is 2
+vr pass gone -a arm64
+check "missing payload: exit 2" status_is 2
+check "... named" has_err "arm/gone.elf: payload not found"
+vr --qemu-dir "$tmp/none" pass
+check "missing QEMU: exit 2" status_is 2
+check "... named" has_err "qemu-system-x86_64: not found"
+vr -j 0
+check "bad option value: exit 2" status_is 2
+vr -c "$tmp/nope.cfg"
+check "missing cfg: exit 2" status_is 2
+
+# ---- --check-cfg ----
+
+touch "$tmp/x86/pass.c" "$tmp/x86/orphan-src.c"
+cfg <<'EOF2'
+[pass]
+file = pass
+arch = x86_64
+[ghost]
+file = ghost
+arch = x86_64
+EOF2
+"$run" -S "$tmp" --check-cfg -a x86_64 >"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "--check-cfg: exit 2 on mismatch" status_is 2
+check "... a source without an entry" has "x86/orphan-src.c: no cfg entry for x86_64"
+check "... an entry without a source" \
+	has "$tmp/unittests.cfg:4: [ghost] file = ghost: x86/ghost.c not found (arch x86_64)"
+rm "$tmp/x86/orphan-src.c"
+touch "$tmp/x86/ghost.c"
+"$run" -S "$tmp" --check-cfg -a x86_64 >"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "--check-cfg: exit 0 when consistent" status_is 0
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

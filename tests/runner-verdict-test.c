@@ -1,0 +1,289 @@
+/* Host tests of runner/verdict-parse.c: the verdict rules, in order. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "verdict-parse.h"
+
+static struct vparse vp;
+static char reason[512];
+
+/* waitpid() statuses, built the way the kernel encodes them. */
+#define EXITED(code) ((code) << 8)
+#define SIGNALED(sig) (sig)
+
+static int x86_decode(int code)
+{
+	return (code & 1) ? (code - 1) / 2 : -1;
+}
+
+static void feed(const char *text)
+{
+	char *copy = strdup(text), *save, *line;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		vp_line(&vp, line);
+	free(copy);
+}
+
+static enum verdict decide(int wstatus)
+{
+	struct qemu_end end = { .wstatus = wstatus };
+
+	return vp_verdict(&vp, &end, reason, sizeof(reason));
+}
+
+static enum verdict decide_x86(int wstatus)
+{
+	struct qemu_end end = { .wstatus = wstatus, .decode_exit = x86_decode };
+
+	return vp_verdict(&vp, &end, reason, sizeof(reason));
+}
+
+static void expect(enum verdict got, enum verdict want, const char *why)
+{
+	assert_string_equal(verdict_name(got), verdict_name(want));
+	assert_string_equal(reason, why);
+}
+
+static const char good[] =
+	"booting\n"
+	"PASS: a: one\n"
+	"SKIP: a: two needs CPUID.7:EBX.X[3]\n"
+	"XFAIL: a: three\n"
+	"INFO: a: just saying\n"
+	"PASS: b: four\n"
+	"SUMMARY: 4 tests, 0 unexpected failures, 1 expected failures, 1 skipped\n"
+	"EXIT: STATUS=0\n";
+
+static void test_pass(void **state)
+{
+	(void)state;
+	feed(good);
+	expect(decide(EXITED(0)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
+	assert_int_equal(vp.nchecks, 4);
+	assert_int_equal(vp.checks[1].kind, CHECK_SKIP);
+	assert_string_equal(vp.checks[1].msg, "a: two needs CPUID.7:EBX.X[3]");
+	assert_int_equal(vp.checks[2].kind, CHECK_XFAIL);
+}
+
+static void test_pass_x86_exit_device(void **state)
+{
+	(void)state;
+	feed(good);
+	expect(decide_x86(EXITED(1)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
+}
+
+static void test_carriage_returns(void **state)
+{
+	(void)state;
+	feed("\rPASS: one\r\r\nFAIL: two \r\n"
+	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped\r\n"
+	     "EXIT: STATUS=1\r\n");
+	expect(decide_x86(EXITED(3)), V_FAIL, "1 of 2 checks failed");
+	assert_string_equal(vp.checks[0].msg, "one");
+	assert_string_equal(vp.checks[1].msg, "two");
+}
+
+static void test_timeout_first(void **state)
+{
+	struct qemu_end end = { .timed_out = true, .timeout_s = 90,
+				.wstatus = SIGNALED(SIGKILL) };
+
+	(void)state;
+	feed(good);
+	expect(vp_verdict(&vp, &end, reason, sizeof(reason)), V_TIMEOUT,
+	       "no verdict after 90 s");
+}
+
+static void test_signal_is_crash(void **state)
+{
+	(void)state;
+	feed(good);
+	expect(decide(SIGNALED(SIGSEGV)), V_CRASH, "QEMU killed by signal 11 (SIGSEGV)");
+}
+
+static void test_no_exit_line(void **state)
+{
+	(void)state;
+	feed("PASS: one\nSUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n");
+	expect(decide(EXITED(0)), V_CRASH, "no EXIT line; QEMU exited with status 0");
+	/* A mangled EXIT line is no EXIT line. */
+	feed("EXIT: STATUS=zero\n");
+	expect(decide(EXITED(1)), V_CRASH, "no EXIT line; QEMU exited with status 1");
+}
+
+static void test_summary(void **state)
+{
+	(void)state;
+	feed("PASS: one\nEXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_ERROR, "no SUMMARY line");
+	vp_free(&vp);
+	feed("PASS: one\nSUMMARY: lots\nEXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_ERROR, "malformed SUMMARY line");
+	vp_free(&vp);
+	feed("PASS: one\nPASS: two\n"
+	     "SUMMARY: 3 tests, 0 unexpected failures, 0 expected failures, 1 skipped\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_ERROR,
+	       "SUMMARY disagrees with the check lines: 3 tests (2 seen), 1 skipped (0 seen)");
+}
+
+static void test_exit_device_disagrees(void **state)
+{
+	(void)state;
+	feed(good);
+	expect(decide_x86(EXITED(3)), V_ERROR,
+	       "exit device reported status 1, EXIT line says STATUS=0");
+	expect(decide_x86(EXITED(0)), V_ERROR,
+	       "QEMU exited with status 0, not through the exit device (EXIT line says STATUS=0)");
+	/* Arches without exit decoding take the EXIT line alone. */
+	expect(decide(EXITED(0)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
+}
+
+static void test_status_error(void **state)
+{
+	(void)state;
+	feed("PASS: one\nERROR: unexpected #GP at rip 0x1234\nERROR: second\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=3\n");
+	expect(decide_x86(EXITED(7)), V_ERROR, "unexpected #GP at rip 0x1234");
+}
+
+static void test_error_line_with_other_status(void **state)
+{
+	(void)state;
+	feed("PASS: one\nERROR: oops\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_ERROR, "guest printed ERROR (oops) but EXIT STATUS=0");
+}
+
+static void test_unknown_status(void **state)
+{
+	(void)state;
+	feed("PASS: one\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=9\n");
+	expect(decide(EXITED(0)), V_ERROR, "unknown EXIT status 9");
+}
+
+static void test_no_checks(void **state)
+{
+	(void)state;
+	feed("SUMMARY: 0 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=2\n");
+	expect(decide(EXITED(0)), V_ERROR, "no checks reported");
+}
+
+static void test_status_disagrees_with_counts(void **state)
+{
+	(void)state;
+	feed("PASS: one\nFAIL: two\n"
+	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_ERROR,
+	       "EXIT STATUS=0 but the checks say 1 (1 of 2 failed, 0 skipped)");
+	vp_free(&vp);
+	feed("SKIP: one\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 1 skipped\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_ERROR,
+	       "EXIT STATUS=0 but the checks say 2 (0 of 1 failed, 1 skipped)");
+}
+
+static void test_fail(void **state)
+{
+	(void)state;
+	feed("PASS: one\nFAIL: two\nXPASS: three\n"
+	     "SUMMARY: 3 tests, 2 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=1\n");
+	expect(decide(EXITED(0)), V_FAIL, "2 of 3 checks failed");
+}
+
+static void test_skip(void **state)
+{
+	(void)state;
+	feed("SKIP: apic: needs CPUID.1:ECX.TSC_DEADLINE[24]\nSKIP: pmu: needs PDCM\n"
+	     "SUMMARY: 2 tests, 0 unexpected failures, 0 expected failures, 2 skipped\n"
+	     "EXIT: STATUS=2\n");
+	expect(decide(EXITED(0)), V_SKIP,
+	       "apic: needs CPUID.1:ECX.TSC_DEADLINE[24]; pmu: needs PDCM");
+}
+
+static void test_lines_after_exit_ignored(void **state)
+{
+	(void)state;
+	feed(good);
+	feed("FAIL: late\nqemu-system-x86_64: terminating on signal\n");
+	expect(decide(EXITED(0)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
+}
+
+static void test_lookalike_lines_ignored(void **state)
+{
+	(void)state;
+	feed("PASSED: no\nPASS one\n PASS: indented\nPASS:\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_PASS, "1 check");
+}
+
+static void test_expect(void **state)
+{
+	(void)state;
+	strcpy(reason, "unexpected #GP");
+	assert_int_equal(apply_expect(V_ERROR, V_ERROR, reason, sizeof(reason)), V_PASS);
+	assert_string_equal(reason, "expected ERROR: unexpected #GP");
+	strcpy(reason, "3 checks");
+	assert_int_equal(apply_expect(V_ERROR, V_PASS, reason, sizeof(reason)), V_FAIL);
+	assert_string_equal(reason, "expected ERROR, got PASS");
+	strcpy(reason, "same");
+	assert_int_equal(apply_expect(-1, V_CRASH, reason, sizeof(reason)), V_CRASH);
+	assert_string_equal(reason, "same");
+}
+
+static void test_names(void **state)
+{
+	char line[128];
+
+	(void)state;
+	assert_int_equal(verdict_from_name("timeout"), V_TIMEOUT);
+	assert_int_equal(verdict_from_name("CRASH"), V_CRASH);
+	assert_int_equal(verdict_from_name("BROKEN"), -1);
+	verdict_line(line, sizeof(line), V_PASS, "selftest", "14 checks, 2 skipped");
+	assert_string_equal(line, "PASS selftest (14 checks, 2 skipped)");
+	verdict_line(line, sizeof(line), V_PASS, "x", "");
+	assert_string_equal(line, "PASS x");
+}
+
+static int reset(void **state)
+{
+	(void)state;
+	vp_free(&vp);
+	reason[0] = '\0';
+	return 0;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, reset, reset)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_pass), T(test_pass_x86_exit_device), T(test_carriage_returns),
+		T(test_timeout_first), T(test_signal_is_crash), T(test_no_exit_line),
+		T(test_summary), T(test_exit_device_disagrees), T(test_status_error),
+		T(test_error_line_with_other_status), T(test_unknown_status),
+		T(test_no_checks), T(test_status_disagrees_with_counts), T(test_fail),
+		T(test_skip), T(test_lines_after_exit_ignored),
+		T(test_lookalike_lines_ignored), T(test_expect), T(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
