@@ -55,6 +55,7 @@ $(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(
 	$(PAYLOAD_FINISH)
 
 config.mak:
+	@scripts/install-deps.sh
 	./configure
 
 # Host side: runner, host tests.
@@ -69,14 +70,12 @@ deps:
 	@scripts/install-deps.sh
 
 check-host: $(HOST_TESTS)
-	@scripts/run-host-tests.sh $(HOST_TESTS)
+	@scripts/check.sh --host-only $(ARCH) $(filter-out runner/vmunit-run,$(HOST_TESTS))
 
-# The guest suite for every built arch, plus the host tests.
+# Host tests and the guest suite, with one closing line for both.
 check: deps
-	@$(MAKE) --no-print-directory all
-	@runner/vmunit-run --check-cfg -a $(ARCH)
-	@$(MAKE) --no-print-directory check-host
-	@./run_tests.sh -a $(ARCH) --tap logs/suite.tap
+	@$(MAKE) -s --no-print-directory all $(HOST_TESTS)
+	@scripts/check.sh $(ARCH) $(filter-out runner/vmunit-run,$(HOST_TESTS))
 
 run: deps
 	@$(MAKE) --no-print-directory all

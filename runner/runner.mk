@@ -16,12 +16,12 @@ RUNNER_PKGS := inih json-c
 RUNNER_CFLAGS := $(filter-out -Ilib -I$(SRCDIR)/lib,$(HOST_CFLAGS)) \
 	-std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 	-iquote $(SRCDIR)/runner -iquote $(SRCDIR)/lib \
-	$(shell pkg-config --cflags $(RUNNER_PKGS))
-RUNNER_LIBS := $(shell pkg-config --libs $(RUNNER_PKGS))
+	$(shell pkg-config --cflags $(RUNNER_PKGS) 2>/dev/null)
+RUNNER_LIBS := $(shell pkg-config --libs $(RUNNER_PKGS) 2>/dev/null)
 # Link with the compile flags too (-fsanitize=..., -pg ...), minus -I.
 RUNNER_LDFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(HOST_LDFLAGS)
-CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 RUNNER_UNITS := util cfg qemu select verdict-parse plan run report checkcfg
 RUNNER_LIB_OBJS := $(RUNNER_UNITS:%=runner/%.o)

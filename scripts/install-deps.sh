@@ -25,6 +25,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 echo "install-deps: installing$missing" >&2
 
+# shellcheck source=/dev/null
 . /etc/os-release
 backports=""
 if [ "${VERSION_CODENAME:-}" = bookworm ]; then

@@ -7,8 +7,8 @@ HOST_TESTS += $(LIBTESTS)
 
 # Without HOST_CFLAGS' -I options: -Ilib would make lib/string.h and
 # lib/stdlib.h shadow the host's <string.h> and <stdlib.h>.
-LIBTEST_CFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(shell pkg-config --cflags cmocka)
-LIBTEST_LIBS = $(shell pkg-config --libs cmocka)
+LIBTEST_CFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(CMOCKA_CFLAGS)
+LIBTEST_LIBS = $(CMOCKA_LIBS)
 
 $(LIBTESTS): tests/%: $(SRCDIR)/tests/%.c $(wildcard $(SRCDIR)/lib/*.[ch]) \
 		$(SRCDIR)/tests/libtests.mk

@@ -1,0 +1,53 @@
+#!/bin/bash
+# `make check`: cfg/payload consistency, host tests, the guest suite for
+# ARCH under the default accelerator, and the suite's TAP through prove.
+# Ends with one closing line counting all of them:
+#   N passed, N failed, N skipped
+#   usage: scripts/check.sh [--host-only] ARCH HOST-TEST...
+set -uo pipefail
+suite=y
+if [ "$1" = --host-only ]; then
+	suite=""
+	shift
+fi
+arch=$1
+shift
+passed=0 failed=0 skipped=0
+
+step() {	# step NAME COMMAND...: one host-side check
+	local out
+	if out=$("${@:2}" 2>&1); then
+		echo "PASS $1"
+		passed=$((passed + 1))
+	else
+		printf '%s\nFAIL %s\n' "$out" "$1"
+		failed=$((failed + 1))
+	fi
+}
+
+step host/check-cfg runner/vmunit-run --check-cfg -a "$arch"
+step host/shellcheck shellcheck configure run_tests.sh scripts/*.sh scripts/run \
+	tests/*.sh ./*/run
+for t; do
+	step "host/${t##*/}" "./${t#./}"
+done
+
+finish() {
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+[ -n "$suite" ] || finish
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+./run_tests.sh -a "$arch" --tap logs/suite.tap | tee "$log" | grep -v '^[0-9]* passed, '
+status=$?
+read -r p f s < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log")
+if [ -z "${p:-}" ]; then
+	echo "FAIL suite: no closing line from the runner (status $status)"
+	p=0 f=1 s=0
+fi
+passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+step host/tap-prove prove -e cat logs/suite.tap
+finish
