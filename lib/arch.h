@@ -5,6 +5,7 @@
 #ifndef VMUNIT_ARCH_H
 #define VMUNIT_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "fault.h"
@@ -17,6 +18,9 @@ __attribute__((noreturn)) void arch_exit(int status);
 
 /* Print the current CPU's registers and a backtrace from the caller. */
 void arch_dump_here(void);
+
+/* True when the guest runs under QEMU TCG (discovered, e.g. from CPUID). */
+bool arch_is_tcg(void);
 
 /* Name of a fault for messages, e.g. "#PF", "data abort", "operation". */
 void arch_fault_name(struct fault f, char *buf, unsigned long size);

@@ -60,6 +60,19 @@ bool report_xfail(bool xfail, bool pass, const char *fmt, ...)
 	return pass;
 }
 
+bool report_tcg_gap(bool pass, const char *fmt, ...)
+{
+	bool xfail = !pass && arch_is_tcg();
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return report_xfail(xfail, pass, "%s%s", msg,
+			    xfail ? ": QEMU TCG does not emulate this" : "");
+}
+
 void report_pass(const char *fmt, ...)
 {
 	CHECK(CHECK_PASS);

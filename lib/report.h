@@ -21,6 +21,11 @@ void report_skip(const char *fmt, ...) __fmt(1, 2);
 void report_info(const char *fmt, ...) __fmt(1, 2);
 /* A check known to fail where xfail is true: XFAIL/XPASS instead of FAIL/PASS. */
 bool report_xfail(bool xfail, bool pass, const char *fmt, ...) __fmt(3, 4);
+/*
+ * A check QEMU TCG is known not to emulate: under TCG a failure is reported
+ * as XFAIL with that reason, never as PASS; elsewhere it is report().
+ */
+bool report_tcg_gap(bool pass, const char *fmt, ...) __fmt(2, 3);
 
 void report_prefix_push(const char *fmt, ...) __fmt(1, 2);
 void report_prefix_pop(void);

@@ -2,7 +2,8 @@
  * selftest: the framework checks itself from inside the guest.
  *
  * printf formatting, the fault wrappers (each must catch the right vector
- * and error code: #DE, #UD, #BP, #GP, #PF), the page-table helpers,
+ * and error code: #DE, #UD, #BP, #GP, #PF; the CR and MSR wrappers with
+ * faults QEMU TCG emulates), the page-table helpers,
  * argc/argv and the multiboot memory size, the allocators and the report
  * API.  With the argument "unexpected" it raises an uncaught #UD instead:
  * the cfg entry that does so expects ERROR.  Needs only a 64-bit CPU.
@@ -81,6 +82,44 @@ static void test_faults(void)
 	report_fault(load_safe(&sink, &val), FAULT_NONE, "mapped load does not fault");
 	report_fault(call_safe(do_ud2, NULL), UD_VECTOR,
 		     "call_safe works again after a caught fault");
+	report_prefix_pop();
+}
+
+static void test_cr_msr_wrappers(void)
+{
+	uint64_t cr0 = read_cr0(), efer = 0;
+	struct fault f;
+	char got[48];
+
+	report_prefix_push("cr/msr wrappers");
+	report_fault(write_cr0_safe(cr0), FAULT_NONE, "write_cr0_safe(current CR0)");
+	report_fault(write_cr3_safe(read_cr3()), FAULT_NONE, "write_cr3_safe(current CR3)");
+	report_fault(write_cr4_safe(read_cr4()), FAULT_NONE, "write_cr4_safe(current CR4)");
+	f = rdmsr_safe(MSR_EFER, &efer);
+	report(!f.valid && efer == rdmsr(MSR_EFER), "rdmsr_safe(EFER) reads %#lx", efer);
+	f = write_cr0_safe(cr0 | 1ull << 32);
+	if (!f.valid)
+		write_cr0(cr0);
+	report_tcg_gap(f.valid && f.vector == GP_VECTOR, "CR0[32] set raises #GP (got %s)",
+		       fault_str(f, got, sizeof(got)));
+	if (arch_is_tcg()) {
+		report_skip("reserved CR3/CR4 bits: they hang the vCPU on QEMU TCG "
+			    "(CPUID.0x40000000 signature TCGTCGTCGTCG)");
+	} else {
+		report_fault(write_cr3_safe(read_cr3() | 1ull << 60), GP_VECTOR,
+			     "CR3[60] set raises #GP");
+		report_fault(write_cr4_safe(read_cr4() | 1ull << 63), GP_VECTOR,
+			     "CR4[63] set raises #GP");
+	}
+	if (cpu_has(X86_FEATURE_X2APIC) && !(rdmsr(MSR_IA32_APICBASE) & 1u << 10)) {
+		report_fault(rdmsr_safe(0x802, &efer), GP_VECTOR,
+			     "rdmsr_safe: x2APIC ID MSR in xAPIC mode raises #GP");
+		report_fault(wrmsr_safe(0x808, 0), GP_VECTOR,
+			     "wrmsr_safe: x2APIC TPR MSR in xAPIC mode raises #GP");
+	} else {
+		report_skip("rdmsr_safe/wrmsr_safe #GP: needs %s in xAPIC mode",
+			    cpu_feature_gate(X86_FEATURE_X2APIC));
+	}
 	report_prefix_pop();
 }
 
@@ -224,6 +263,7 @@ int main(int argc, char **argv)
 	}
 	test_printf();
 	test_faults();
+	test_cr_msr_wrappers();
 	test_page_faults();
 	test_exec();
 	test_args(argc, argv);

@@ -1,4 +1,5 @@
 /* CPUID with max-leaf checks and the named feature table. */
+#include "arch.h"
 #include "cpuid.h"
 #include "printf.h"
 #include "string.h"
@@ -98,7 +99,7 @@ void hypervisor_signature(char out[13])
 	regs_to_str(out, r.b, r.c, r.d);
 }
 
-bool hypervisor_is_tcg(void)
+bool arch_is_tcg(void)
 {
 	char sig[13];
 

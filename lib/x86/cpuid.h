@@ -38,10 +38,11 @@ const char *cpu_feature_gate(enum x86_feature f);
 /* SKIP the current (void) test function unless the CPU has feature f. */
 #define require_cpu(f) require(cpu_has(f), "%s", cpu_feature_gate(f))
 
-/* Vendor string ("GenuineIntel") and hypervisor signature ("" if none). */
+/*
+ * Vendor string ("GenuineIntel") and hypervisor signature ("" if none);
+ * arch_is_tcg() is true when the latter is QEMU TCG's "TCGTCGTCGTCG".
+ */
 void cpu_vendor(char out[13]);
 void hypervisor_signature(char out[13]);
-/* True when the hypervisor leaf says QEMU TCG ("TCGTCGTCGTCG"). */
-bool hypervisor_is_tcg(void);
 
 #endif
