@@ -8,6 +8,11 @@
 set -eu
 
 srcdir=$(dirname "$0")
+# ./configure --qemu-dir=DIR: the default for QEMU_DIR.
+if [ -z "${QEMU_DIR:-}" ] && [ -f "$srcdir/config.mak" ]; then
+	QEMU_DIR=$(sed -n 's/^QEMU_DIR = //p' "$srcdir/config.mak")
+	[ -z "$QEMU_DIR" ] || export QEMU_DIR
+fi
 if [ -x runner/vmunit-run ]; then
 	exec runner/vmunit-run -S "$srcdir" "$@"
 fi

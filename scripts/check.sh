@@ -27,7 +27,7 @@ step() {	# step NAME COMMAND...: one host-side check
 
 step host/check-cfg runner/vmunit-run --check-cfg -a "$arch"
 step host/shellcheck shellcheck configure run_tests.sh scripts/*.sh scripts/run \
-	tests/*.sh ./*/run
+	scripts/new-test tests/*.sh ./*/run
 for t; do
 	step "host/${t##*/}" "./${t#./}"
 done
