@@ -4,8 +4,8 @@
 -include config.mak
 
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
-CONFIG_ARCH := $(ARCH)
-ARCH ?= $(HOST_ARCH)
+CONFIG_ARCH ?= $(HOST_ARCH)
+ARCH ?= $(CONFIG_ARCH)
 ifeq ($(ARCH),$(CONFIG_ARCH))
   GUEST_CC := $(CC)
 else
@@ -30,6 +30,9 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP \
 	-Ilib -I$(LIBARCH_DIR) $(if $(WERROR),-Werror)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+ifeq ($(wildcard $(ARCH_DIR)/arch.mk),)
+  $(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (supported: x86_64; arm64 and s390x are being ported))
+endif
 include $(ARCH_DIR)/arch.mk
 
 LIB_SRCS := $(wildcard lib/*.c $(LIBARCH_DIR)/*.c $(LIBARCH_DIR)/*.S)
@@ -55,7 +58,6 @@ $(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(
 	$(PAYLOAD_FINISH)
 
 config.mak:
-	@scripts/install-deps.sh
 	./configure
 
 # Host side: runner, host tests.

@@ -35,7 +35,8 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (cpu->in_panic) {
-		printf("ERROR: nested panic at %s:%d: %s\n", file, line, msg);
+		printf("ERROR: nested panic at %s:%d: %s\n" VM_EXIT_FMT "\n",
+		       file, line, msg, VM_STATUS_ERROR);
 		arch_exit(VM_STATUS_ERROR);
 	}
 	cpu->in_panic = true;

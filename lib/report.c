@@ -132,6 +132,17 @@ void report_counts(unsigned int out[CHECK_NR_KINDS])
 	spin_unlock(&count_lock);
 }
 
+void subtest(const char *name, void (*fn)(const void *arg), const void *arg)
+{
+	struct percpu *cpu = this_cpu();
+	unsigned int depth = cpu->prefix_depth;
+
+	report_prefix_push("%s", name);
+	fn(arg);
+	cpu->prefix[cpu->prefix_end[depth]] = 0;
+	cpu->prefix_depth = depth;
+}
+
 void report_exit(void)
 {
 	unsigned int checks = 0, unexpected, skipped, status;

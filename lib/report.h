@@ -31,7 +31,14 @@ void report_prefix_push(const char *fmt, ...) __fmt(1, 2);
 void report_prefix_pop(void);
 
 /*
+ * Run fn(arg) as a subtest: its lines carry "name: ", and the prefix is
+ * restored however fn returns (a require() that skips included).
+ */
+void subtest(const char *name, void (*fn)(const void *arg), const void *arg);
+
+/*
  * Gate a test or subtest (a void function) on a feature: when cond is false,
+ * it returns at once, so push prefixes with subtest(), not by hand;
  * SKIP with the reason, which names the exact gate (CPUID leaf and bit, ID
  * register field, facility number, QEMU option), and return.
  */

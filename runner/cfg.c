@@ -137,14 +137,27 @@ static int set_accel(struct parser *p, const struct key *k, const char *val)
 	return 1;
 }
 
+/* "VERDICT" or "VERDICT: text", text being part of the expected reason. */
 static int set_expect(struct parser *p, const struct key *k, const char *val)
 {
-	int v = verdict_from_name(val);
+	const char *colon = strchr(val, ':');
+	char *name = xstrdup(val);
+	int v;
 
 	(void)k;
+	if (colon)
+		name[colon - val] = '\0';
+	v = verdict_from_name(name);
+	free(name);
 	if (v < 0)
-		return fail_at(p, p->line, "unknown verdict '%s' in expect", val);
+		return fail_at(p, p->line, "unknown verdict in expect '%s'", val);
 	current(p)->expect = v;
+	if (colon) {
+		colon += 1 + strspn(colon + 1, " ");
+		if (!*colon)
+			return fail_at(p, p->line, "empty reason in expect '%s'", val);
+		current(p)->expect_reason = xstrdup(colon);
+	}
 	return 1;
 }
 
@@ -343,6 +356,7 @@ void cfg_free(struct cfg *cfg)
 		free(t->cpu);
 		free(t->groups);
 		free(t->check);
+		free(t->expect_reason);
 	}
 	free(cfg->entries);
 	free(cfg->path);

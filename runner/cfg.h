@@ -34,6 +34,7 @@ struct cfg_entry {
 	char *groups;		/* space-separated, or NULL */
 	char *check;		/* space-separated path=value, or NULL */
 	int expect;		/* enum verdict, or -1 */
+	char *expect_reason;	/* text the verdict's reason must contain, or NULL */
 };
 
 struct cfg {

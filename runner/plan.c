@@ -85,6 +85,7 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->arch = a;
 	t->accel = o.accel;
 	t->expect = c->expect;
+	t->expect_reason = c->expect_reason;
 	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);
 	t->skip = static_skip(c, o.accel);
 	return t->skip ? 0 : qemu_argv(&o, &t->argv, e);

@@ -33,6 +33,7 @@ struct test {
 	char *skip;		/* SKIP reason decided up front, or NULL */
 	double timeout_s;
 	int expect;		/* enum verdict, or -1 */
+	const char *expect_reason;	/* owned by the cfg entry, or NULL */
 	char *log;		/* log file, or NULL */
 };
 

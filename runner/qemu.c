@@ -51,10 +51,11 @@ int arch_from_name(const char *name)
 	return -1;
 }
 
+/* Also uname -m names and the arch dir: kernel developers export ARCH=x86. */
 int arch_from_any_name(const char *name)
 {
 	for (int a = 0; a < ARCH_NR; a++)
-		if (!strcmp(name, arches[a].uname))
+		if (!strcmp(name, arches[a].uname) || !strcmp(name, arches[a].dir))
 			return a;
 	return arch_from_name(name);
 }

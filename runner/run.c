@@ -146,7 +146,8 @@ static void flush_line(struct job *j, const struct run_opts *o)
 /* Every result goes out here: the cfg's expect, the log's last line. */
 static void deliver(struct job *j, struct result *r, const struct run_opts *o)
 {
-	r->v = apply_expect(j->t->expect, r->v, r->reason, sizeof(r->reason));
+	r->v = apply_expect(j->t->expect, j->t->expect_reason, r->v, r->reason,
+			    sizeof(r->reason));
 	log_result(j, r);
 	o->done(o->ctx, r);
 	j->pid = 0;

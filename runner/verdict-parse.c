@@ -185,15 +185,6 @@ static int summary_mismatch(const struct vparse *vp, char *buf, size_t len)
 }
 
 /* The status the check counts call for. */
-static int status_from_counts(const struct vparse *vp)
-{
-	if (failed(vp))
-		return VM_STATUS_FAIL;
-	if (vp->count[CHECK_PASS] + vp->count[CHECK_XFAIL])
-		return VM_STATUS_PASS;
-	return VM_STATUS_SKIP;
-}
-
 static enum verdict skip_reasons(const struct vparse *vp, struct why *w)
 {
 	size_t off = 0;
@@ -292,7 +283,7 @@ enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
 			   vp->error, vp->status);
 	if (!vp->nchecks)
 		return say(&w, V_ERROR, "no checks reported");
-	want = status_from_counts(vp);
+	want = vm_status_from_counts(vp->nchecks, failed(vp), vp->count[CHECK_SKIP]);
 	if (vp->status != want)
 		return say(&w, V_ERROR, "EXIT STATUS=%d but the checks say %d (%u of %zu failed, %u skipped)",
 			   vp->status, want, failed(vp), vp->nchecks,
@@ -313,15 +304,19 @@ void verdict_line(char *buf, size_t len, enum verdict v, const char *name,
 		snprintf(buf, len, "%s %s", verdict_name(v), name);
 }
 
-enum verdict apply_expect(int expect, enum verdict v, char *reason, size_t len)
+enum verdict apply_expect(int expect, const char *want_reason, enum verdict v,
+			  char *reason, size_t len)
 {
 	char *was;
 
 	if (expect < 0)
 		return v;
-	if ((enum verdict)expect != v) {
-		snprintf(reason, len, "expected %s, got %s", verdict_name(expect),
-			 verdict_name(v));
+	if ((enum verdict)expect != v || (want_reason && !strstr(reason, want_reason))) {
+		was = xstrdup(reason);
+		snprintf(reason, len, "expected %s%s%s, got %s%s%s", verdict_name(expect),
+			 want_reason ? ": " : "", want_reason ? want_reason : "",
+			 verdict_name(v), *was ? ": " : "", was);
+		free(was);
 		return V_FAIL;
 	}
 	was = xstrdup(reason);

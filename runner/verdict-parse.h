@@ -50,7 +50,7 @@ enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
  * reason kept ("expected ERROR: ..."); anything else is a FAIL.  expect < 0
  * leaves the verdict alone.
  */
-enum verdict apply_expect(int expect, enum verdict v, char *reason,
+enum verdict apply_expect(int expect, const char *want_reason, enum verdict v, char *reason,
 			  size_t len);
 
 /* "PASS name (reason)", the console and log line of a finished test. */

@@ -13,6 +13,12 @@ native="make gcc pkg-config libinih-dev libcmocka-dev libjson-c-dev
 qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"
 foreign="libfdt-dev:arm64"
 
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "install-deps: not a Debian system; install the equivalents of: make" \
+		"gcc pkg-config libinih libcmocka, aarch64/s390x cross gcc, QEMU" >&2
+	exit 0
+fi
+
 missing=""
 for p in $native $qemu $foreign; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -60,7 +60,7 @@ static void test_good_file(void **state)
 		"timeout = 90\n"
 		"groups = quick apic\n"
 		"check = /sys/module/kvm/parameters/x=Y\n"
-		"expect = ERROR\n"), 0);
+		"expect = ERROR:  unexpected #UD\n"), 0);
 	assert_int_equal(cfg.n, 2);
 
 	const struct cfg_entry *a = &cfg.entries[0], *b = &cfg.entries[1];
@@ -74,6 +74,7 @@ static void test_good_file(void **state)
 	assert_int_equal(a->timeout, CFG_DEFAULT_TIMEOUT);
 	assert_int_equal(a->accel, ACCEL_AUTO);
 	assert_int_equal(a->expect, -1);
+	assert_null(a->expect_reason);
 	assert_null(a->args);
 	assert_null(a->qemu_params);
 
@@ -87,6 +88,8 @@ static void test_good_file(void **state)
 	assert_string_equal(b->cpu, "max,+x2apic");
 	assert_int_equal(b->accel, ACCEL_KVM);
 	assert_int_equal(b->timeout, 90);
+	assert_int_equal(b->expect, V_ERROR);
+	assert_string_equal(b->expect_reason, "unexpected #UD");
 	assert_true(word_in_list(b->groups, "apic"));
 	assert_false(word_in_list(b->groups, "api"));
 	assert_string_equal(b->check, "/sys/module/kvm/parameters/x=Y");
@@ -152,7 +155,7 @@ static void test_bad_names(void **state)
 	expect_error("[a]\nfile = a\naccel = hvf\n",
 		     "unittests.cfg:3: unknown accel 'hvf' (kvm or tcg)");
 	expect_error("[a]\nfile = a\nexpect = BROKEN\n",
-		     "unittests.cfg:3: unknown verdict 'BROKEN' in expect");
+		     "unittests.cfg:3: unknown verdict in expect 'BROKEN'");
 	expect_error("[a/b]\nfile = a\n",
 		     "unittests.cfg:1: bad section name 'a/b' (letters, digits, _ . + -)");
 }

@@ -180,7 +180,7 @@ check "failed precondition SKIPs naming the path" \
 check "met precondition runs" has "PASS precond-ok (3 checks, 1 skipped)"
 check "passes and skips exit 0" status_is 0
 vr expfail
-check "expect = ERROR, got PASS fails" has "FAIL expfail (expected ERROR, got PASS)"
+check "expect = ERROR, got PASS fails" has "FAIL expfail (expected ERROR, got PASS: 3 checks, 1 skipped)"
 check "... and exits 1" status_is 1
 
 # ---- timeouts and process groups ----

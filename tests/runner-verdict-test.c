@@ -239,13 +239,18 @@ static void test_expect(void **state)
 {
 	(void)state;
 	strcpy(reason, "unexpected #GP");
-	assert_int_equal(apply_expect(V_ERROR, V_ERROR, reason, sizeof(reason)), V_PASS);
+	assert_int_equal(apply_expect(V_ERROR, NULL, V_ERROR, reason, sizeof(reason)), V_PASS);
 	assert_string_equal(reason, "expected ERROR: unexpected #GP");
 	strcpy(reason, "3 checks");
-	assert_int_equal(apply_expect(V_ERROR, V_PASS, reason, sizeof(reason)), V_FAIL);
-	assert_string_equal(reason, "expected ERROR, got PASS");
+	assert_int_equal(apply_expect(V_ERROR, NULL, V_PASS, reason, sizeof(reason)), V_FAIL);
+	assert_string_equal(reason, "expected ERROR, got PASS: 3 checks");
+	strcpy(reason, "unexpected #GP");
+	assert_int_equal(apply_expect(V_ERROR, "#UD", V_ERROR, reason, sizeof(reason)), V_FAIL);
+	assert_string_equal(reason, "expected ERROR: #UD, got ERROR: unexpected #GP");
+	strcpy(reason, "unexpected #UD at 0x10");
+	assert_int_equal(apply_expect(V_ERROR, "#UD", V_ERROR, reason, sizeof(reason)), V_PASS);
 	strcpy(reason, "same");
-	assert_int_equal(apply_expect(-1, V_CRASH, reason, sizeof(reason)), V_CRASH);
+	assert_int_equal(apply_expect(-1, NULL, V_CRASH, reason, sizeof(reason)), V_CRASH);
 	assert_string_equal(reason, "same");
 }
 

@@ -32,7 +32,9 @@ gdt_desc:
 pml4:	.fill 512, 8, 0
 pdpt:	.fill 512, 8, 0
 pd:	.fill 4 * 512, 8, 0
-	.balign 16
+	.globl boot_stack_guard		/* unmapped by x86_start: overflow is #PF */
+boot_stack_guard:
+	.fill 4096, 1, 0
 boot_stack:
 	.fill BOOT_STACK_SIZE, 1, 0
 boot_stack_top:
@@ -72,7 +74,7 @@ start:
 	mov %eax, %cr3
 
 	/* EFER.LME, plus NXE when CPUID.80000001:EDX.NX[20] says so */
-	xor %ebx, %ebx
+	xor %edi, %edi
 	mov $0x80000000, %eax
 	cpuid
 	cmp $0x80000001, %eax
@@ -81,11 +83,11 @@ start:
 	cpuid
 	and $(1 << 20), %edx
 	shr $9, %edx			/* bit 20 -> bit 11 (NXE) */
-	mov %edx, %ebx
+	mov %edx, %edi
 3:	mov $0xc0000080, %ecx
 	rdmsr
 	or $(1 << 8), %eax
-	or %ebx, %eax
+	or %edi, %eax
 	wrmsr
 
 	mov %cr0, %eax

@@ -3,19 +3,20 @@
  *
  * printf formatting, the fault wrappers (each must catch the right vector
  * and error code: #DE, #UD, #BP, #GP, #PF; the CR and MSR wrappers with
- * faults QEMU TCG emulates), the page-table helpers,
- * argc/argv and the multiboot memory size, the allocators and the report
- * API.  With the argument "unexpected" it raises an uncaught #UD instead:
- * the cfg entry that does so expects ERROR.  Needs only a 64-bit CPU.
- * Usage: selftest mem=<MiB given to -m> [args...] | selftest unexpected
+ * faults QEMU TCG emulates), the page-table helpers, argc/argv and the
+ * multiboot memory size, the allocators and the report API.  With a mode
+ * argument it ends fatally instead: an uncaught #UD, a failed assert, a
+ * stack overflow into the guard page (a #DF on its IST stack) or no checks
+ * at all; each has a cfg entry that expects ERROR with its reason.
+ * Needs only a 64-bit CPU.
+ * Usage: selftest mem=<MiB given to -m> alpha beta
+ *        selftest unexpected|assert|overflow|nochecks
  */
 #include "vmunit.h"
 #include "cpuid.h"
 #include "processor.h"
 #include "safe.h"
 #include "vm.h"
-
-#define NONCANONICAL ((void *)0x8000000000000000ull)
 
 static char scratch[64];
 
@@ -31,9 +32,8 @@ static bool printf_is(const char *want, const char *fmt, ...)
 		      "printf \"%s\" (got \"%s\", want \"%s\")", fmt, scratch, want);
 }
 
-static void test_printf(void)
+static void test_printf(const void *arg)
 {
-	report_prefix_push("printf");
 	printf_is("-42 42 2a 2A", "%d %u %x %X", -42, 42u, 42, 42);
 	printf_is("ffffffffffffffff", "%lx", ~0ul);
 	printf_is("1234567890123", "%llu", 1234567890123ull);
@@ -42,7 +42,6 @@ static void test_printf(void)
 	printf_is("[abc][  ab]", "[%.3s][%4.2s]", "abcdef", "abcdef");
 	printf_is("0x1000 c %", "%p %c %%", (void *)0x1000, 'c');
 	printf_is("(null)", "%s", (char *)NULL);
-	report_prefix_pop();
 }
 
 static void do_ud2(void *arg)
@@ -62,36 +61,33 @@ static void do_divide(void *arg)
 	*(unsigned int *)arg = one / zero;
 }
 
-static void test_faults(void)
+static void test_faults(const void *arg)
 {
 	unsigned int sink;
 	uint64_t val = 0;
 	struct fault f;
 
-	report_prefix_push("faults");
 	f = call_safe(do_divide, &sink);
 	report(f.valid && f.vector == DE_VECTOR,
 	       "#DE (vector 0) is a valid fault (valid %d vector %u)", f.valid, f.vector);
 	report_fault(call_safe(do_ud2, NULL), UD_VECTOR, "ud2 raises #UD");
 	report_fault(call_safe(do_int3, NULL), BP_VECTOR, "int3 raises #BP");
-	f = load_safe(NONCANONICAL, &val);
+	f = load_safe((void *)NONCANONICAL, &val);
 	report_fault(f, GP_VECTOR, "non-canonical load raises #GP");
 	report(f.code == 0, "non-canonical #GP error code is 0 (got %#lx)", f.code);
-	report_fault(store_safe(NONCANONICAL, 1), GP_VECTOR,
+	report_fault(store_safe((void *)NONCANONICAL, 1), GP_VECTOR,
 		     "non-canonical store raises #GP");
 	report_fault(load_safe(&sink, &val), FAULT_NONE, "mapped load does not fault");
 	report_fault(call_safe(do_ud2, NULL), UD_VECTOR,
 		     "call_safe works again after a caught fault");
-	report_prefix_pop();
 }
 
-static void test_cr_msr_wrappers(void)
+static void test_cr_msr_wrappers(const void *arg)
 {
 	uint64_t cr0 = read_cr0(), efer = 0;
 	struct fault f;
 	char got[48];
 
-	report_prefix_push("cr/msr wrappers");
 	report_fault(write_cr0_safe(cr0), FAULT_NONE, "write_cr0_safe(current CR0)");
 	report_fault(write_cr3_safe(read_cr3()), FAULT_NONE, "write_cr3_safe(current CR3)");
 	report_fault(write_cr4_safe(read_cr4()), FAULT_NONE, "write_cr4_safe(current CR4)");
@@ -102,15 +98,19 @@ static void test_cr_msr_wrappers(void)
 		write_cr0(cr0);
 	report_tcg_gap(f.valid && f.vector == GP_VECTOR, "CR0[32] set raises #GP (got %s)",
 		       fault_str(f, got, sizeof(got)));
-	if (arch_is_tcg()) {
-		report_skip("reserved CR3/CR4 bits: they hang the vCPU on QEMU TCG "
+	/* Toggling CR4.LA57 in long mode is a #GP that TCG emulates too. */
+	if (cpu_has(X86_FEATURE_LA57))
+		report_fault(write_cr4_safe(read_cr4() ^ X86_CR4_LA57), GP_VECTOR,
+			     "toggling CR4.LA57 in long mode raises #GP");
+	else
+		report_skip("CR4.LA57 toggle: %s", cpu_feature_gate(X86_FEATURE_LA57));
+	/* Reserved CR3 bits hang the vCPU under TCG instead of #GP. */
+	if (arch_is_tcg())
+		report_skip("CR3[60] #GP: reserved CR3 bits hang QEMU TCG "
 			    "(CPUID.0x40000000 signature TCGTCGTCGTCG)");
-	} else {
+	else
 		report_fault(write_cr3_safe(read_cr3() | 1ull << 60), GP_VECTOR,
 			     "CR3[60] set raises #GP");
-		report_fault(write_cr4_safe(read_cr4() | 1ull << 63), GP_VECTOR,
-			     "CR4[63] set raises #GP");
-	}
 	if (cpu_has(X86_FEATURE_X2APIC) && !(rdmsr(MSR_IA32_APICBASE) & 1u << 10)) {
 		report_fault(rdmsr_safe(0x802, &efer), GP_VECTOR,
 			     "rdmsr_safe: x2APIC ID MSR in xAPIC mode raises #GP");
@@ -120,16 +120,14 @@ static void test_cr_msr_wrappers(void)
 		report_skip("rdmsr_safe/wrmsr_safe #GP: needs %s in xAPIC mode",
 			    cpu_feature_gate(X86_FEATURE_X2APIC));
 	}
-	report_prefix_pop();
 }
 
-static void test_page_faults(void)
+static void test_page_faults(const void *arg)
 {
 	volatile uint64_t *page = alloc_page();
 	uint64_t val = 0;
 	struct fault f;
 
-	report_prefix_push("page faults");
 	*page = 0x1234;
 	unmap_page((void *)page);
 	f = load_safe(page, &val);
@@ -150,15 +148,13 @@ static void test_page_faults(void)
 	report(!f.valid && val == 0x1234, "read-only page is still readable (%#lx)", val);
 
 	protect_page((void *)page, PTE_W);
-	report_prefix_pop();
 }
 
-static void test_exec(void)
+static void test_exec(const void *arg)
 {
 	uint8_t *code = alloc_page();
 	struct fault f;
 
-	report_prefix_push("exec");
 	code[0] = 0xc3;		/* ret */
 	report_fault(exec_safe(code), FAULT_NONE, "exec_safe runs a ret");
 	code[0] = 0x0f, code[1] = 0x0b;	/* ud2 */
@@ -176,101 +172,167 @@ static void test_exec(void)
 		report_skip("fetch from an NX page: %s", cpu_feature_gate(X86_FEATURE_NX));
 	}
 	free_page(code);
-	report_prefix_pop();
 }
 
-static void test_args(int argc, char **argv)
-{
-	const char *base = strrchr(argv[0], '/');
+struct args {
+	int argc;
+	char **argv;
+};
 
-	report_prefix_push("argv");
-	base = base ? base + 1 : argv[0];
-	report(!strcmp(base, "selftest.elf"), "argv[0] names the payload (%s)", argv[0]);
-	report(argc == 4 && !strcmp(argv[2], "alpha") && !strcmp(argv[3], "beta"),
-	       "argc %d, argv[2..3] are alpha beta", argc);
-	report(argv[argc] == NULL, "argv[argc] is NULL");
-	report_prefix_pop();
+static void test_args(const void *arg)
+{
+	const struct args *a = arg;
+	const char *base = strrchr(a->argv[0], '/');
+
+	base = base ? base + 1 : a->argv[0];
+	report(!strcmp(base, "selftest.elf"), "argv[0] names the payload (%s)", a->argv[0]);
+	report(a->argc == 4 && !strcmp(a->argv[2], "alpha") && !strcmp(a->argv[3], "beta"),
+	       "argc %d, argv[2..3] are alpha beta", a->argc);
+	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
 }
 
-static void test_alloc(const char *mem_arg)
+static bool pattern_intact(void *const m[], unsigned int n)
 {
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < 24 + 100 * i; j++)
+			if (((uint8_t *)m[i])[j] != i)
+				return false;
+	return true;
+}
+
+static void test_alloc(const void *arg)
+{
+	extern char _end[];
+	const char *mem = arg;
 	size_t free0 = page_free_count();
-	unsigned long mib = strtoul(mem_arg + 4, NULL, 0);
+	uint64_t mib, avail;
 	uint8_t *p, *q, *big;
 	void *m[8];
 	bool ok = true;
 
-	report_prefix_push("alloc");
-	/* Everything but the low 1 MiB and the payload is free at start. */
-	report(free0 * PAGE_SIZE > (mib - 2) << 20 && free0 * PAGE_SIZE < mib << 20,
-	       "multiboot memory: %zu free pages for -m %lu", free0, mib);
+	require(mem && !strncmp(mem, "mem=", 4), "needs mem=<MiB of -m> as first argument");
+	mib = strtoul(mem + 4, NULL, 0);
+	/* Free at start: from _end to the top of RAM, less allocator metadata
+	 * and the page tables earlier subtests split (a few pages each). */
+	avail = ((mib << 20) - (uintptr_t)_end) / PAGE_SIZE;
+	report(free0 <= avail && free0 + 64 > avail,
+	       "multiboot memory: %zu free pages (want %lu..%lu for -m %lu)",
+	       free0, avail - 63, avail, mib);
 	p = alloc_page();
 	q = alloc_page();
 	report(p && q && p != q && !((uintptr_t)p & 4095) && !((uintptr_t)q & 4095),
 	       "two aligned distinct pages (%p %p)", p, q);
-	report(page_free_count() == free0 - 2, "free count drops by 2");
+	report(page_free_count() == free0 - 2, "free count drops by 2 (%zu -> %zu)", free0,
+	       page_free_count());
 	for (unsigned int i = 0; i < PAGE_SIZE && ok; i++)
 		ok = !p[i];
 	report(ok, "alloc_page zeroes");
 	free_page(p);
 	free_page(q);
-	report(page_free_count() == free0, "free restores the count");
+	report(page_free_count() == free0, "free restores the count (%zu)", page_free_count());
 	big = alloc_pages(4);
 	report(big && !((uintptr_t)big & (16 * PAGE_SIZE - 1)),
 	       "alloc_pages(4) is 64K aligned (%p)", big);
 	free_pages(big, 4);
+
 	for (unsigned int i = 0; i < ARRAY_SIZE(m); i++) {
 		m[i] = malloc(24 + 100 * i);
 		ok = ok && m[i] && !((uintptr_t)m[i] & 15);
-		memset(m[i], i, 24 + 100 * i);
+		if (m[i])
+			memset(m[i], i, 24 + 100 * i);
 	}
-	for (unsigned int i = 0; i < ARRAY_SIZE(m); i++) {
-		ok = ok && ((uint8_t *)m[i])[23 + 100 * i] == i;
+	report(ok && pattern_intact(m, ARRAY_SIZE(m)), "malloc: 16-byte aligned, disjoint");
+	for (unsigned int i = 0; i < ARRAY_SIZE(m); i++)
 		free(m[i]);
-	}
-	report(ok, "malloc: 16-byte aligned, disjoint, freed");
-	report_prefix_pop();
+	p = memalign(4096, 100);
+	q = malloc(64 << 10);
+	report(p && !((uintptr_t)p & 4095), "memalign(4096) is page aligned (%p)", p);
+	report(q && ((uint8_t *)calloc(3, 5))[14] == 0, "large malloc and calloc (%p)", q);
+	free(p);
+	free(q);
 }
 
-static void test_report(void)
+static void test_report(const void *arg)
 {
 	unsigned int before[CHECK_NR_KINDS], after[CHECK_NR_KINDS];
+	bool xf;
 
-	report_prefix_push("report");
 	report_prefix_push("inner %d", 2);
 	report(!strcmp(this_cpu()->prefix, "report: inner 2: "),
-	       "prefix is per CPU and nested (%s)", this_cpu()->prefix);
+	       "prefixes nest (%s)", this_cpu()->prefix);
 	report_prefix_pop();
+	report(!strcmp(this_cpu()->prefix, "report: "), "pop restores (%s)",
+	       this_cpu()->prefix);
 	report_counts(before);
-	report_xfail(true, false, "xfail of a failing check");
+	xf = report_xfail(true, false, "xfail of a failing check");
 	report_skip("skip counts as skipped");
 	report_counts(after);
-	report(after[CHECK_XFAIL] == before[CHECK_XFAIL] + 1 &&
+	report(!xf && after[CHECK_XFAIL] == before[CHECK_XFAIL] + 1 &&
 	       after[CHECK_SKIP] == before[CHECK_SKIP] + 1 &&
 	       after[CHECK_FAIL] == before[CHECK_FAIL],
-	       "XFAIL and SKIP counted, no FAIL");
-	report(report(true, "report returns its condition"), "report() == cond");
-	report_prefix_pop();
+	       "report_xfail returns its condition; XFAIL and SKIP counted, no FAIL");
 }
+
+/* Fatal endings, one per cfg entry, each expecting ERROR with its reason. */
+static void die_unexpected(void)
+{
+	report_pass("about to raise an uncaught #UD");
+	asm volatile("ud2");
+}
+
+static void die_assert(void)
+{
+	volatile int two = 2;
+
+	report_pass("about to fail an assertion");
+	assert(two == 3);
+}
+
+static unsigned int recurse(volatile unsigned int depth)
+{
+	volatile char frame[512];
+
+	frame[0] = depth;
+	if (depth == ~0u)	/* never: the guard page stops us first */
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
+static void die_overflow(void)
+{
+	report_pass("about to overflow the stack into its guard page");
+	recurse(0);
+}
+
+static void die_nochecks(void)
+{
+}
+
+static const struct {
+	const char *arg;
+	void (*fn)(void);
+} fatal_modes[] = {
+	{ "unexpected", die_unexpected },
+	{ "assert", die_assert },
+	{ "overflow", die_overflow },
+	{ "nochecks", die_nochecks },
+};
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "unexpected")) {
-		report_pass("about to raise an uncaught #UD");
-		asm volatile("ud2");
-		report_fail("ud2 returned");
-		return 0;
+	for (unsigned int i = 0; argc > 1 && i < ARRAY_SIZE(fatal_modes); i++) {
+		if (!strcmp(argv[1], fatal_modes[i].arg)) {
+			fatal_modes[i].fn();
+			return 0;
+		}
 	}
-	test_printf();
-	test_faults();
-	test_cr_msr_wrappers();
-	test_page_faults();
-	test_exec();
-	test_args(argc, argv);
-	if (argc > 1 && !strncmp(argv[1], "mem=", 4))
-		test_alloc(argv[1]);
-	else
-		report_fail("alloc: needs mem=<MiB> as first argument");
-	test_report();
+	subtest("printf", test_printf, NULL);
+	subtest("faults", test_faults, NULL);
+	subtest("cr/msr wrappers", test_cr_msr_wrappers, NULL);
+	subtest("page faults", test_page_faults, NULL);
+	subtest("exec", test_exec, NULL);
+	subtest("argv", test_args, &(struct args){ argc, argv });
+	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	subtest("report", test_report, NULL);
 	return 0;
 }

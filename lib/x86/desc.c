@@ -12,7 +12,7 @@ _Static_assert(offsetof(struct ex_regs, vector) == 15 * 8, "entry.S layout");
 _Static_assert(offsetof(struct ex_regs, rip) == 17 * 8, "entry.S layout");
 _Static_assert(sizeof(struct ex_regs) % 16 == 0, "entry.S stack alignment");
 
-#define IST_STACK_SIZE 4096
+#define IST_STACK_SIZE 8192	/* printf and a register dump fit */
 
 struct tss {
 	uint32_t reserved0;
@@ -126,14 +126,15 @@ void dump_ex_regs(const struct ex_regs *r)
 
 void arch_dump_here(void)
 {
-	struct ex_regs r = { 0 };
+	uint64_t rip, rsp, rbp;
 
-	asm volatile("mov %%rbx, %0; mov %%r12, %1; mov %%r13, %2; mov %%r14, %3;"
-		     "mov %%r15, %4; mov %%rbp, %5; mov %%rsp, %6; lea (%%rip), %7"
-		     : "=m"(r.rbx), "=m"(r.r12), "=m"(r.r13), "=m"(r.r14),
-		       "=m"(r.r15), "=m"(r.rbp), "=m"(r.rsp), "=r"(r.rip));
-	r.rflags = read_rflags();
-	dump_ex_regs(&r);
+	asm volatile("lea (%%rip), %0; mov %%rsp, %1; mov %%rbp, %2"
+		     : "=r"(rip), "=r"(rsp), "=r"(rbp));
+	printf("rip=%016lx rsp=%016lx rbp=%016lx rflags=%08lx\n"
+	       "cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx\n",
+	       rip, rsp, rbp, read_rflags(), read_cr0(), read_cr2(), read_cr3(),
+	       read_cr4());
+	backtrace_from(rbp, rip);
 }
 
 void do_exception(struct ex_regs *r)
@@ -149,11 +150,14 @@ void do_exception(struct ex_regs *r)
 		handlers[r->vector](r);
 		return;
 	}
-	if (r->vector < 32 && !cpu->in_panic && fault_catch(f, &r->rip))
+	/* Only synchronous exceptions can be a wrapper's fault. */
+	if (r->vector < 32 && r->vector != NMI_VECTOR && r->vector != MC_VECTOR &&
+	    !cpu->in_panic && fault_catch(f, &r->rip))
 		return;
 	arch_fault_name(f, name, sizeof(name));
 	if (cpu->in_panic) {
-		printf("ERROR: %s at rip %#lx while handling a fatal error\n", name, r->rip);
+		printf("ERROR: %s at rip %#lx while handling a fatal error\n"
+		       VM_EXIT_FMT "\n", name, r->rip, VM_STATUS_ERROR);
 		arch_exit(VM_STATUS_ERROR);
 	}
 	cpu->in_panic = true;

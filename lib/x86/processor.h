@@ -29,6 +29,7 @@ enum {
 #define X86_CR0_WP	(1ul << 16)
 #define X86_CR0_PG	(1ul << 31)
 #define X86_CR4_PAE	(1ul << 5)
+#define X86_CR4_LA57	(1ul << 12)
 #define X86_CR4_OSXSAVE	(1ul << 18)
 #define X86_EFER_SCE	(1ul << 0)
 #define X86_EFER_LME	(1ul << 8)
@@ -124,6 +125,8 @@ static inline uint64_t read_rflags(void)
 	asm volatile("pushf; pop %0" : "=r"(f));
 	return f;
 }
+
+#define NONCANONICAL 0x8000000000000000ull	/* non-canonical for 48 and 57 bits */
 
 /* Sign-extend a 48-bit address; any value with other top bits is non-canonical. */
 static inline int is_canonical(uint64_t va)

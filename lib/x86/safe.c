@@ -7,7 +7,7 @@
 	({								\
 		this_cpu()->fault = NO_FAULT;				\
 		asm volatile("1: " insn "\n2:\n" EXTABLE(1b, 2b)	\
-			     __VA_ARGS__);				\
+			     __VA_ARGS__ : "memory");			\
 		this_cpu()->fault;					\
 	})
 
@@ -23,28 +23,28 @@ struct fault rdmsr_safe(uint32_t msr, uint64_t *val)
 struct fault wrmsr_safe(uint32_t msr, uint64_t val)
 {
 	return SAFE_ASM("wrmsr", : : "c"(msr), "a"((uint32_t)val),
-			"d"((uint32_t)(val >> 32)) : "memory");
+			"d"((uint32_t)(val >> 32)));
 }
 
 struct fault write_cr0_safe(uint64_t val)
 {
-	return SAFE_ASM("mov %0, %%cr0", : : "r"(val) : "memory");
+	return SAFE_ASM("mov %0, %%cr0", : : "r"(val));
 }
 
 struct fault write_cr3_safe(uint64_t val)
 {
-	return SAFE_ASM("mov %0, %%cr3", : : "r"(val) : "memory");
+	return SAFE_ASM("mov %0, %%cr3", : : "r"(val));
 }
 
 struct fault write_cr4_safe(uint64_t val)
 {
-	return SAFE_ASM("mov %0, %%cr4", : : "r"(val) : "memory");
+	return SAFE_ASM("mov %0, %%cr4", : : "r"(val));
 }
 
 struct fault load_safe(const volatile void *addr, uint64_t *val)
 {
 	uint64_t v = 0;
-	struct fault f = SAFE_ASM("mov (%1), %0", : "+r"(v) : "r"(addr) : "memory");
+	struct fault f = SAFE_ASM("mov (%1), %0", : "+r"(v) : "r"(addr));
 
 	*val = v;
 	return f;
@@ -52,7 +52,7 @@ struct fault load_safe(const volatile void *addr, uint64_t *val)
 
 struct fault store_safe(volatile void *addr, uint64_t val)
 {
-	return SAFE_ASM("mov %0, (%1)", : : "r"(val), "r"(addr) : "memory");
+	return SAFE_ASM("mov %0, (%1)", : : "r"(val), "r"(addr));
 }
 
 static void call_addr(void *addr)

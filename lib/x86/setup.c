@@ -10,6 +10,7 @@
 #include "percpu.h"
 #include "processor.h"
 #include "start.h"
+#include "vm.h"
 #include "string.h"
 
 #define COM1 0x3f8
@@ -23,7 +24,7 @@ struct multiboot_info {
 };
 
 struct percpu cpus[MAX_CPUS];
-extern char _end[];
+extern char _end[], boot_stack_guard[];
 
 struct percpu *this_cpu(void)
 {
@@ -70,5 +71,6 @@ void x86_start(uint32_t mbi_addr)
 	if (top > MAPPED_TOP)
 		top = MAPPED_TOP;
 	page_alloc_init((uintptr_t)_end, top);
+	unmap_page(boot_stack_guard);
 	vmunit_main(cmdline);
 }

@@ -16,17 +16,24 @@ static uint64_t *new_table(void)
 	return t;
 }
 
-/* Replace a large-page entry mapping 2^shift bytes by a table of 512. */
+/*
+ * Replace a large-page entry mapping 2^shift bytes by a table of 512 that
+ * maps the same memory with the same attributes.  In a large page bit 12
+ * is PAT; in a 4K PTE PAT is bit 7, where large pages have PS.
+ */
 static void split(uint64_t *e, unsigned int shift)
 {
 	uint64_t *t = new_table();
 	uint64_t child = 1ull << (shift - 9);
+	uint64_t base = *e & PTE_ADDR_MASK & ~((1ull << shift) - 1);
 	uint64_t flags = *e & ~PTE_ADDR_MASK;
 
 	if (shift - 9 == 12)
-		flags &= ~PTE_PS;	/* bit 7 is PAT in a 4K PTE */
+		flags = (flags & ~PTE_PS) | (*e & PTE_LARGE_PAT ? PTE_PAT : 0);
+	else
+		flags |= *e & PTE_LARGE_PAT;
 	for (int i = 0; i < 512; i++)
-		t[i] = ((*e & PTE_ADDR_MASK) + i * child) | flags;
+		t[i] = (base + i * child) | flags;
 	*e = (uint64_t)t | PTE_TABLE;
 }
 
@@ -67,7 +74,7 @@ void protect_page(void *va, uint64_t flags)
 	uint64_t *pte = get_pte(va);
 
 	assert(pte);
-	*pte = (*pte & PTE_ADDR_MASK) | flags | PTE_P;
+	*pte = (*pte & ~PTE_PERM) | flags | PTE_P;
 	invlpg(va);
 }
 

@@ -15,11 +15,17 @@
 #define PTE_U	(1ull << 2)
 #define PTE_A	(1ull << 5)
 #define PTE_D	(1ull << 6)
-#define PTE_PS	(1ull << 7)
+#define PTE_PS	(1ull << 7)		/* in a PDE/PDPTE: large page */
+#define PTE_PAT	(1ull << 7)		/* in a 4K PTE */
+#define PTE_LARGE_PAT (1ull << 12)	/* in a large-page entry */
 #define PTE_NX	(1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
+#define PTE_PERM (PTE_W | PTE_U | PTE_NX)	/* what protect_page() sets */
 
-/* flags: any of PTE_W, PTE_U, PTE_NX; PTE_P is implied. */
+/*
+ * flags: any of PTE_PERM (PTE_W, PTE_U, PTE_NX); PTE_P is implied.
+ * protect_page() keeps the other attributes (caching, accessed, dirty).
+ */
 void map_page(void *va, uint64_t pa, uint64_t flags);
 void protect_page(void *va, uint64_t flags);
 void unmap_page(void *va);
