@@ -14,8 +14,12 @@ static int x86_decode_exit(int code)
 	return (code & 1) ? (code - 1) / 2 : -1;
 }
 
+/*
+ * qboot, not SeaBIOS: ~20 ms less per boot (make bench).  Name it: Debian's
+ * QEMU 10 makes microvm default to SeaBIOS's bios-microvm.bin.
+ */
 static const char *const x86_extra[] = {
-	"-device", "isa-debug-exit,iobase=0xf4,iosize=0x4", NULL
+	"-bios", "qboot.rom", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4", NULL
 };
 
 static const char *const no_extra[] = { NULL };

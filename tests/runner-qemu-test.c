@@ -43,7 +43,7 @@ static void test_x86_tcg(void **state)
 		.payload = "x86/apic.elf", .accel = ACCEL_TCG, .smp = 2, .memory = 64 });
 	argv_is("/q/x86 -nodefaults -no-user-config -display none -serial stdio -no-reboot "
 		"-machine microvm -accel tcg -cpu max -smp 2 -m 64 -kernel x86/apic.elf "
-		"-device isa-debug-exit,iobase=0xf4,iosize=0x4");
+		"-bios qboot.rom -device isa-debug-exit,iobase=0xf4,iosize=0x4");
 }
 
 static void test_arm64_kvm_with_args(void **state)

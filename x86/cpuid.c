@@ -44,9 +44,9 @@ static void test_implied(const void *arg)
 	for (unsigned int i = 0; i < ARRAY_SIZE(running); i++)
 		report(cpu_has(running[i]), "%s set in a running 64-bit guest",
 		       cpu_feature_gate(running[i]));
-	if (cpu_has(X86_FEATURE_X2APIC))
-		report(cpu_has(X86_FEATURE_APIC), "x2APIC implies %s",
-		       cpu_feature_gate(X86_FEATURE_APIC));
+	require_cpu(X86_FEATURE_X2APIC);
+	report(cpu_has(X86_FEATURE_APIC), "x2APIC implies %s",
+	       cpu_feature_gate(X86_FEATURE_APIC));
 }
 
 static void test_osxsave(const void *arg)

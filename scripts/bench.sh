@@ -1,0 +1,318 @@
+#!/bin/sh
+# vmunit benchmarks: prints numbers, asserts nothing.  `make bench` runs
+# scripts/bench.sh $(ARCH) from the build directory.
+#
+#   scripts/bench.sh [ARCH]      ARCH: x86_64 (default: the host's), arm64, s390x
+#
+# Environment: BENCH_RUNS (timed boots per configuration, default 10, plus
+# one untimed warm-up), QEMU and QEMU_DIR (as for the runner), ACCEL (default
+# tcg, so that the numbers compare across hosts).
+#
+# Measurements, one table each:
+#  1. Boot-to-verdict latency of the selftest payload: the runner's own QEMU
+#     command line (runner/vmunit-run -n selftest) with only -machine swapped
+#     (and -bios added).  Wall clock of the QEMU process, from fork to exit,
+#     with date +%s%N and timeout(1) around it (a few ms, the same in every
+#     row).  "ok" counts the runs whose guest output ends "EXIT: STATUS=0".
+#     Two more medians per row split the time up: "empty" boots a 39-byte
+#     multiboot kernel that exits at once (QEMU + firmware + kernel load),
+#     "qemu" a 64 KiB ROM that exits at the reset vector, no firmware at all
+#     (QEMU start-up, machine reset, teardown: the floor for that machine
+#     type).  selftest - empty is the payload's own run time.
+#     Arches other than x86_64 get one row, the runner's default machine.
+#  2. Runner overhead per test, with the stub QEMU (scripts/bench-runner.sh).
+#  3. Payload sizes: file bytes, and text/data/bss of the loaded image (size).
+#  4. Clean build time of the guest payloads (lib + boot code + *.elf), -j1
+#     and -jN, in a scratch copy of the source tree: build/ and the payloads
+#     of this tree are left alone.
+set -eu
+
+arch=${1:-$(uname -m | sed -e 's/aarch64/arm64/')}
+runs=${BENCH_RUNS:-10}
+accel=${ACCEL:-tcg}
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+if [ -x runner/vmunit-run ]; then
+	builddir=$PWD
+else
+	builddir=$srcdir
+fi
+run=$builddir/runner/vmunit-run
+# The runner's command lines name payloads relative to the build directory.
+cd "$builddir"
+
+case $arch in
+x86_64) adir=x86 triplet=x86_64-linux-gnu- ;;
+arm64) adir=arm triplet=aarch64-linux-gnu- ;;
+s390x) adir=s390x triplet=s390x-linux-gnu- ;;
+*)
+	echo "bench.sh: unknown arch '$arch' (x86_64, arm64, s390x)" >&2
+	exit 2
+	;;
+esac
+case $runs in
+'' | *[!0-9]* | 0)
+	echo "bench.sh: BENCH_RUNS must be a positive number" >&2
+	exit 2
+	;;
+esac
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now_ns() { date +%s%N; }
+
+row() { printf '  %-34s %7s %7s %7s %6s %7s %7s\n' "$@"; }
+
+# stats FILE: "median min max" in ms, one decimal, of the ns values in FILE.
+stats() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f %.1f %.1f\n", m / 1e6, v[1] / 1e6, v[NR] / 1e6
+	}'
+}
+
+# q WORD: WORD shell-quoted, and a space.
+q() {
+	printf "'%s' " "$(printf '%s' "$1" | sed -e "s/'/'\\\\''/g")"
+}
+
+# boot NAME CHECK ARGVFILE MACHINE [EXTRA-ARGS...]: times 1 + $runs boots
+# of the argv in ARGVFILE (one shell-quoted line) plus EXTRA-ARGS, with the
+# value of -machine replaced by MACHINE; the first boot (page cache, dynamic
+# linker) is not timed.  A run is ok when CHECK is "verdict" and the guest
+# output ends with "EXIT: STATUS=0", or CHECK is "exit1" and QEMU exits
+# with 1 (isa-debug-exit, status 0).  Leaves "median min max ok" in
+# $tmp/result and the output of the last failing run in $tmp/NAME.fail.  A
+# boot that hangs is killed after 60 s (timeout(1) forks for every run, so
+# every row pays for it alike).
+boot() {
+	name=$1 check=$2 argvfile=$3 machine=$4
+	shift 4
+	eval "set -- $(cat "$argvfile") \"\$@\""
+	prev=
+	for a in "$@"; do
+		[ "$prev" = -machine ] && a=$machine
+		prev=$a
+		q "$a"
+	done >"$tmp/cmd"
+	eval "set -- $(cat "$tmp/cmd")"
+	: >"$tmp/times"
+	ok=0
+	i=0
+	while [ "$i" -le "$runs" ]; do
+		start=$(now_ns)
+		rc=0
+		timeout 60 "$@" </dev/null >"$tmp/out" 2>&1 || rc=$?
+		t=$(($(now_ns) - start))
+		if [ "$i" -gt 0 ]; then
+			echo "$t" >>"$tmp/times"
+			if [ "$check" = exit1 ] && [ "$rc" = 1 ]; then
+				ok=$((ok + 1))
+			elif [ "$check" = verdict ] &&
+				[ "$(tail -n 1 "$tmp/out" | tr -d '\r')" = "EXIT: STATUS=0" ]; then
+				ok=$((ok + 1))
+			else
+				echo "(QEMU exit status $rc)" >>"$tmp/out"
+				cp "$tmp/out" "$tmp/$name.fail"
+			fi
+		fi
+		i=$((i + 1))
+	done
+	echo "$(stats "$tmp/times") $ok" >"$tmp/result"
+}
+
+# replace_kernel ARGVFILE FILE: ARGVFILE's argv with -kernel FILE, or, for
+# an empty FILE, without -kernel and -append and their values.
+replace_kernel() {
+	kernel=$2
+	eval "set -- $(cat "$1")"
+	prev=
+	for a in "$@"; do
+		if [ "$prev" = -kernel ]; then
+			a=$kernel
+		fi
+		if [ -n "$kernel" ] || { [ "$prev" != -kernel ] && [ "$prev" != -append ] &&
+			[ "$a" != -kernel ] && [ "$a" != -append ]; }; then
+			q "$a"
+		fi
+		prev=$a
+	done
+	echo
+}
+
+# microvm_firmware QEMU: what QEMU's default microvm firmware is: QEMU takes
+# the first bios-microvm.bin in its data directories (-L help lists them).
+# Debian's comes from the seabios package; upstream QEMU ships qboot.
+microvm_firmware() {
+	for d in $("$1" -L help 2>/dev/null); do
+		f=$d/bios-microvm.bin
+		[ -f "$f" ] || continue
+		if grep -q SeaBIOS "$f"; then
+			echo "SeaBIOS"
+		elif [ -f "$d/qboot.rom" ] && cmp -s "$f" "$d/qboot.rom"; then
+			echo "qboot"
+		else
+			echo "default firmware"
+		fi
+		return
+	done
+	echo "default firmware"
+}
+
+payloads_built() {
+	for f in "$builddir/$adir"/*.elf; do
+		[ -f "$f" ] && return 0
+	done
+	return 1
+}
+
+echo "vmunit bench: $arch, $(nproc) CPUs, accel $accel, $runs runs per row"
+
+# --- 1. boot latency --------------------------------------------------------
+echo
+echo "1. boot-to-verdict latency, selftest (ms, wall clock of QEMU)"
+if ! payloads_built; then
+	echo "  no $arch payloads built ($adir/*.elf): make ARCH=$arch"
+elif ! "$run" -S "$srcdir" -b "$builddir" -a "$arch" --accel "$accel" -n \
+	selftest >"$tmp/argv" 2>"$tmp/err" || [ ! -s "$tmp/argv" ]; then
+	echo "  no selftest command line for $arch: $(head -n 1 "$tmp/err")"
+else
+	# Without the runner's own firmware choice: each row names its own.
+	head -n 1 "$tmp/argv" | sed -e 's/ -bios qboot\.rom//' >"$tmp/argv1" &&
+		mv "$tmp/argv1" "$tmp/argv"
+	eval "set -- $(cat "$tmp/argv")"
+	qemu=$1
+	echo "  QEMU: $qemu ($("$qemu" --version | head -n 1 | sed -e 's/^QEMU emulator //'))"
+	if [ "$arch" = x86_64 ]; then
+		echo "  selftest: median min max, and ok runs (guest output ends EXIT: STATUS=0)"
+		echo "  empty: median for a multiboot kernel that exits at once (+ firmware, load)"
+		echo "  qemu: median for a ROM that exits at the reset vector (QEMU start, exit)"
+		row "configuration" median min max ok empty qemu
+		# 64 KiB of zeros ending in the reset vector at 0xffff0 (real mode):
+		#   mov al,0; out 0xf4,al; hlt; jmp $-1   -> QEMU exits with 1.
+		{
+			head -c 65520 /dev/zero
+			printf '\260\000\346\364\364\353\375'
+			head -c 9 /dev/zero
+		} >"$tmp/exit.rom"
+		# A flat multiboot kernel (flags bit 16: load addresses in the header),
+		# loaded at 1 MiB, entry at 1 MiB + 32, running the same 7 bytes.
+		printf '%b' '\002\260\255\033\000\000\001\000\376\117\121\344' \
+			'\000\000\020\000\000\000\020\000\000\000\000\000' \
+			'\000\000\000\000\040\000\020\000' \
+			'\260\000\346\364\364\353\375' >"$tmp/empty.mb"
+		replace_kernel "$tmp/argv" "$tmp/empty.mb" >"$tmp/argv.empty"
+		replace_kernel "$tmp/argv" "" >"$tmp/argv.base"
+		for m in microvm pc q35; do
+			boot "qemu-$m" exit1 "$tmp/argv.base" "$m" -bios "$tmp/exit.rom"
+			read -r med min max ok <"$tmp/result"
+			echo "$m $med" >>"$tmp/base"
+		done
+		# name|machine|extra args|label
+		for c in "microvm|microvm||microvm ($(microvm_firmware "$qemu"), default)" \
+			"microvm-qboot|microvm|-bios qboot.rom|microvm -bios qboot.rom (runner)" \
+			"pc-qboot|pc|-bios qboot.rom|pc -bios qboot.rom" \
+			"q35-qboot|q35|-bios qboot.rom|q35 -bios qboot.rom" \
+			"pc|pc||pc (SeaBIOS)"; do
+			IFS='|' read -r name machine extra label <<-EOF
+				$c
+			EOF
+			# shellcheck disable=SC2086 # extra: words on purpose
+			boot "empty-$name" exit1 "$tmp/argv.empty" "$machine" $extra
+			read -r empty min max ok <"$tmp/result"
+			# shellcheck disable=SC2086
+			boot "$name" verdict "$tmp/argv" "$machine" $extra
+			read -r med min max ok <"$tmp/result"
+			base=$(awk -v m="$machine" '$1 == m { print $2 }' "$tmp/base")
+			row "$label" "$med" "$min" "$max" "$ok/$runs" "$empty" "$base"
+		done
+	else
+		machine=$(
+			eval "set -- $(cat "$tmp/argv")"
+			while [ $# -gt 1 ] && [ "$1" != -machine ]; do shift; done
+			echo "${2:-?}"
+		)
+		row "configuration" median min max ok
+		boot default verdict "$tmp/argv" "$machine"
+		read -r med min max ok <"$tmp/result"
+		row "$machine (runner default)" "$med" "$min" "$max" "$ok/$runs"
+	fi
+	for f in "$tmp"/*.fail; do
+		[ -f "$f" ] || continue
+		n=${f##*/}
+		echo "  ${n%.fail}: last failing run ends with:"
+		grep -E '^(FAIL|SUMMARY|EXIT)' "$f" | tail -n 5 | sed -e 's/^/    /'
+		tail -n 1 "$f" | sed -e 's/^/    (last line) /'
+	done
+fi
+
+# --- 2. runner overhead -----------------------------------------------------
+echo
+echo "2. runner overhead per test, stub QEMU (scripts/bench-runner.sh)"
+if (cd "$builddir" && "$srcdir/scripts/bench-runner.sh") >"$tmp/runner" 2>&1; then
+	sed -e 's/^/  /' "$tmp/runner"
+else
+	echo "  bench-runner.sh failed:"
+	tail -n 5 "$tmp/runner" | sed -e 's/^/    /'
+fi
+
+# --- 3. payload sizes -------------------------------------------------------
+echo
+echo "3. payload sizes (bytes; loaded = text + data + bss)"
+if ! payloads_built; then
+	echo "  no $arch payloads built ($adir/*.elf): make ARCH=$arch"
+else
+	sizecmd=size
+	if ! size "$builddir/$adir"/*.elf >/dev/null 2>&1; then
+		sizecmd=${triplet}size
+	fi
+	printf '  %-22s %8s %8s %8s %8s %8s\n' payload file text data bss loaded
+	for f in "$builddir/$adir"/*.elf; do
+		# Berkeley format: text data bss dec hex filename
+		if s=$($sizecmd "$f" 2>/dev/null | awk 'NR == 2 { print $1, $2, $3, $4 }') &&
+			[ -n "$s" ]; then
+			# shellcheck disable=SC2086 # s: four numbers
+			set -- $s
+		else
+			set -- ? ? ? ?
+		fi
+		printf '  %-22s %8s %8s %8s %8s %8s\n' "$adir/${f##*/}" \
+			"$(wc -c <"$f" | tr -d ' ')" "$1" "$2" "$3" "$4"
+	done
+fi
+
+# --- 4. clean build time ----------------------------------------------------
+echo
+echo "4. clean guest build (lib, boot code, $adir/*.elf) in a scratch copy"
+targets=
+for c in "$srcdir/$adir"/*.c; do
+	[ -f "$c" ] || continue
+	c=${c##*/}
+	targets="$targets $adir/${c%.c}.elf"
+done
+if [ -z "$targets" ]; then
+	echo "  no $adir/*.c sources for $arch"
+else
+	mkdir "$tmp/src"
+	(cd "$srcdir" && tar -cf - --exclude=./.git --exclude=./build \
+		--exclude=./logs --exclude='*.elf' --exclude='*.elf.tmp' \
+		--exclude='*.o' --exclude='*.d' --exclude='*.a' .) |
+		tar -C "$tmp/src" -xf -
+	printf '  %-22s %8s  %s\n' jobs seconds result
+	for j in 1 "$(nproc)"; do
+		rm -rf "$tmp/src/build" "$tmp/src/$adir"/*.elf
+		start=$(now_ns)
+		# shellcheck disable=SC2086 # targets: words on purpose
+		if make -s -C "$tmp/src" ARCH="$arch" -j"$j" $targets \
+			>"$tmp/build.log" 2>&1; then
+			result="ok, $(echo $targets | wc -w) payloads"
+		else
+			result="failed: $(grep -m 1 -i error "$tmp/build.log" || tail -n 1 "$tmp/build.log")"
+		fi
+		t=$(($(now_ns) - start))
+		printf '  %-22s %8s  %s\n' "-j$j" \
+			"$(awk -v t="$t" 'BEGIN { printf "%.2f", t / 1e9 }')" "$result"
+	done
+fi
