@@ -47,6 +47,16 @@ struct fault call_safe(void (*fn)(void *), void *arg)
 	return cpu->fault;
 }
 
+static void call_addr(void *addr)
+{
+	((void (*)(void))addr)();
+}
+
+struct fault exec_safe(const void *addr)
+{
+	return call_safe(call_addr, (void *)addr);
+}
+
 const char *fault_str(struct fault f, char *buf, unsigned long size)
 {
 	if (!f.valid)

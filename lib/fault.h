@@ -46,6 +46,12 @@ struct extable_entry {
 
 struct fault call_safe(void (*fn)(void *), void *arg);
 
+/* One access at addr (arch exception-table wrappers; 64-bit, aligned). */
+struct fault load_safe(const volatile void *addr, uint64_t *val);
+struct fault store_safe(volatile void *addr, uint64_t val);
+/* Call the code at addr (it should return); faults in it are caught. */
+struct fault exec_safe(const void *addr);
+
 /*
  * Report whether a fault matched: want is the expected vector/class/code,
  * or FAULT_NONE.  The message gets "(got X, want Y)" appended on failure.

@@ -136,7 +136,7 @@ static void test_page_faults(const void *arg)
 	       "not-present read: error code %#lx (want 0), CR2 %#lx (want %p)",
 	       f.code, f.addr, page);
 
-	map_page((void *)page, (uint64_t)page, PTE_W);
+	map_page((void *)page, (uint64_t)page, VM_W);
 	report(*page == 0x1234, "remapped page keeps its data");
 	protect_page((void *)page, 0);
 	f = store_safe(page, 1);
@@ -147,7 +147,7 @@ static void test_page_faults(const void *arg)
 	f = load_safe(page, &val);
 	report(!f.valid && val == 0x1234, "read-only page is still readable (%#lx)", val);
 
-	protect_page((void *)page, PTE_W);
+	protect_page((void *)page, VM_W | VM_X);
 }
 
 static void test_exec(const void *arg)
@@ -161,13 +161,13 @@ static void test_exec(const void *arg)
 	report_fault(exec_safe(code), UD_VECTOR, "exec_safe catches #UD in callee");
 	if (cpu_has(X86_FEATURE_NX)) {
 		code[0] = 0xc3;
-		protect_page(code, PTE_W | PTE_NX);
+		protect_page(code, VM_W);
 		f = exec_safe(code);
 		report(f.valid && f.vector == PF_VECTOR &&
 		       f.code == (PFERR_PRESENT | PFERR_FETCH) && f.addr == (uint64_t)code,
 		       "fetch from an NX page: #PF error code %#lx (want %#x)",
 		       f.code, PFERR_PRESENT | PFERR_FETCH);
-		protect_page(code, PTE_W);
+		protect_page(code, VM_W | VM_X);
 	} else {
 		report_skip("fetch from an NX page: %s", cpu_feature_gate(X86_FEATURE_NX));
 	}

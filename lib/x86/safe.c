@@ -54,13 +54,3 @@ struct fault store_safe(volatile void *addr, uint64_t val)
 {
 	return SAFE_ASM("mov %0, (%1)", : : "r"(val), "r"(addr));
 }
-
-static void call_addr(void *addr)
-{
-	((void (*)(void))addr)();
-}
-
-struct fault exec_safe(const void *addr)
-{
-	return call_safe(call_addr, (void *)addr);
-}

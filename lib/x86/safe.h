@@ -1,8 +1,8 @@
 /*
- * Wrappers that run one instruction and return the fault it raised (or
+ * x86 wrappers that run one instruction and return the fault it raised (or
  * NO_FAULT) instead of dying: each marks its instruction in the exception
- * table.  exec_safe() calls code at an address with call_safe(), so a fault
- * anywhere in it is caught.  Safe from any CPU; not from fault handlers.
+ * table (load_safe, store_safe and exec_safe are in fault.h).  Safe from
+ * any CPU; not from fault handlers.
  */
 #ifndef VMUNIT_X86_SAFE_H
 #define VMUNIT_X86_SAFE_H
@@ -15,8 +15,5 @@ struct fault wrmsr_safe(uint32_t msr, uint64_t val);
 struct fault write_cr0_safe(uint64_t val);
 struct fault write_cr3_safe(uint64_t val);
 struct fault write_cr4_safe(uint64_t val);
-struct fault load_safe(const volatile void *addr, uint64_t *val);
-struct fault store_safe(volatile void *addr, uint64_t val);
-struct fault exec_safe(const void *addr);
 
 #endif

@@ -3,7 +3,7 @@
 #include "alloc.h"
 #include "panic.h"
 #include "processor.h"
-#include "vm.h"
+#include "pgtable.h"
 
 #define PTE_TABLE (PTE_P | PTE_W | PTE_U)	/* leaves decide access */
 
@@ -56,6 +56,17 @@ static uint64_t *walk(void *va, bool alloc)
 	return &table[((uint64_t)va >> 12) & 511];
 }
 
+/* VM_* flags to the PTE_PERM bits; NX is reserved unless EFER.NXE. */
+static uint64_t pte_perm(unsigned int flags)
+{
+	static int nx = -1;
+
+	if (nx < 0)
+		nx = !!(rdmsr(MSR_EFER) & X86_EFER_NXE);
+	return (flags & VM_W ? PTE_W : 0) | (flags & VM_USER ? PTE_U : 0) |
+	       (flags & VM_X || !nx ? 0 : PTE_NX);
+}
+
 uint64_t *get_pte(void *va)
 {
 	uint64_t *pte = walk(va, false);
@@ -63,18 +74,18 @@ uint64_t *get_pte(void *va)
 	return pte && (*pte & PTE_P) ? pte : NULL;
 }
 
-void map_page(void *va, uint64_t pa, uint64_t flags)
+void map_page(void *va, uint64_t pa, unsigned int flags)
 {
-	*walk(va, true) = (pa & PTE_ADDR_MASK) | flags | PTE_P;
+	*walk(va, true) = (pa & PTE_ADDR_MASK) | pte_perm(flags) | PTE_P;
 	invlpg(va);
 }
 
-void protect_page(void *va, uint64_t flags)
+void protect_page(void *va, unsigned int flags)
 {
 	uint64_t *pte = get_pte(va);
 
 	assert(pte);
-	*pte = (*pte & ~PTE_PERM) | flags | PTE_P;
+	*pte = (*pte & ~PTE_PERM) | pte_perm(flags) | PTE_P;
 	invlpg(va);
 }
 

@@ -1,0 +1,26 @@
+/*
+ * x86 page-table entries behind lib/vm.h (CR3, 4 levels).  Boot maps the
+ * first 4 GiB 1:1 with 2M pages, writable and executable.
+ */
+#ifndef VMUNIT_X86_PGTABLE_H
+#define VMUNIT_X86_PGTABLE_H
+
+#include <stdint.h>
+#include "vm.h"
+
+#define PTE_P	(1ull << 0)
+#define PTE_W	(1ull << 1)
+#define PTE_U	(1ull << 2)
+#define PTE_A	(1ull << 5)
+#define PTE_D	(1ull << 6)
+#define PTE_PS	(1ull << 7)		/* in a PDE/PDPTE: large page */
+#define PTE_PAT	(1ull << 7)		/* in a 4K PTE */
+#define PTE_LARGE_PAT (1ull << 12)	/* in a large-page entry */
+#define PTE_NX	(1ull << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+#define PTE_PERM (PTE_W | PTE_U | PTE_NX)	/* what protect_page() sets */
+
+/* The 4K PTE that maps va (splitting a large page), or NULL if unmapped. */
+uint64_t *get_pte(void *va);
+
+#endif
