@@ -3,6 +3,7 @@
 
 -include config.mak
 
+comma := ,
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 CONFIG_ARCH ?= $(HOST_ARCH)
 ARCH ?= $(CONFIG_ARCH)
@@ -31,7 +32,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-Ilib -I$(LIBARCH_DIR) $(if $(WERROR),-Werror)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 ifeq ($(wildcard $(ARCH_DIR)/arch.mk),)
-  $(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (supported: x86_64; arm64 and s390x are being ported))
+  $(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (supported: x86_64, arm64))
 endif
 include $(ARCH_DIR)/arch.mk
 
@@ -53,8 +54,8 @@ $(BUILD)/libvmunit.a: $(LIB_OBJS)
 	rm -f $@ && $(CROSS_PREFIX)ar rcs $@ $^
 # Payload link: per-arch post-link step in PAYLOAD_FINISH (e.g. x86 ELF32).
 $(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(ARCH_DIR)/flat.lds
-	$(GUEST_CC) $(CFLAGS) $(LDFLAGS) -T $(ARCH_DIR)/flat.lds -o $@.tmp \
-		$(BOOT_OBJS) $< $(BUILD)/libvmunit.a -lgcc
+	$(GUEST_CC) $(CFLAGS) $(LDFLAGS) -T $(ARCH_DIR)/flat.lds -o $@.tmp $(BOOT_OBJS) $< \
+		-Wl,--start-group $(BUILD)/libvmunit.a $(ARCH_LIBS) -lgcc -Wl,--end-group
 	$(PAYLOAD_FINISH)
 
 config.mak:
@@ -74,10 +75,15 @@ deps:
 check-host: $(HOST_TESTS)
 	@scripts/check.sh --host-only $(ARCH) $(filter-out runner/vmunit-run,$(HOST_TESTS))
 
-# Host tests and the guest suite, with one closing line for both.
+# Every ported arch: the ones with an <arch dir>/arch.mk.
+CHECK_ARCHES := $(foreach a,x86_64 arm64 s390x,$(if $(wildcard $(ARCH_DIR_$(a))/arch.mk),$(a)))
+
+# Host tests and the guest suite of every arch, with one closing line.
 check: deps
-	@$(MAKE) -s --no-print-directory all $(HOST_TESTS)
-	@scripts/check.sh $(ARCH) $(filter-out runner/vmunit-run,$(HOST_TESTS))
+	@$(MAKE) -s --no-print-directory $(HOST_TESTS)
+	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a all || exit; done
+	@scripts/check.sh $(subst $(eval) ,$(comma),$(CHECK_ARCHES)) \
+		$(filter-out runner/vmunit-run,$(HOST_TESTS))
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -44,6 +44,18 @@ struct extable_entry {
 	".quad " #insn ", " #fixup "\n\t"		\
 	".popsection\n\t"
 
+/*
+ * Run inline asm whose instruction at label 1 may fault, resuming at label
+ * 2; evaluates to the fault.  The arch *_safe() wrappers are built on it.
+ */
+#define SAFE_ASM(insn, ...)						\
+	({								\
+		this_cpu()->fault = NO_FAULT;				\
+		asm volatile("1: " insn "\n2:\n" EXTABLE(1b, 2b)	\
+			     __VA_ARGS__ : "memory");			\
+		this_cpu()->fault;					\
+	})
+
 struct fault call_safe(void (*fn)(void *), void *arg);
 
 /* One access at addr (arch exception-table wrappers; 64-bit, aligned). */

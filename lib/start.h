@@ -1,6 +1,7 @@
 /*
  * Entry from arch setup into the common library: splits the command line
- * (argv[0] is the payload name when the boot protocol provides it), runs
+ * (its first word is argv[0]: the payload's path on x86, where multiboot
+ * gives it, else the word "payload"), runs
  * the test's main() and prints the verdict.  Never returns.
  */
 #ifndef VMUNIT_START_H

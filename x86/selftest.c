@@ -13,6 +13,7 @@
  *        selftest unexpected|assert|overflow|nochecks
  */
 #include "vmunit.h"
+#include "selftest.h"
 #include "cpuid.h"
 #include "processor.h"
 #include "safe.h"
@@ -273,59 +274,16 @@ static void test_report(const void *arg)
 	       "report_xfail returns its condition; XFAIL and SKIP counted, no FAIL");
 }
 
-/* Fatal endings, one per cfg entry, each expecting ERROR with its reason. */
-static void die_unexpected(void)
+static void raise_ud(void)
 {
 	report_pass("about to raise an uncaught #UD");
 	asm volatile("ud2");
 }
 
-static void die_assert(void)
-{
-	volatile int two = 2;
-
-	report_pass("about to fail an assertion");
-	assert(two == 3);
-}
-
-static unsigned int recurse(volatile unsigned int depth)
-{
-	volatile char frame[512];
-
-	frame[0] = depth;
-	if (depth == ~0u)	/* never: the guard page stops us first */
-		return 0;
-	return recurse(depth + 1) + frame[0];
-}
-
-static void die_overflow(void)
-{
-	report_pass("about to overflow the stack into its guard page");
-	recurse(0);
-}
-
-static void die_nochecks(void)
-{
-}
-
-static const struct {
-	const char *arg;
-	void (*fn)(void);
-} fatal_modes[] = {
-	{ "unexpected", die_unexpected },
-	{ "assert", die_assert },
-	{ "overflow", die_overflow },
-	{ "nochecks", die_nochecks },
-};
-
 int main(int argc, char **argv)
 {
-	for (unsigned int i = 0; argc > 1 && i < ARRAY_SIZE(fatal_modes); i++) {
-		if (!strcmp(argv[1], fatal_modes[i].arg)) {
-			fatal_modes[i].fn();
-			return 0;
-		}
-	}
+	if (argc > 1 && selftest_fatal(argv[1], raise_ud))
+		return 0;
 	subtest("printf", test_printf, NULL);
 	subtest("faults", test_faults, NULL);
 	subtest("cr/msr wrappers", test_cr_msr_wrappers, NULL);

@@ -2,15 +2,6 @@
 #include "percpu.h"
 #include "safe.h"
 
-/* Run asm whose instruction at label 1 may fault; resume at label 2. */
-#define SAFE_ASM(insn, ...)						\
-	({								\
-		this_cpu()->fault = NO_FAULT;				\
-		asm volatile("1: " insn "\n2:\n" EXTABLE(1b, 2b)	\
-			     __VA_ARGS__ : "memory");			\
-		this_cpu()->fault;					\
-	})
-
 struct fault rdmsr_safe(uint32_t msr, uint64_t *val)
 {
 	uint32_t lo = 0, hi = 0;

@@ -1,0 +1,8 @@
+# arm64: no FP/SIMD in guest code, no outlined atomics (libgcc helpers that
+# probe the CPU through the C library).  Payloads link Debian's libfdt.a
+# (libfdt-dev:arm64), whose headers only the device-tree glue sees.
+CFLAGS += -mgeneral-regs-only -mno-outline-atomics
+LIBFDT := /usr/lib/aarch64-linux-gnu/libfdt.a
+ARCH_LIBS := $(LIBFDT)
+$(BUILD)/lib/arm64/devtree.o: CFLAGS += -idirafter /usr/include
+PAYLOAD_FINISH = mv $@.tmp $@

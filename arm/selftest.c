@@ -1,0 +1,163 @@
+/*
+ * selftest: the framework checks itself from inside an arm64 guest.
+ *
+ * printf, the fault wrappers (undefined instruction, data abort on an
+ * unmapped page and on a read-only page, instruction abort on an execute-
+ * never page, each with the right ESR class and fault status), an SVC round
+ * trip through an installed handler, argc/argv from /chosen/bootargs, the
+ * memory size from the device tree, the allocators and the report API.
+ * With a mode argument it ends fatally instead (uncaught undefined
+ * instruction, failed assert, stack overflow into the guard page, no
+ * checks); each has a cfg entry that expects ERROR with its reason.
+ * Needs QEMU virt (or any DT machine), EL1.
+ * Usage: selftest mem=<MiB given to -m> alpha beta
+ *        selftest unexpected|assert|overflow|nochecks
+ */
+#include "vmunit.h"
+#include "selftest.h"
+#include "processor.h"
+#include "traps.h"
+#include "vm.h"
+
+static void do_udf(void *arg)
+{
+	asm volatile("udf #0");
+}
+
+static bool abort_is(struct fault f, unsigned int ec, unsigned int fsc_type, void *addr)
+{
+	return f.valid && f.vector == ec && FSC_TYPE(ESR_FSC(f.code)) == fsc_type &&
+	       f.addr == (uint64_t)addr;
+}
+
+static void test_faults(const void *arg)
+{
+	volatile uint64_t *page = alloc_page();
+	uint64_t val = 0;
+	struct fault f;
+	char got[96];
+
+	report_fault(call_safe(do_udf, NULL), EC_UNKNOWN, "udf raises an undefined instruction");
+	report_fault(load_safe(page, &val), FAULT_NONE, "mapped load does not fault");
+	*page = 0x1234;
+	unmap_page((void *)page);
+	f = load_safe(page, &val);
+	report(abort_is(f, EC_DABT_CUR, FSC_TRANSLATION, (void *)page),
+	       "load from an unmapped page: translation fault (got %s)",
+	       fault_str(f, got, sizeof(got)));
+	map_page((void *)page, (uint64_t)page, VM_W);
+	report(*page == 0x1234, "remapped page keeps its data");
+	protect_page((void *)page, 0);
+	f = store_safe(page, 1);
+	report(abort_is(f, EC_DABT_CUR, FSC_PERMISSION, (void *)page) && (f.code & ESR_WNR),
+	       "store to a read-only page: permission fault, WnR (got %s)",
+	       fault_str(f, got, sizeof(got)));
+	f = load_safe(page, &val);
+	report(!f.valid && val == 0x1234, "read-only page is still readable (%#lx)", val);
+	protect_page((void *)page, VM_W | VM_X);
+}
+
+static void test_exec(const void *arg)
+{
+	uint32_t *code = alloc_page();
+	struct fault f;
+	char got[96];
+
+	code[0] = 0xd65f03c0;	/* ret */
+	asm volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" : : "r"(code) : "memory");
+	report_fault(exec_safe(code), FAULT_NONE, "exec_safe runs a ret");
+	protect_page(code, VM_W);
+	f = exec_safe(code);
+	report(abort_is(f, EC_IABT_CUR, FSC_PERMISSION, code),
+	       "fetch from an execute-never page: instruction abort (got %s)",
+	       fault_str(f, got, sizeof(got)));
+	free_page(code);
+}
+
+static void svc_handler(struct ex_regs *r)
+{
+	r->x[0] = r->x[0] * 2 + ESR_ISS(r->esr);
+}
+
+static uint64_t svc2(uint64_t arg)
+{
+	register uint64_t x0 asm("x0") = arg;
+
+	asm volatile("svc #2" : "+r"(x0) : : "memory");
+	return x0;
+}
+
+static void test_svc(const void *arg)
+{
+	exception_handler_t old = handle_exception(EC_SVC64, svc_handler);
+	uint64_t got = svc2(20);
+
+	handle_exception(EC_SVC64, old);
+	report(got == 42, "SVC #2 reaches the handler and returns (x0 %lu, want 42)", got);
+}
+
+struct args {
+	int argc;
+	char **argv;
+};
+
+static void test_args(const void *arg)
+{
+	const struct args *a = arg;
+
+	report(a->argc == 4 && !strcmp(a->argv[2], "alpha") && !strcmp(a->argv[3], "beta"),
+	       "argc %d, argv[2..3] are alpha beta", a->argc);
+	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
+}
+
+static void test_alloc(const void *arg)
+{
+	extern char _end[];
+	const char *mem = arg;
+	uint64_t mib, avail, ram_base = 0x40000000;
+	size_t free0 = page_free_count();
+	void *p, *q;
+
+	require(mem && !strncmp(mem, "mem=", 4), "needs mem=<MiB of -m> as first argument");
+	mib = strtoul(mem + 4, NULL, 0);
+	/* Free: _end to the top of RAM, less allocator metadata and the page
+	 * tables of RAM (one per 2 MiB). */
+	avail = (ram_base + (mib << 20) - (uintptr_t)_end) / PAGE_SIZE;
+	report(free0 <= avail && free0 + mib / 2 + 64 > avail,
+	       "device-tree memory: %zu free pages (want at most %lu for -m %lu)",
+	       free0, avail, mib);
+	p = alloc_pages(2);
+	report(p && !((uintptr_t)p & (4 * PAGE_SIZE - 1)), "alloc_pages(2) is 16K aligned (%p)", p);
+	free_pages(p, 2);
+	report(page_free_count() == free0, "free restores the count (%zu)", page_free_count());
+	q = malloc(100);
+	report(q && !((uintptr_t)q & 15), "malloc is 16-byte aligned (%p)", q);
+	free(q);
+}
+
+static void test_printf(const void *arg)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%d %#lx %-3s|%5.2s|", -7, 0xabcul, "ab", "xyz");
+	report(!strcmp(buf, "-7 0xabc ab |   xy|"), "snprintf (got \"%s\")", buf);
+}
+
+static void raise_udf(void)
+{
+	report_pass("about to execute an undefined instruction");
+	asm volatile("udf #1");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && selftest_fatal(argv[1], raise_udf))
+		return 0;
+	subtest("printf", test_printf, NULL);
+	subtest("faults", test_faults, NULL);
+	subtest("exec", test_exec, NULL);
+	subtest("svc", test_svc, NULL);
+	subtest("argv", test_args, &(struct args){ argc, argv });
+	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	return 0;
+}

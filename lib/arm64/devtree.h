@@ -1,0 +1,20 @@
+/*
+ * The device tree the boot loader passed, read with libfdt.  dt_init()
+ * validates it once at boot; the lookups return 0 / NULL / -1 when the
+ * node or property is absent.  Read-only; safe from any CPU after boot.
+ */
+#ifndef VMUNIT_ARM64_DEVTREE_H
+#define VMUNIT_ARM64_DEVTREE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+bool dt_init(const void *fdt);
+/* First "reg" range of the first /memory node. */
+bool dt_memory(uint64_t *base, uint64_t *size);
+/* First "reg" base of the first enabled node compatible with compat. */
+uint64_t dt_reg_by_compatible(const char *compat);
+/* A string property of a node given by path, e.g. ("/chosen", "bootargs"). */
+const char *dt_string(const char *path, const char *prop);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * PSCI calls through the conduit the device tree names (/psci "method":
+ * hvc or smc; hvc until dt says otherwise).  Safe from any CPU.
+ */
+#ifndef VMUNIT_ARM64_PSCI_H
+#define VMUNIT_ARM64_PSCI_H
+
+#include <stdint.h>
+
+#define PSCI_VERSION	0x84000000
+#define PSCI_CPU_ON	0xc4000003
+#define PSCI_SYSTEM_OFF	0x84000008
+
+void psci_init(void);
+int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * arm64 C entry from arm/cstart64.S: per-CPU data, device tree, memory,
+ * page tables, PL011 console, PSCI for power off, command line.
+ */
+#include <stdint.h>
+#include "alloc.h"
+#include "arch.h"
+#include "devtree.h"
+#include "panic.h"
+#include "percpu.h"
+#include "pgtable.h"
+#include "processor.h"
+#include "psci.h"
+#include "start.h"
+#include "string.h"
+
+#define VIRT_RAM_BASE 0x40000000ul	/* QEMU virt puts the DTB here for an ELF */
+#define VIRT_UART 0x09000000ul		/* until the device tree says otherwise */
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define UART_FR_TXFF (1u << 5)
+
+struct percpu cpus[MAX_CPUS];
+extern char _end[], boot_stack_guard[];
+static volatile uint8_t *uart = (volatile uint8_t *)VIRT_UART;
+
+struct percpu *this_cpu(void)
+{
+	return (struct percpu *)read_sysreg(tpidr_el1);
+}
+
+void arch_console_write(const char *s, size_t n)
+{
+	while (n--) {
+		while (*(volatile uint32_t *)(uart + UART_FR) & UART_FR_TXFF)
+			;
+		*(volatile uint32_t *)(uart + UART_DR) = *s++;
+	}
+}
+
+void arch_exit(int status)
+{
+	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		asm volatile("wfi");
+}
+
+/* QEMU's -cpu max reports implementer 0 (reserved for software models). */
+bool arch_is_tcg(void)
+{
+	return (read_sysreg(midr_el1) >> 24) == 0;
+}
+
+static void percpu_init(unsigned int id)
+{
+	cpus[id].self = &cpus[id];
+	cpus[id].id = id;
+	write_sysreg(tpidr_el1, &cpus[id]);
+}
+
+void arm64_start(const void *fdt)
+{
+	static char cmdline[4096];
+	uint64_t base, size, u;
+	const char *args;
+
+	percpu_init(0);
+	if (!dt_init(fdt ? fdt : (const void *)VIRT_RAM_BASE))
+		panic("no valid device tree at x0 or %#lx", VIRT_RAM_BASE);
+	u = dt_reg_by_compatible("arm,pl011");
+	if (u)
+		uart = (volatile uint8_t *)u;
+	psci_init();
+	if (!dt_memory(&base, &size))
+		panic("no /memory node in the device tree");
+	/* argv[0]: the DT has no payload name (x86 multiboot has one). */
+	args = dt_string("/chosen", "bootargs");
+	strcpy(cmdline, "payload ");
+	if (args)
+		strncpy(cmdline + 8, args, sizeof(cmdline) - 9);
+	page_alloc_init((uintptr_t)_end, base + size);
+	mmu_init(base, size);
+	unmap_page(boot_stack_guard);
+	vmunit_main(cmdline);
+}

@@ -1,0 +1,18 @@
+/*
+ * The fatal endings every arch's selftest offers, shared so that each arch
+ * proves the same thing: selftest_fatal(mode, raise) runs the mode named
+ * by argv[1] and returns false when mode is not one of them.
+ *   unexpected  raise() an exception nothing catches
+ *   assert      fail an assert()
+ *   overflow    recurse into the stack's guard page
+ *   nochecks    report nothing at all
+ * Each must end the test as ERROR; unittests.cfg expects that reason.
+ */
+#ifndef VMUNIT_SELFTEST_H
+#define VMUNIT_SELFTEST_H
+
+#include <stdbool.h>
+
+bool selftest_fatal(const char *mode, void (*raise)(void));
+
+#endif
