@@ -54,7 +54,7 @@ static void test_faults(const void *arg)
 	       fault_str(f, got, sizeof(got)));
 	f = load_safe(page, &val);
 	report(!f.valid && val == 0x1234, "read-only page is still readable (%#lx)", val);
-	protect_page((void *)page, VM_W | VM_X);
+	protect_page((void *)page, VM_W);
 }
 
 static void test_exec(const void *arg)
@@ -65,6 +65,10 @@ static void test_exec(const void *arg)
 
 	code[0] = 0xd65f03c0;	/* ret */
 	asm volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" : : "r"(code) : "memory");
+	f = exec_safe(code);
+	report(abort_is(f, EC_IABT_CUR, FSC_PERMISSION, code),
+	       "heap is execute-never by default (got %s)", fault_str(f, got, sizeof(got)));
+	protect_page(code, VM_X);
 	report_fault(exec_safe(code), FAULT_NONE, "exec_safe runs a ret");
 	protect_page(code, VM_W);
 	f = exec_safe(code);

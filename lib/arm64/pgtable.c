@@ -114,14 +114,18 @@ void unmap_page(void *va)
 
 void mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
+	extern char _text[], _etext[];
 	uint64_t *l1;
 
 	root = new_table();
 	l1 = new_table();
 	root[0] = (uint64_t)l1 | PTE_VALID | PTE_TABLE;
 	l1[0] = PTE_VALID | PTE_AF | PTE_ATTR(0) | PTE_PXN | PTE_UXN;	/* device block */
-	for (uint64_t pa = ram_base; pa < ram_base + ram_size; pa += PAGE_SIZE)
-		*walk((void *)pa, true) = pa | PTE_NORMAL;
+	for (uint64_t pa = ram_base; pa < ram_base + ram_size; pa += PAGE_SIZE) {
+		bool text = pa >= (uint64_t)_text && pa < (uint64_t)_etext;
+
+		*walk((void *)pa, true) = pa | PTE_NORMAL | pte_perm(text ? VM_X : VM_W);
+	}
 	assert(ram_base >= DEVICE_WINDOW);
 	dsb(ishst);
 	write_sysreg(ttbr0_el1, root);

@@ -1,8 +1,9 @@
 /*
  * arm64 stage-1 descriptors behind lib/vm.h (TTBR0_EL1, 4K granule, 48-bit
  * VA, 4 levels).  mmu_init() replaces the boot tables: the low 1 GiB device
- * window as one Device-nGnRnE block, RAM 1:1 with 4K pages (RWX at EL1),
- * nothing else mapped.
+ * window as one Device-nGnRnE block, RAM 1:1 with 4K pages, nothing else
+ * mapped.  RAM is W^X: the payload's text read-only and executable, all
+ * else read-write and execute-never (so SCTLR.WXN can be set).
  */
 #ifndef VMUNIT_ARM64_PGTABLE_H
 #define VMUNIT_ARM64_PGTABLE_H

@@ -1,0 +1,95 @@
+/*
+ * wxn: the W^X control the "Running the EL2 nVHE code with WXN" series
+ * relies on, SCTLR_ELx.WXN (ARM ARM D8.4, "Execute-never controls").
+ *
+ * With WXN set, memory writable at the current EL is execute-never there:
+ * a fetch from a page mapped RWX takes a permission instruction abort,
+ * while RX pages still execute and RW pages stay writable.  WXN may be
+ * cached in the TLB, so each change is followed by TLB invalidation; the
+ * test asserts the state after it.  Independently of WXN, memory writable
+ * at EL0 is never executable at EL1.  Runs at the EL the payload boots to
+ * (EL1; EL2 variants come with the EL2 support).  Needs nothing optional.
+ */
+#include "vmunit.h"
+#include "processor.h"
+#include "vm.h"
+
+#define RET 0xd65f03c0u
+
+static uint32_t *code;
+
+static void set_wxn(bool on)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1);
+
+	write_sysreg(sctlr_el1, on ? sctlr | SCTLR_WXN : sctlr & ~SCTLR_WXN);
+	isb();
+	flush_tlb();
+}
+
+static const struct wxn_case {
+	const char *name;
+	unsigned int flags;	/* VM_* mapping of the code page */
+	bool wxn;
+	bool faults;		/* expect a permission instruction abort */
+} cases[] = {
+	{ "RWX page, WXN clear: executes", VM_W | VM_X, false, false },
+	{ "RWX page, WXN set: instruction abort", VM_W | VM_X, true, true },
+	{ "RX page, WXN set: executes", VM_X, true, false },
+	{ "RWX page, WXN cleared again: executes", VM_W | VM_X, false, false },
+	{ "EL0-writable page, WXN clear: not executable at EL1",
+	  VM_USER | VM_W | VM_X, false, true },
+	{ "EL0-writable page, WXN set: not executable at EL1",
+	  VM_USER | VM_W | VM_X, true, true },
+	{ "EL0 read-only executable page, WXN set: executes", VM_USER | VM_X, true, false },
+};
+
+static void test_exec(const void *arg)
+{
+	const struct wxn_case *c = arg;
+	struct fault f;
+	char got[96];
+	bool ok;
+
+	protect_page(code, c->flags);
+	set_wxn(c->wxn);
+	f = exec_safe(code);
+	set_wxn(false);
+	if (c->faults)
+		ok = f.valid && f.vector == EC_IABT_CUR &&
+		     FSC_TYPE(ESR_FSC(f.code)) == FSC_PERMISSION && f.addr == (uint64_t)code;
+	else
+		ok = !f.valid;
+	report(ok, "%s (got %s)", c->name, fault_str(f, got, sizeof(got)));
+}
+
+static void test_write(const void *arg)
+{
+	volatile uint64_t *data = alloc_page();
+	struct fault f;
+	uint64_t val = 0;
+	char got[96];
+
+	protect_page((void *)data, VM_W);
+	set_wxn(true);
+	f = store_safe(data, 0x5a5a);
+	if (!f.valid)
+		load_safe(data, &val);
+	set_wxn(false);
+	report(!f.valid && val == 0x5a5a, "RW page stays writable with WXN set (got %s, %#lx)",
+	       fault_str(f, got, sizeof(got)), val);
+	report(!(read_sysreg(sctlr_el1) & SCTLR_WXN), "WXN reads back clear after the test");
+	free_page((void *)data);
+}
+
+int main(int argc, char **argv)
+{
+	code = alloc_page();
+	code[0] = RET;
+	asm volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" : : "r"(code) : "memory");
+	report_info("running at EL%u", current_el());
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+		subtest("exec", test_exec, &cases[i]);
+	subtest("write", test_write, NULL);
+	return 0;
+}
