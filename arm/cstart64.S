@@ -5,6 +5,8 @@
  * (the low 1 GiB as Device-nGnRnE, the rest Normal write-back) so C runs
  * with caches on and unaligned accesses allowed, installs the EL1 vectors
  * and calls arm64_start(x0 at entry).  QEMU passes no x0 for an ELF on virt.
+ * Code runs on SP_EL0 (EL1t) above a guard page; exceptions run on SP_EL1,
+ * their own stack, so a stack overflow is still reported.
  */
 #define SCTLR_EL1_RES1	((1 << 29) | (1 << 28) | (1 << 23) | (1 << 22) | (1 << 20) | (1 << 11))
 #define SCTLR_MMU_ON	(SCTLR_EL1_RES1 | (1 << 12) | (1 << 2) | (1 << 0))	/* I, C, M */
@@ -15,6 +17,7 @@
 #define BLOCK_DEVICE	((3 << 53) | (1 << 10) | (0 << 2) | 1)	/* UXN PXN AF attr0 */
 #define BLOCK_NORMAL	((1 << 10) | (3 << 8) | (1 << 2) | 1)	/* AF SH attr1 */
 #define BOOT_STACK_SIZE	16384
+#define EXCEPTION_STACK_SIZE 8192
 
 	.section .text.boot, "ax"
 	.globl start
@@ -32,6 +35,12 @@ start:
 	adrp x0, vectors_el1
 	add x0, x0, :lo12:vectors_el1
 	msr vbar_el1, x0
+	adrp x0, boot_stack_top
+	add x0, x0, :lo12:boot_stack_top
+	msr sp_el0, x0
+	adrp x0, exception_stack_top
+	add sp, x0, :lo12:exception_stack_top
+	msr spsel, #0
 	isb
 	mov x0, x19
 	mov x29, #0
@@ -113,5 +122,8 @@ boot_stack_guard:
 boot_stack:
 	.fill BOOT_STACK_SIZE, 1, 0
 boot_stack_top:
+exception_stack:
+	.fill EXCEPTION_STACK_SIZE, 1, 0
+exception_stack_top:
 
 	.section .note.GNU-stack, "", @progbits

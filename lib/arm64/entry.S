@@ -3,6 +3,7 @@
  * ((group << 2) | kind, group 0 current EL SP0, 1 current EL SPx, 2 lower
  * EL AArch64, 3 lower EL AArch32) and join ex_common, which saves struct
  * ex_regs and calls do_exception(); ELR and SPSR are restored from the frame.
+ * Handlers run on SP_EL1; the code they interrupt normally runs on SP_EL0.
  */
 #define FRAME 304
 
@@ -37,8 +38,11 @@ ex_common:
 	stp x24, x25, [sp, #192]
 	stp x26, x27, [sp, #208]
 	stp x28, x29, [sp, #224]
-	add x1, sp, #FRAME
-	stp x30, x1, [sp, #240]
+	add x1, sp, #FRAME		/* the interrupted sp: SP_ELx ... */
+	cmp x0, #4
+	b.hs 1f
+	mrs x1, sp_el0			/* ... or SP_EL0 (types 0-3, EL1t) */
+1:	stp x30, x1, [sp, #240]
 	mrs x1, elr_el1
 	mrs x2, spsr_el1
 	stp x1, x2, [sp, #256]
