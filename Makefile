@@ -89,8 +89,9 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@./run_tests.sh -a $(ARCH)
 
-bench: all
-	@scripts/bench.sh $(ARCH)
+bench: runner/vmunit-run
+	@for a in $(CHECK_ARCHES); do \
+		$(MAKE) -s --no-print-directory ARCH=$$a all && scripts/bench.sh $$a || exit; done
 
 clean:
 	rm -rf build logs */*.elf */*.elf.tmp
