@@ -4,5 +4,5 @@
 CFLAGS += -mgeneral-regs-only -mno-outline-atomics
 LIBFDT := /usr/lib/aarch64-linux-gnu/libfdt.a
 ARCH_LIBS := $(LIBFDT)
-$(BUILD)/lib/arm64/devtree.o: CFLAGS += -idirafter /usr/include
+$(BUILD)/lib/arm64/devtree.o $(BUILD)/lib/arm64/smp.o: CFLAGS += -idirafter /usr/include
 PAYLOAD_FINISH = mv $@.tmp $@

@@ -49,6 +49,47 @@ start:
 2:	wfi
 	b 2b
 
+/*
+ * Secondary CPUs (PSCI CPU_ON) start here, MMU off, x0 = struct
+ * secondary_boot (lib/arm64/smp.c): the boot CPU's MMU registers and this
+ * CPU's stacks and percpu pointer.
+ */
+	.globl secondary_entry
+secondary_entry:
+	mov x19, x0
+	ldr x1, [x19, #48]
+	mov sp, x1
+	mrs x1, CurrentEL
+	cmp x1, #(2 << 2)
+	b.ne 5f
+	bl el2_to_el1
+5:	mov x1, #(3 << 20)
+	msr cpacr_el1, x1
+	ldp x1, x2, [x19]		/* ttbr0, tcr */
+	ldp x3, x4, [x19, #16]		/* mair, sctlr */
+	msr mair_el1, x3
+	msr tcr_el1, x2
+	msr ttbr0_el1, x1
+	isb
+	tlbi vmalle1
+	dsb nsh
+	isb
+	msr sctlr_el1, x4
+	isb
+	ldp x1, x2, [x19, #32]		/* vbar, sp */
+	msr vbar_el1, x1
+	msr sp_el0, x2
+	ldp x1, x0, [x19, #48]		/* exception sp, percpu */
+	mov sp, x1
+	msr tpidr_el1, x0
+	msr spsel, #0
+	isb
+	mov x29, #0
+	mov x30, #0
+	bl secondary_main
+6:	wfi
+	b 6b
+
 el2_to_el1:
 	mov x0, #(1 << 31)		/* HCR_EL2.RW: EL1 is AArch64 */
 	msr hcr_el2, x0

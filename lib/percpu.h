@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include "arch.h"
 #include "fault.h"
+#include "spinlock.h"
 
 #define MAX_CPUS 64
 #define PREFIX_MAX 200
@@ -24,6 +25,10 @@ struct percpu {
 	char prefix[PREFIX_MAX];
 	unsigned short prefix_end[PREFIX_DEPTH];
 	unsigned int prefix_depth;
+	bool online;		/* in smp_secondary_idle (the boot CPU: never) */
+	struct spinlock work_lock;	/* held by the CPU posting work */
+	void (*work)(void *);	/* posted by on_cpu(), NULL when done */
+	void *work_arg;
 };
 
 extern struct percpu cpus[MAX_CPUS];

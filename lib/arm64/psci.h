@@ -14,4 +14,7 @@
 void psci_init(void);
 int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
+/* Start every other CPU of the device tree's /cpus with CPU_ON (smp.c). */
+void smp_boot(const void *fdt);
+
 #endif

@@ -11,6 +11,7 @@
 #include "pgtable.h"
 #include "processor.h"
 #include "psci.h"
+#include "smp.h"
 #include "start.h"
 #include "string.h"
 
@@ -81,5 +82,6 @@ void arm64_start(const void *fdt)
 	page_alloc_init((uintptr_t)_end, base + size);
 	mmu_init(base, size);
 	unmap_page(boot_stack_guard);
+	smp_boot(fdt ? fdt : (const void *)VIRT_RAM_BASE);
 	vmunit_main(cmdline);
 }

@@ -1,0 +1,21 @@
+/*
+ * Running functions on other CPUs.  Secondary CPUs are started at boot and
+ * wait in an idle loop; on_cpu() runs fn(arg) on one CPU and returns when
+ * it has finished, on_cpus() runs it on every CPU (the caller's included)
+ * and returns when all have.  fn runs with that CPU's percpu state (report
+ * prefixes, fault slot).  Call them from one CPU at a time (normally the
+ * boot CPU), never from fn itself or from an exception handler.
+ */
+#ifndef VMUNIT_SMP_H
+#define VMUNIT_SMP_H
+
+unsigned int nr_cpus(void);
+unsigned int smp_id(void);
+void on_cpu(unsigned int cpu, void (*fn)(void *), void *arg);
+void on_cpus(void (*fn)(void *), void *arg);
+
+/* For arch code: CPUs present, and the idle loop a started CPU enters. */
+void smp_set_nr_cpus(unsigned int n);
+__attribute__((noreturn)) void smp_secondary_idle(void);
+
+#endif
