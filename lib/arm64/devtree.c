@@ -22,7 +22,7 @@ static uint64_t cells(const fdt32_t *p, int n)
 }
 
 /* The index-th (address, size) pair of node's "reg", using its parent's cells. */
-static bool reg(int node, uint64_t *addr, uint64_t *size)
+static bool reg(int node, int index, uint64_t *addr, uint64_t *size)
 {
 	int parent = fdt_parent_offset(fdt, node);
 	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
@@ -30,8 +30,9 @@ static bool reg(int node, uint64_t *addr, uint64_t *size)
 	int len;
 
 	p = fdt_getprop(fdt, node, "reg", &len);
-	if (!p || ac < 1 || sc < 0 || len < 4 * (ac + sc))
+	if (!p || ac < 1 || sc < 0 || len < 4 * (ac + sc) * (index + 1))
 		return false;
+	p += (ac + sc) * index;
 	*addr = cells(p, ac);
 	if (size)
 		*size = cells(p + ac, sc);
@@ -43,10 +44,10 @@ bool dt_memory(uint64_t *base, uint64_t *size)
 	int node = fdt ? fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory",
 						      sizeof("memory")) : -1;
 
-	return node >= 0 && reg(node, base, size);
+	return node >= 0 && reg(node, 0, base, size);
 }
 
-uint64_t dt_reg_by_compatible(const char *compat)
+uint64_t dt_reg_by_compatible_index(const char *compat, int index)
 {
 	int node = -1;
 	uint64_t addr;
@@ -54,10 +55,29 @@ uint64_t dt_reg_by_compatible(const char *compat)
 	while (fdt && (node = fdt_node_offset_by_compatible(fdt, node, compat)) >= 0) {
 		const char *status = fdt_getprop(fdt, node, "status", NULL);
 
-		if ((!status || !strcmp(status, "okay")) && reg(node, &addr, NULL))
+		if ((!status || !strcmp(status, "okay")) && reg(node, index, &addr, NULL))
 			return addr;
 	}
 	return 0;
+}
+
+uint64_t dt_reg_by_compatible(const char *compat)
+{
+	return dt_reg_by_compatible_index(compat, 0);
+}
+
+int dt_interrupt_by_compatible(const char *compat, int index)
+{
+	int node = fdt ? fdt_node_offset_by_compatible(fdt, -1, compat) : -1;
+	const fdt32_t *p;
+	int len;
+
+	/* GIC bindings: three cells (type: 0 SPI, 1 PPI; number; flags). */
+	p = node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
+	if (!p || len < 12 * (index + 1))
+		return -1;
+	p += 3 * index;
+	return fdt32_to_cpu(p[1]) + (fdt32_to_cpu(p[0]) == 1 ? 16 : 32);
 }
 
 const char *dt_string(const char *path, const char *prop)

@@ -12,8 +12,11 @@
 bool dt_init(const void *fdt);
 /* First "reg" range of the first /memory node. */
 bool dt_memory(uint64_t *base, uint64_t *size);
-/* First "reg" base of the first enabled node compatible with compat. */
+/* First (or index-th) "reg" base of the first enabled node compatible with compat. */
 uint64_t dt_reg_by_compatible(const char *compat);
+uint64_t dt_reg_by_compatible_index(const char *compat, int index);
+/* The index-th interrupt of the first node compatible with compat, as a GIC INTID. */
+int dt_interrupt_by_compatible(const char *compat, int index);
 /* A string property of a node given by path, e.g. ("/chosen", "bootargs"). */
 const char *dt_string(const char *path, const char *prop);
 

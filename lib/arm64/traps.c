@@ -1,6 +1,7 @@
 /* The C side of arm64 exception handling: dispatch, names, dumps. */
 #include <stddef.h>
 #include "arch.h"
+#include "gic.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printf.h"
@@ -88,6 +89,12 @@ void do_exception(struct ex_regs *r)
 		if (!cpu->in_panic && fault_catch(f, &r->pc))
 			return;
 		arch_fault_name(f, name, sizeof(name));
+	} else if (VEC_KIND(r->type) == VEC_IRQ) {
+		int intid = gic_handle_irq();
+
+		if (intid < 0)
+			return;
+		snprintf(name, sizeof(name), "IRQ (INTID %d, no handler)", intid);
 	} else {
 		snprintf(name, sizeof(name), "%s", kind_names[VEC_KIND(r->type)]);
 	}

@@ -2,8 +2,8 @@
  * arm64 exception dispatch.  handle_exception() installs a handler for a
  * synchronous exception class (ESR EC) taken at the current EL, e.g. SVC;
  * without one, a fault is caught by the exception table or call_safe(), or
- * ends the test as ERROR with registers and a backtrace.  IRQ, FIQ and
- * SError have no handlers yet: they are unexpected.
+ * ends the test as ERROR with registers and a backtrace.  IRQs go to the
+ * GIC driver's handlers (gic.h); FIQ and SError are always unexpected.
  */
 #ifndef VMUNIT_ARM64_TRAPS_H
 #define VMUNIT_ARM64_TRAPS_H
