@@ -1,7 +1,7 @@
 /*
  * arm64 boot: an ELF entered at EL1, or at EL2 (virtualization=on), MMU
- * off.  At EL2 it drops to EL1 (HCR_EL2.RW, timers and GIC system
- * registers open to EL1).  It maps the first 512 GiB 1:1 with 1 GiB blocks
+ * off.  At EL2 it enters VHE host mode, or drops to EL1 without FEAT_VHE
+ * (HCR_EL2.RW, timers and GIC system registers open to EL1).  It maps the first 512 GiB 1:1 with 1 GiB blocks
  * (the low 1 GiB as Device-nGnRnE, the rest Normal write-back) so C runs
  * with caches on and unaligned accesses allowed, installs the EL1 vectors
  * and calls arm64_start(x0 at entry).  QEMU passes no x0 for an ELF on virt.
@@ -16,6 +16,11 @@
 #define TCR_VALUE	(16 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))
 #define BLOCK_DEVICE	((3 << 53) | (1 << 10) | (0 << 2) | 1)	/* UXN PXN AF attr0 */
 #define BLOCK_NORMAL	((1 << 10) | (3 << 8) | (1 << 2) | 1)	/* AF SH attr1 */
+#define HCR_RW		(1 << 31)
+#define HCR_TGE		(1 << 27)
+#define HCR_E2H		(1 << 34)
+#define HCR_HOST_VHE	(HCR_E2H | HCR_TGE | HCR_RW)
+#define HCR_GUEST_VHE	(HCR_E2H | HCR_RW)
 #define BOOT_STACK_SIZE	16384
 #define EXCEPTION_STACK_SIZE 8192
 
@@ -28,7 +33,7 @@ start:
 	mrs x0, CurrentEL
 	cmp x0, #(2 << 2)
 	b.ne 1f
-	bl el2_to_el1
+	bl el2_enter_vhe
 1:	mov x0, #(3 << 20)		/* CPACR_EL1.FPEN: no FP/SIMD traps */
 	msr cpacr_el1, x0
 	bl mmu_on
@@ -62,7 +67,11 @@ secondary_entry:
 	mrs x1, CurrentEL
 	cmp x1, #(2 << 2)
 	b.ne 5f
-	bl el2_to_el1
+	ldr x1, [x19, #64]		/* stay_el2 */
+	cbz x1, 4f
+	bl el2_enter_vhe
+	b 5f
+4:	bl el2_to_el1
 5:	mov x1, #(3 << 20)
 	msr cpacr_el1, x1
 	ldp x1, x2, [x19]		/* ttbr0, tcr */
@@ -89,6 +98,59 @@ secondary_entry:
 	bl secondary_main
 6:	wfi
 	b 6b
+
+/*
+ * At EL2 with FEAT_VHE (ID_AA64MMFR1_EL1.VH): HCR_EL2.{E2H,TGE} = {1,1},
+ * so the *_EL1 register names used from here on reach the EL2 registers
+ * and the EL2&0 regime has the EL1&0 descriptor format.  Without VHE, drop
+ * to EL1 at once.  arm64_start() decides later whether to stay.
+ */
+el2_enter_vhe:
+	mrs x0, id_aa64mmfr1_el1
+	ubfx x0, x0, #8, #4
+	cbz x0, el2_to_el1
+	mov x0, #0xf			/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+	msr s3_4_c12_c9_5, x0
+	msr cntvoff_el2, xzr
+	ldr x0, =HCR_HOST_VHE
+	msr hcr_el2, x0
+	isb
+	ret
+
+/*
+ * From EL2 in VHE host mode with the MMU on, called from C: give EL1 the
+ * same translation regime, vectors and stacks (through the *_EL12 names),
+ * make EL1 a guest (TGE=0) with the counters and timers open, and return
+ * to the caller at EL1t.
+ */
+	.globl el2_vhe_to_el1
+el2_vhe_to_el1:
+	mrs x0, sctlr_el1
+	msr s3_5_c1_c0_0, x0		/* SCTLR_EL12 */
+	mrs x0, tcr_el1
+	msr s3_5_c2_c0_2, x0		/* TCR_EL12 */
+	mrs x0, mair_el1
+	msr s3_5_c10_c2_0, x0		/* MAIR_EL12 */
+	mrs x0, ttbr0_el1
+	msr s3_5_c2_c0_0, x0		/* TTBR0_EL12 */
+	mrs x0, vbar_el1
+	msr s3_5_c12_c0_0, x0		/* VBAR_EL12 */
+	mov x0, #(3 << 20)
+	msr s3_5_c1_c0_2, x0		/* CPACR_EL12.FPEN */
+	mrs x0, cnthctl_el2
+	orr x0, x0, #(3 << 10)		/* E2H layout: EL1PCTEN, EL1PTEN */
+	msr cnthctl_el2, x0
+	msr spsel, #1			/* SP_EL2, the exception stack ... */
+	mov x0, sp
+	msr spsel, #0
+	msr sp_el1, x0			/* ... becomes EL1's */
+	ldr x0, =HCR_GUEST_VHE
+	msr hcr_el2, x0
+	mov x0, #0x3c4			/* EL1t, DAIF masked */
+	msr spsr_el2, x0
+	msr elr_el2, x30
+	isb
+	eret
 
 el2_to_el1:
 	mov x0, #(1 << 31)		/* HCR_EL2.RW: EL1 is AArch64 */

@@ -110,7 +110,7 @@ static void test_args(const void *arg)
 {
 	const struct args *a = arg;
 
-	report(a->argc == 4 && !strcmp(a->argv[2], "alpha") && !strcmp(a->argv[3], "beta"),
+	report(a->argc >= 4 && !strcmp(a->argv[2], "alpha") && !strcmp(a->argv[3], "beta"),
 	       "argc %d, argv[2..3] are alpha beta", a->argc);
 	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
 }

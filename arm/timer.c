@@ -3,8 +3,9 @@
  * for the virtual and the EL1 physical timer, CNTx_TVAL writes set CVAL to
  * count + TVAL, ISTATUS reports the timer condition, a masked timer (IMASK)
  * raises no interrupt, and an unmasked one interrupts once its count
- * reaches CVAL, through the PPI the device tree names.  The EL2 physical
- * timer needs the payload at EL2.  Needs a GICv3 and "arm,armv8-timer".
+ * reaches CVAL, through the PPI the device tree names.  At EL2 (VHE, the
+ * "el2" argument with virtualization=on) the same checks cover the EL2
+ * virtual and physical timers.  Needs a GICv3 and "arm,armv8-timer".
  */
 #include "vmunit.h"
 #include "devtree.h"
@@ -38,9 +39,14 @@ TIMER_OPS(cntp, cntpct_el0)
 
 #define TIMER(t, label, idx)						\
 	{ label, idx, t##_count, t##_ctl, t##_set_ctl, t##_cval, t##_set_cval, t##_set_tval }
-static const struct timer timers[] = {
+/* At EL2 with HCR_EL2.E2H set the same names reach the EL2 timers. */
+static const struct timer el1_timers[] = {
 	TIMER(cntv, "virtual", 2),
 	TIMER(cntp, "EL1 physical", 1),
+};
+static const struct timer el2_timers[] = {
+	TIMER(cntv, "EL2 virtual", 4),
+	TIMER(cntp, "EL2 physical", 3),
 };
 
 static const struct timer *current;
@@ -69,7 +75,8 @@ static void test_timer(const void *arg)
 	int intid = dt_interrupt_by_compatible("arm,armv8-timer", t->dt_index);
 	uint64_t freq = read_sysreg(cntfrq_el0), cval, now;
 
-	require(intid >= 16 && intid < 32, "no PPI for it in \"arm,armv8-timer\" interrupts");
+	require(intid >= 16 && intid < 32,
+		"no PPI for it in \"arm,armv8-timer\" interrupts (entry %d)", t->dt_index);
 	current = t;
 	gic_set_handler(intid, timer_handler);
 	gic_enable(intid, true);
@@ -107,9 +114,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	irq_enable();
-	for (unsigned int i = 0; i < ARRAY_SIZE(timers); i++)
-		subtest(timers[i].name, test_timer, &timers[i]);
-	report_skip("EL2 physical timer: the payload runs at EL%u (staying at EL2 is not "
-		    "supported yet)", current_el());
+	for (unsigned int i = 0; i < ARRAY_SIZE(el1_timers); i++) {
+		const struct timer *t = current_el() == 2 ? &el2_timers[i] : &el1_timers[i];
+
+		subtest(t->name, test_timer, t);
+	}
 	return 0;
 }

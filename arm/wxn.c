@@ -7,8 +7,9 @@
  * while RX pages still execute and RW pages stay writable.  WXN may be
  * cached in the TLB, so each change is followed by TLB invalidation; the
  * test asserts the state after it.  Independently of WXN, memory writable
- * at EL0 is never executable at EL1.  Runs at the EL the payload boots to
- * (EL1; EL2 variants come with the EL2 support).  Needs nothing optional.
+ * at EL0 is never executable at EL1 (or EL2).  Runs at EL1, or at EL2 in
+ * VHE host mode with virtualization=on and the "el2" argument, where the
+ * same code reaches SCTLR_EL2.WXN.  Needs nothing optional.
  */
 #include "vmunit.h"
 #include "processor.h"
@@ -37,9 +38,9 @@ static const struct wxn_case {
 	{ "RWX page, WXN set: instruction abort", VM_W | VM_X, true, true },
 	{ "RX page, WXN set: executes", VM_X, true, false },
 	{ "RWX page, WXN cleared again: executes", VM_W | VM_X, false, false },
-	{ "EL0-writable page, WXN clear: not executable at EL1",
+	{ "EL0-writable page, WXN clear: not executable here",
 	  VM_USER | VM_W | VM_X, false, true },
-	{ "EL0-writable page, WXN set: not executable at EL1",
+	{ "EL0-writable page, WXN set: not executable here",
 	  VM_USER | VM_W | VM_X, true, true },
 	{ "EL0 read-only executable page, WXN set: executes", VM_USER | VM_X, true, false },
 };

@@ -1,6 +1,8 @@
 /*
  * arm64 C entry from arm/cstart64.S: per-CPU data, device tree, memory,
- * page tables, PL011 console, PSCI for power off, command line.
+ * page tables, PL011 console, PSCI for power off, command line.  Booted at
+ * EL2 (in VHE host mode by then), the payload stays there when its command
+ * line has the word "el2", and otherwise continues at EL1.
  */
 #include <stdint.h>
 #include "alloc.h"
@@ -11,10 +13,12 @@
 #include "pgtable.h"
 #include "processor.h"
 #include "psci.h"
+#include "report.h"
 #include "smp.h"
 #include "start.h"
 #include "string.h"
 
+#define HCR_E2H (1ul << 34)
 #define VIRT_RAM_BASE 0x40000000ul	/* QEMU virt puts the DTB here for an ELF */
 #define VIRT_UART 0x09000000ul		/* until the device tree says otherwise */
 #define UART_DR 0x00
@@ -23,6 +27,7 @@
 
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_stack_guard[];
+void el2_vhe_to_el1(void);
 static volatile uint8_t *uart = (volatile uint8_t *)VIRT_UART;
 
 struct percpu *this_cpu(void)
@@ -50,6 +55,17 @@ void arch_exit(int status)
 bool arch_is_tcg(void)
 {
 	return (read_sysreg(midr_el1) >> 24) == 0;
+}
+
+/* Whether the space-separated list s holds word. */
+static bool has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = s; (p = strstr(p, word)); p += n)
+		if ((p == s || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
 }
 
 static void percpu_init(unsigned int id)
@@ -82,6 +98,14 @@ void arm64_start(const void *fdt)
 	page_alloc_init((uintptr_t)_end, base + size);
 	mmu_init(base, size);
 	unmap_page(boot_stack_guard);
+	if (has_word(cmdline, "el2"))
+		report(current_el() == 2 && (read_sysreg(hcr_el2) & HCR_E2H),
+		       "boot: the payload stays at EL2 with HCR_EL2.E2H, as \"el2\" asks (EL%u; "
+		       "needs virtualization=on and ID_AA64MMFR1_EL1.VH)", current_el());
+	else if (current_el() == 2) {
+		el2_vhe_to_el1();
+		flush_tlb();
+	}
 	smp_boot(fdt ? fdt : (const void *)VIRT_RAM_BASE);
 	vmunit_main(cmdline);
 }

@@ -16,6 +16,7 @@
 /* Read by secondary_entry with the MMU off: offsets fixed by cstart64.S. */
 struct secondary_boot {
 	uint64_t ttbr0, tcr, mair, sctlr, vbar, sp, exc_sp, percpu;
+	uint64_t stay_el2;	/* started at EL2: stay there (VHE) like the boot CPU */
 };
 
 extern char secondary_entry[];
@@ -44,6 +45,7 @@ static void start_cpu(unsigned int id, uint64_t mpidr)
 		.sp = (uint64_t)alloc_pages(STACK_ORDER) + (PAGE_SIZE << STACK_ORDER),
 		.exc_sp = (uint64_t)alloc_pages(EXC_STACK_ORDER) + (PAGE_SIZE << EXC_STACK_ORDER),
 		.percpu = (uint64_t)&cpus[id],
+		.stay_el2 = current_el() == 2,
 	};
 	cpus[id].self = &cpus[id];
 	cpus[id].id = id;
