@@ -21,6 +21,11 @@
 #define HCR_E2H		(1 << 34)
 #define HCR_HOST_VHE	(HCR_E2H | HCR_TGE | HCR_RW)
 #define HCR_GUEST_VHE	(HCR_E2H | HCR_RW)
+#define HCR_NVHE	(HCR_RW | (7 << 3))	/* FMO, IMO, AMO: interrupts to EL2 */
+/* TCR_EL2 (E2H clear): T0SZ 16, WB WA, inner shareable, 4K, RES1 bits 31 and 23 */
+#define TCR_EL2_NVHE	(16 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (1 << 31))
+/* SCTLR_EL2 (E2H clear): RES1 bits, I, C, M */
+#define SCTLR_EL2_NVHE_ON (0x30c50830 | (1 << 12) | (1 << 2) | (1 << 0))
 #define BOOT_STACK_SIZE	16384
 #define EXCEPTION_STACK_SIZE 8192
 
@@ -151,6 +156,47 @@ el2_vhe_to_el1:
 	msr elr_el2, x30
 	isb
 	eret
+
+/*
+ * From EL2 in VHE host mode with the MMU on, called from C after the page
+ * tables were rebuilt in the EL2 format: leave VHE (HCR_EL2.E2H clear, IRQs
+ * routed to EL2) and turn the MMU back on with the native EL2 registers
+ * and the EL2 vectors.  Touches no memory while the MMU is off.
+ */
+	.globl el2_vhe_to_nvhe
+el2_vhe_to_nvhe:
+	mrs x2, ttbr0_el1		/* the EL2 registers, through VHE names */
+	mrs x3, mair_el1
+	mrs x4, id_aa64mmfr0_el1
+	and x4, x4, #7			/* PARange -> TCR_EL2.PS, at most 48 bits */
+	mov x5, #5
+	cmp x4, x5
+	csel x4, x4, x5, ls
+	ldr x5, =TCR_EL2_NVHE
+	orr x5, x5, x4, lsl #16
+	mrs x0, sctlr_el1
+	bic x0, x0, #1			/* MMU off */
+	msr sctlr_el1, x0
+	isb
+	ldr x0, =HCR_NVHE
+	msr hcr_el2, x0
+	isb
+	mov x0, #0x33ff			/* CPTR_EL2 (nVHE layout): RES1, no traps */
+	msr cptr_el2, x0
+	msr mair_el2, x3
+	msr tcr_el2, x5
+	msr ttbr0_el2, x2
+	adrp x0, vectors_el2
+	add x0, x0, :lo12:vectors_el2
+	msr vbar_el2, x0
+	isb
+	tlbi alle2
+	dsb nsh
+	isb
+	ldr x0, =SCTLR_EL2_NVHE_ON
+	msr sctlr_el2, x0
+	isb
+	ret
 
 el2_to_el1:
 	mov x0, #(1 << 31)		/* HCR_EL2.RW: EL1 is AArch64 */

@@ -7,11 +7,13 @@
  * while RX pages still execute and RW pages stay writable.  WXN may be
  * cached in the TLB, so each change is followed by TLB invalidation; the
  * test asserts the state after it.  Independently of WXN, memory writable
- * at EL0 is never executable at EL1 (or EL2).  Runs at EL1, or at EL2 in
- * VHE host mode with virtualization=on and the "el2" argument, where the
- * same code reaches SCTLR_EL2.WXN.  Needs nothing optional.
+ * at EL0 is never executable at EL1 (or EL2).  Runs at EL1, or at EL2 with
+ * virtualization=on: "el2" (VHE host mode) or "el2-nvhe" (HCR_EL2.E2H
+ * clear, the regime of KVM's nVHE hyp code), both on SCTLR_EL2.WXN.
+ * Needs nothing optional.
  */
 #include "vmunit.h"
+#include "pgtable.h"
 #include "processor.h"
 #include "vm.h"
 
@@ -21,10 +23,9 @@ static uint32_t *code;
 
 static void set_wxn(bool on)
 {
-	uint64_t sctlr = read_sysreg(sctlr_el1);
+	uint64_t sctlr = sctlr_read();
 
-	write_sysreg(sctlr_el1, on ? sctlr | SCTLR_WXN : sctlr & ~SCTLR_WXN);
-	isb();
+	sctlr_write(on ? sctlr | SCTLR_WXN : sctlr & ~SCTLR_WXN);
 	flush_tlb();
 }
 
@@ -52,6 +53,8 @@ static void test_exec(const void *arg)
 	char got[96];
 	bool ok;
 
+	require(!(c->flags & VM_USER) || !el2_nvhe(),
+		"%s: the EL2 regime with HCR_EL2.E2H clear has no EL0", c->name);
 	protect_page(code, c->flags);
 	set_wxn(c->wxn);
 	f = exec_safe(code);
@@ -79,7 +82,7 @@ static void test_write(const void *arg)
 	set_wxn(false);
 	report(!f.valid && val == 0x5a5a, "RW page stays writable with WXN set (got %s, %#lx)",
 	       fault_str(f, got, sizeof(got)), val);
-	report(!(read_sysreg(sctlr_el1) & SCTLR_WXN), "WXN reads back clear after the test");
+	report(!(sctlr_read() & SCTLR_WXN), "WXN reads back clear after the test");
 	free_page((void *)data);
 }
 

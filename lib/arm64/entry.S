@@ -1,5 +1,5 @@
 /*
- * Exception vectors for EL1: 16 entries of 0x80 bytes push their type
+ * Exception vectors (EL1, and EL2 without VHE): 16 entries of 0x80 bytes push their type
  * ((group << 2) | kind, group 0 current EL SP0, 1 current EL SPx, 2 lower
  * EL AArch64, 3 lower EL AArch32) and join ex_common, which saves struct
  * ex_regs and calls do_exception(); ELR and SPSR are restored from the frame.
@@ -7,23 +7,24 @@
  */
 #define FRAME 304
 
-.macro vector type
+.macro vector type, el
 	.balign 0x80
 	sub sp, sp, #FRAME
 	stp x0, x1, [sp]
 	mov x0, #\type
-	b ex_common
+	b ex_common_\el
 .endm
 
-	.text
+/* One vector table and common entry per exception level: el1 or el2. */
+.macro vectors el
 	.balign 0x800
-	.globl vectors_el1
-vectors_el1:
+	.globl vectors_\el
+vectors_\el:
 	.irp t, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-	vector \t
+	vector \t, \el
 	.endr
 
-ex_common:
+ex_common_\el:
 	stp x2, x3, [sp, #16]
 	stp x4, x5, [sp, #32]
 	stp x6, x7, [sp, #48]
@@ -41,20 +42,20 @@ ex_common:
 	add x1, sp, #FRAME		/* the interrupted sp: SP_ELx ... */
 	cmp x0, #4
 	b.hs 1f
-	mrs x1, sp_el0			/* ... or SP_EL0 (types 0-3, EL1t) */
+	mrs x1, sp_el0			/* ... or SP_EL0 (types 0-3, ELxt) */
 1:	stp x30, x1, [sp, #240]
-	mrs x1, elr_el1
-	mrs x2, spsr_el1
+	mrs x1, elr_\el
+	mrs x2, spsr_\el
 	stp x1, x2, [sp, #256]
-	mrs x1, esr_el1
-	mrs x2, far_el1
+	mrs x1, esr_\el
+	mrs x2, far_\el
 	stp x1, x2, [sp, #272]
 	str x0, [sp, #288]
 	mov x0, sp
 	bl do_exception
 	ldp x1, x2, [sp, #256]
-	msr elr_el1, x1
-	msr spsr_el1, x2
+	msr elr_\el, x1
+	msr spsr_\el, x2
 	ldp x2, x3, [sp, #16]
 	ldp x4, x5, [sp, #32]
 	ldp x6, x7, [sp, #48]
@@ -73,6 +74,11 @@ ex_common:
 	ldp x0, x1, [sp]
 	add sp, sp, #FRAME
 	eret
+.endm
+
+	.text
+	vectors el1		/* EL1, and EL2 in VHE host mode (names redirect) */
+	vectors el2		/* EL2 with HCR_EL2.E2H clear (nVHE) */
 
 /* vm_setjmp(ctx): ctx = { x19..x28, x29, x30, sp } */
 	.globl vm_setjmp

@@ -9,6 +9,31 @@
 #define PTE_NORMAL (PTE_VALID | PTE_TABLE | PTE_AF | PTE_SH_INNER | PTE_ATTR(1))
 
 static uint64_t *root;
+static bool el2_format;		/* EL2 regime with E2H clear: one privilege level */
+
+void pgtable_use_el2_format(void)
+{
+	el2_format = true;
+}
+
+bool el2_nvhe(void)
+{
+	return el2_format;
+}
+
+uint64_t sctlr_read(void)
+{
+	return el2_format ? read_sysreg(sctlr_el2) : read_sysreg(sctlr_el1);
+}
+
+void sctlr_write(uint64_t v)
+{
+	if (el2_format)
+		write_sysreg(sctlr_el2, v);
+	else
+		write_sysreg(sctlr_el1, v);
+	isb();
+}
 
 static uint64_t *new_table(void)
 {
@@ -22,7 +47,10 @@ static uint64_t *new_table(void)
 static void tlb_flush_page(void *va)
 {
 	dsb(ishst);
-	asm volatile("tlbi vaae1is, %0" : : "r"((uint64_t)va >> 12) : "memory");
+	if (el2_format)
+		asm volatile("tlbi vae2is, %0" : : "r"((uint64_t)va >> 12) : "memory");
+	else
+		asm volatile("tlbi vaae1is, %0" : : "r"((uint64_t)va >> 12) : "memory");
 	dsb(ish);
 	isb();
 }
@@ -30,7 +58,10 @@ static void tlb_flush_page(void *va)
 void flush_tlb(void)
 {
 	dsb(ishst);
-	asm volatile("tlbi vmalle1is" : : : "memory");
+	if (el2_format)
+		asm volatile("tlbi alle2is" : : : "memory");
+	else
+		asm volatile("tlbi vmalle1is" : : : "memory");
 	dsb(ish);
 	isb();
 }
@@ -74,9 +105,14 @@ static uint64_t *walk(void *va, bool alloc)
 	return &table[((uint64_t)va >> 12) & 511];
 }
 
-/* VM_* flags to the PTE_PERM bits. */
+/*
+ * VM_* flags to the PTE_PERM bits.  In the EL2 format AP[1] is RES1 and
+ * bit 54 is the only execute-never bit (bit 53 is RES0).
+ */
 static uint64_t pte_perm(unsigned int flags)
 {
+	if (el2_format)
+		return (flags & VM_W ? 0 : PTE_RDONLY) | PTE_USER | (flags & VM_X ? 0 : PTE_UXN);
 	return (flags & VM_W ? 0 : PTE_RDONLY) | (flags & VM_USER ? PTE_USER : 0) |
 	       (flags & VM_X ? 0 : PTE_PXN) | (flags & VM_X && flags & VM_USER ? 0 : PTE_UXN);
 }

@@ -8,6 +8,7 @@
 #ifndef VMUNIT_ARM64_PGTABLE_H
 #define VMUNIT_ARM64_PGTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "vm.h"
 
@@ -24,6 +25,13 @@
 #define PTE_PERM	(PTE_USER | PTE_RDONLY | PTE_PXN | PTE_UXN)
 
 void mmu_init(uint64_t ram_base, uint64_t ram_size);
+/* Build later tables in the EL2 (E2H clear) format, for el2_vhe_to_nvhe(). */
+void pgtable_use_el2_format(void);
+/* At EL2 without VHE: the system registers of this EL are the *_EL2 ones. */
+bool el2_nvhe(void);
+/* SCTLR of the running EL (EL1, EL2 through VHE names, or SCTLR_EL2). */
+uint64_t sctlr_read(void);
+void sctlr_write(uint64_t v);
 /* The L3 descriptor that maps va (splitting a block), or NULL if unmapped. */
 uint64_t *get_pte(void *va);
 

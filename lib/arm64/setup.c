@@ -28,6 +28,7 @@
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_stack_guard[];
 void el2_vhe_to_el1(void);
+void el2_vhe_to_nvhe(void);
 static volatile uint8_t *uart = (volatile uint8_t *)VIRT_UART;
 
 struct percpu *this_cpu(void)
@@ -68,6 +69,33 @@ static bool has_word(const char *s, const char *word)
 	return false;
 }
 
+/*
+ * Booted at EL2 we are in VHE host mode: stay ("el2"), leave VHE but stay
+ * at EL2 ("el2-nvhe"), or continue at EL1.  Staying is a checked promise.
+ */
+static void choose_el(const char *cmdline, uint64_t base, uint64_t size)
+{
+	bool at_el2 = current_el() == 2;
+
+	if (has_word(cmdline, "el2-nvhe")) {
+		if (at_el2) {
+			pgtable_use_el2_format();
+			mmu_init(base, size);
+			el2_vhe_to_nvhe();
+		}
+		report(at_el2 && !(read_sysreg(hcr_el2) & HCR_E2H),
+		       "boot: the payload stays at EL2 with HCR_EL2.E2H clear, as \"el2-nvhe\" "
+		       "asks (EL%u; needs virtualization=on)", current_el());
+	} else if (has_word(cmdline, "el2")) {
+		report(at_el2 && (read_sysreg(hcr_el2) & HCR_E2H),
+		       "boot: the payload stays at EL2 with HCR_EL2.E2H, as \"el2\" asks (EL%u; "
+		       "needs virtualization=on and ID_AA64MMFR1_EL1.VH)", current_el());
+	} else if (at_el2) {
+		el2_vhe_to_el1();
+		flush_tlb();
+	}
+}
+
 static void percpu_init(unsigned int id)
 {
 	cpus[id].self = &cpus[id];
@@ -97,15 +125,9 @@ void arm64_start(const void *fdt)
 		strncpy(cmdline + 8, args, sizeof(cmdline) - 9);
 	page_alloc_init((uintptr_t)_end, base + size);
 	mmu_init(base, size);
+	choose_el(cmdline, base, size);
 	unmap_page(boot_stack_guard);
-	if (has_word(cmdline, "el2"))
-		report(current_el() == 2 && (read_sysreg(hcr_el2) & HCR_E2H),
-		       "boot: the payload stays at EL2 with HCR_EL2.E2H, as \"el2\" asks (EL%u; "
-		       "needs virtualization=on and ID_AA64MMFR1_EL1.VH)", current_el());
-	else if (current_el() == 2) {
-		el2_vhe_to_el1();
-		flush_tlb();
-	}
-	smp_boot(fdt ? fdt : (const void *)VIRT_RAM_BASE);
+	if (!el2_nvhe())	/* secondaries only know EL1 and VHE */
+		smp_boot(fdt ? fdt : (const void *)VIRT_RAM_BASE);
 	vmunit_main(cmdline);
 }

@@ -4,6 +4,7 @@
 #include "gic.h"
 #include "panic.h"
 #include "percpu.h"
+#include "pgtable.h"
 #include "printf.h"
 #include "report.h"
 #include "traps.h"
@@ -69,8 +70,8 @@ void arch_dump_here(void)
 	uint64_t pc, sp, fp;
 
 	asm volatile("adr %0, .; mov %1, sp; mov %2, x29" : "=r"(pc), "=r"(sp), "=r"(fp));
-	printf("pc=%016lx sp=%016lx fp=%016lx sctlr=%08lx\n", pc, sp, fp,
-	       read_sysreg(sctlr_el1));
+	printf("pc=%016lx sp=%016lx fp=%016lx EL%u sctlr=%08lx\n", pc, sp, fp,
+	       current_el(), sctlr_read());
 	backtrace_from(fp, pc);
 }
 
