@@ -11,6 +11,9 @@
 #include "processor.h"
 #include "smp.h"
 
+#define GIC_PIDR2	0xffe8	/* in GICD and GITS frames */
+#define GICR_TYPER	0x0008
+
 static volatile unsigned int received[MAX_CPUS], last_intid[MAX_CPUS];
 static volatile bool active_in_handler[MAX_CPUS];
 
@@ -96,12 +99,27 @@ static void test_daif(const void *arg)
 	       received[id] - before);
 }
 
+/* Identification registers agree with the device tree (IHI 0069 12.1.2). */
+static void test_ids(const void *arg)
+{
+	uint32_t dist = *(volatile uint32_t *)(gic_dist_base() + GIC_PIDR2) >> 4 & 0xf;
+	uint64_t typer = *(volatile uint64_t *)(gic_redist_base() + GICR_TYPER);
+	uintptr_t its = gic_its_base();
+
+	report(dist == 3 || dist == 4, "GICD_PIDR2.ArchRev %u is GICv3 or GICv4", dist);
+	require(its, "no ITS: device tree has no \"arm,gic-v3-its\" (QEMU virt: its=on)");
+	report((*(volatile uint32_t *)(its + GIC_PIDR2) >> 4 & 0xf) >= 3,
+	       "GITS_PIDR2.ArchRev is GICv3 or later");
+	report(typer & 1, "GICR_TYPER.PLPIS: LPIs supported with an ITS (%#lx)", typer);
+}
+
 int main(int argc, char **argv)
 {
 	if (!gic_init()) {
 		report_skip("no GICv3: device tree has no \"arm,gic-v3\" (QEMU: gic-version=3)");
 		return 0;
 	}
+	subtest("ids", test_ids, NULL);
 	on_cpus(enable_sgis, NULL);
 	subtest("self", test_self, NULL);
 	subtest("each cpu", test_each_cpu, NULL);

@@ -33,7 +33,7 @@
 #define ICC_IGRPEN1_EL1	s3_0_c12_c12_7
 #define ICC_SGI1R_EL1	s3_0_c12_c11_5
 
-static uintptr_t gicd, gicr_base;
+static uintptr_t gicd, gicr_base, gits;
 static uintptr_t gicr[MAX_CPUS];
 static uint64_t mpidr_of[MAX_CPUS];
 static irq_handler_t handlers[32];
@@ -101,11 +101,27 @@ bool gic_init(void)
 	gicr_base = dt_reg_by_compatible_index("arm,gic-v3", 1);
 	if (!gicd || !gicr_base)
 		return false;
+	gits = dt_reg_by_compatible("arm,gic-v3-its");
 	wr32(gicd + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
 	while (rd32(gicd + GICD_CTLR) & GICD_CTLR_RWP)
 		;
 	on_cpus(gic_cpu_init_fn, NULL);
 	return true;
+}
+
+uintptr_t gic_dist_base(void)
+{
+	return gicd;
+}
+
+uintptr_t gic_redist_base(void)
+{
+	return my_gicr();
+}
+
+uintptr_t gic_its_base(void)
+{
+	return gits;
 }
 
 void gic_set_handler(unsigned int intid, irq_handler_t h)

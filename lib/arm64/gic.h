@@ -1,6 +1,6 @@
 /*
- * GICv3: distributor and this CPU's redistributor from the device tree
- * ("arm,gic-v3"), the CPU interface through ICC_* system registers, and
+ * GICv3: distributor, this CPU's redistributor and the ITS from the device
+ * tree ("arm,gic-v3", "arm,gic-v3-its"), the CPU interface through ICC_* system registers, and
  * IRQ dispatch by INTID.  gic_init() runs on the boot CPU and, through
  * gic_cpu_init(), on every CPU that takes interrupts.  Handlers run with
  * IRQs masked, after the acknowledge and before the EOI.  The register
@@ -21,6 +21,10 @@ typedef void (*irq_handler_t)(unsigned int intid);
 /* false when the device tree has no "arm,gic-v3" node. */
 bool gic_init(void);
 void gic_cpu_init(void);
+/* MMIO bases: distributor, this CPU's redistributor, ITS (0 if none). */
+uintptr_t gic_dist_base(void);
+uintptr_t gic_redist_base(void);
+uintptr_t gic_its_base(void);
 void gic_set_handler(unsigned int intid, irq_handler_t h);
 
 /* SGIs and PPIs of the calling CPU. */
