@@ -29,6 +29,15 @@
 #define BOOT_STACK_SIZE	16384
 #define EXCEPTION_STACK_SIZE 8192
 
+/* reg = ID_AA64MMFR0_EL1.PARange, at most 5 (48 bits: the 4K granule's limit). */
+.macro pa_size reg, tmp
+	mrs \reg, id_aa64mmfr0_el1
+	and \reg, \reg, #7
+	mov \tmp, #5
+	cmp \reg, \tmp
+	csel \reg, \reg, \tmp, ls
+.endm
+
 	.section .text.boot, "ax"
 	.globl start
 start:
@@ -167,11 +176,7 @@ el2_vhe_to_el1:
 el2_vhe_to_nvhe:
 	mrs x2, ttbr0_el1		/* the EL2 registers, through VHE names */
 	mrs x3, mair_el1
-	mrs x4, id_aa64mmfr0_el1
-	and x4, x4, #7			/* PARange -> TCR_EL2.PS, at most 48 bits */
-	mov x5, #5
-	cmp x4, x5
-	csel x4, x4, x5, ls
+	pa_size x4, x5			/* -> TCR_EL2.PS */
 	ldr x5, =TCR_EL2_NVHE
 	orr x5, x5, x4, lsl #16
 	mrs x0, sctlr_el1
@@ -241,11 +246,7 @@ mmu_on:
 	dsb sy
 	ldr x0, =MAIR_VALUE
 	msr mair_el1, x0
-	mrs x0, id_aa64mmfr0_el1
-	and x0, x0, #7			/* PARange -> TCR.IPS, at most 48 bits */
-	mov x2, #5
-	cmp x0, x2
-	csel x0, x0, x2, ls
+	pa_size x0, x2			/* -> TCR_EL1.IPS */
 	ldr x2, =TCR_VALUE
 	orr x2, x2, x0, lsl #32
 	msr tcr_el1, x2
