@@ -148,37 +148,14 @@ static void test_printf(const void *arg)
 	report(!strcmp(buf, "-7 0xabc ab |   xy|"), "snprintf (got \"%s\")", buf);
 }
 
-static uint64_t mpidrs[MAX_CPUS];
-static unsigned int ran_mask;
-
-/* Prefixes are per CPU: only the caller's carries its "smp: ". */
-static void on_each_cpu(void *arg)
+static uint64_t mpidr_aff(void)
 {
-	unsigned int id = smp_id(), caller = *(unsigned int *)arg;
-	char want[32];
-
-	report_prefix_push("cpu%u", id);
-	snprintf(want, sizeof(want), "%scpu%u: ", id == caller ? "smp: " : "", id);
-	report(!strcmp(this_cpu()->prefix, want), "its own report prefix (%s)",
-	       this_cpu()->prefix);
-	report_prefix_pop();
-	mpidrs[id] = read_sysreg(mpidr_el1) & 0xff00ffffffull;
-	__atomic_fetch_or(&ran_mask, 1u << id, __ATOMIC_RELAXED);
+	return read_sysreg(mpidr_el1) & 0xff00ffffffull;
 }
 
 static void test_smp(const void *arg)
 {
-	unsigned int n = nr_cpus(), self = smp_id();
-	bool distinct = true;
-
-	report_info("%u CPUs", n);
-	on_cpus(on_each_cpu, &self);
-	report(ran_mask == (1u << n) - 1, "on_cpus ran on every CPU (mask %#x, %u CPUs)",
-	       ran_mask, n);
-	for (unsigned int i = 0; i < n; i++)
-		for (unsigned int j = i + 1; j < n; j++)
-			distinct = distinct && mpidrs[i] != mpidrs[j];
-	report(distinct, "every CPU has its own MPIDR affinity");
+	selftest_smp(mpidr_aff);
 }
 
 static void raise_udf(void)

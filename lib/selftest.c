@@ -1,5 +1,8 @@
 /* The selftest's fatal endings, common to every arch (see selftest.h). */
 #include "panic.h"
+#include "percpu.h"
+#include "printf.h"
+#include "smp.h"
 #include "report.h"
 #include "selftest.h"
 #include "string.h"
@@ -30,6 +33,42 @@ static void overflow(void)
 
 static void nothing(void)
 {
+}
+
+static uint64_t hw_ids[MAX_CPUS];
+static unsigned int ran_mask;
+static uint64_t (*hw_id_fn)(void);
+
+/* Prefixes are per CPU: only the caller's carries its own prefix. */
+static void on_each_cpu(void *arg)
+{
+	unsigned int id = smp_id(), caller = *(unsigned int *)arg;
+	const char *outer = id == caller ? this_cpu()->prefix : "";
+	char want[PREFIX_MAX];
+
+	snprintf(want, sizeof(want), "%scpu%u: ", outer, id);
+	report_prefix_push("cpu%u", id);
+	report(!strcmp(this_cpu()->prefix, want), "its own report prefix (%s)",
+	       this_cpu()->prefix);
+	report_prefix_pop();
+	hw_ids[id] = hw_id_fn();
+	__atomic_fetch_or(&ran_mask, 1u << id, __ATOMIC_RELAXED);
+}
+
+void selftest_smp(uint64_t (*hw_id)(void))
+{
+	unsigned int n = nr_cpus(), self = smp_id();
+	bool distinct = true;
+
+	hw_id_fn = hw_id;
+	report_info("%u CPUs", n);
+	on_cpus(on_each_cpu, &self);
+	report(ran_mask == (1u << n) - 1, "on_cpus ran on every CPU (mask %#x, %u CPUs)",
+	       ran_mask, n);
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
+			distinct = distinct && hw_ids[i] != hw_ids[j];
+	report(distinct, "every CPU has its own hardware ID");
 }
 
 bool selftest_fatal(const char *mode, void (*raise)(void))

@@ -12,7 +12,14 @@
 #define VMUNIT_SELFTEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 bool selftest_fatal(const char *mode, void (*raise)(void));
+
+/*
+ * on_cpus() reaches every CPU, each reporting under its own per-CPU prefix,
+ * and hw_id() (APIC ID, MPIDR affinity ...) differs between CPUs.
+ */
+void selftest_smp(uint64_t (*hw_id)(void));
 
 #endif

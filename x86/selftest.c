@@ -14,6 +14,7 @@
  */
 #include "vmunit.h"
 #include "selftest.h"
+#include "smp.h"
 #include "cpuid.h"
 #include "processor.h"
 #include "safe.h"
@@ -274,6 +275,26 @@ static void test_report(const void *arg)
 	       "report_xfail returns its condition; XFAIL and SKIP counted, no FAIL");
 }
 
+static uint64_t initial_apic_id(void)
+{
+	return cpuid_raw(1, 0).b >> 24;
+}
+
+/* On each CPU the initial APIC ID must match the LAPIC ID register. */
+static void check_apic_id(void *arg)
+{
+	uint32_t reg = *(volatile uint32_t *)0xfee00020 >> 24;
+
+	report(reg == initial_apic_id(), "cpu%u: CPUID.1:EBX[31:24] %lu is the LAPIC ID %u",
+	       smp_id(), initial_apic_id(), reg);
+}
+
+static void test_smp(const void *arg)
+{
+	selftest_smp(initial_apic_id);
+	on_cpus(check_apic_id, NULL);
+}
+
 static void raise_ud(void)
 {
 	report_pass("about to raise an uncaught #UD");
@@ -292,5 +313,6 @@ int main(int argc, char **argv)
 	subtest("argv", test_args, &(struct args){ argc, argv });
 	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
 	subtest("report", test_report, NULL);
+	subtest("smp", test_smp, NULL);
 	return 0;
 }

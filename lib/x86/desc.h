@@ -16,5 +16,7 @@ void desc_init(unsigned int cpu);
 /* Returns the previous handler; NULL restores the default behaviour. */
 exception_handler_t handle_exception(unsigned int vector, exception_handler_t h);
 void dump_ex_regs(const struct ex_regs *regs);
+/* Start the other CPUs (lib/x86/smp.c); each runs desc_init() itself. */
+void smp_boot(void);
 
 #endif

@@ -72,5 +72,6 @@ void x86_start(uint32_t mbi_addr)
 		top = MAPPED_TOP;
 	page_alloc_init((uintptr_t)_end, top);
 	unmap_page(boot_stack_guard);
+	smp_boot();
 	vmunit_main(cmdline);
 }

@@ -1,0 +1,106 @@
+/*
+ * x86 CPU bring-up: the number of CPUs comes from QEMU's fw_cfg
+ * (FW_CFG_NB_CPUS); all other CPUs are started at once with a broadcast
+ * INIT-SIPI-SIPI (x86/trampoline.S) and enter the common idle loop.
+ */
+#include "alloc.h"
+#include "desc.h"
+#include "panic.h"
+#include "percpu.h"
+#include "processor.h"
+#include "smp.h"
+#include "string.h"
+
+#define AP_TRAMP 0x8000
+#define FW_CFG_CTL 0x510
+#define FW_CFG_DATA 0x511
+#define FW_CFG_NB_CPUS 0x05
+#define APIC_BASE_ADDR 0xfee00000ul
+#define APIC_SVR 0xf0
+#define APIC_ICR_LO 0x300
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_INIT (5u << 8)
+#define ICR_SIPI (6u << 8)
+#define ICR_BUSY (1u << 12)
+#define STACK_ORDER 2
+
+extern char ap_tramp[], ap_tramp_end[], ap_gdtr[];
+extern uint32_t ap_cr3, ap_cr4, ap_efer;
+extern uint64_t gdt[];
+unsigned int ap_ticket = 1;
+uint64_t ap_stacks[MAX_CPUS];
+
+void ap_main(unsigned int id);
+
+static uint16_t fw_cfg_read16(uint16_t key)
+{
+	uint8_t lo, hi;
+
+	asm volatile("outw %0, %1" : : "a"(key), "Nd"((uint16_t)FW_CFG_CTL));
+	asm volatile("inb %1, %0" : "=a"(lo) : "Nd"((uint16_t)FW_CFG_DATA));
+	asm volatile("inb %1, %0" : "=a"(hi) : "Nd"((uint16_t)FW_CFG_DATA));
+	return lo | hi << 8;
+}
+
+static void apic_write(unsigned int reg, uint32_t v)
+{
+	*(volatile uint32_t *)(APIC_BASE_ADDR + reg) = v;
+}
+
+static void send_ipi(uint32_t icr)
+{
+	apic_write(APIC_ICR_LO, icr);
+	while (*(volatile uint32_t *)(APIC_BASE_ADDR + APIC_ICR_LO) & ICR_BUSY)
+		;
+}
+
+void ap_main(unsigned int id)
+{
+	struct percpu *cpu = &cpus[id];
+
+	cpu->self = cpu;
+	cpu->id = id;
+	wrmsr(MSR_GS_BASE, (uint64_t)cpu);
+	desc_init(id);
+	smp_secondary_idle();
+}
+
+/* Spin about n microseconds' worth of port I/O (each access ~1 us). */
+static void io_delay(unsigned int n)
+{
+	while (n--)
+		asm volatile("outb %%al, $0x80" : : "a"(0));
+}
+
+void smp_boot(void)
+{
+	uint16_t n = fw_cfg_read16(FW_CFG_NB_CPUS);
+	struct {
+		uint16_t limit;
+		uint32_t base;
+	} __attribute__((packed)) gdtr = { 8 * (4 + 2 * MAX_CPUS) - 1, (uint32_t)(uintptr_t)gdt };
+
+	if (n <= 1 || n == 0xffff)	/* one CPU, or no fw_cfg */
+		return;
+	if (n > MAX_CPUS)
+		panic("fw_cfg reports %u CPUs, more than %d", n, MAX_CPUS);
+	for (unsigned int i = 1; i < n; i++)
+		ap_stacks[i] = (uint64_t)alloc_pages(STACK_ORDER) + (PAGE_SIZE << STACK_ORDER);
+	ap_cr3 = read_cr3();
+	ap_cr4 = read_cr4();
+	ap_efer = rdmsr(MSR_EFER) & ~X86_EFER_LMA;
+	memcpy(ap_gdtr, &gdtr, sizeof(gdtr));
+	memcpy((void *)AP_TRAMP, ap_tramp, ap_tramp_end - ap_tramp);
+	apic_write(APIC_SVR, 0x1ff);
+	send_ipi(ICR_ALL_BUT_SELF | ICR_LEVEL_ASSERT | ICR_INIT);
+	io_delay(10000);
+	for (int i = 0; i < 2; i++) {
+		send_ipi(ICR_ALL_BUT_SELF | ICR_SIPI | AP_TRAMP >> 12);
+		io_delay(200);
+	}
+	for (unsigned int i = 1; i < n; i++)
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			;
+	smp_set_nr_cpus(n);
+}
