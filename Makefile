@@ -44,10 +44,10 @@ PAYLOADS := $(addsuffix .elf,$(TESTS))
 
 all: $(PAYLOADS) runner/vmunit-run
 
-$(BUILD)/%.o: %.c config.mak
+$(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
-$(BUILD)/%.o: %.S config.mak
+$(BUILD)/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/libvmunit.a: $(LIB_OBJS)

@@ -121,7 +121,6 @@ static void test_alloc(const void *arg)
 	const char *mem = arg;
 	uint64_t mib, avail, ram_base = 0x40000000;
 	size_t free0 = page_free_count();
-	void *p, *q;
 
 	require(mem && !strncmp(mem, "mem=", 4), "needs mem=<MiB of -m> as first argument");
 	mib = strtoul(mem + 4, NULL, 0);
@@ -131,21 +130,7 @@ static void test_alloc(const void *arg)
 	report(free0 <= avail && free0 + mib / 2 + 64 > avail,
 	       "device-tree memory: %zu free pages (want at most %lu for -m %lu)",
 	       free0, avail, mib);
-	p = alloc_pages(2);
-	report(p && !((uintptr_t)p & (4 * PAGE_SIZE - 1)), "alloc_pages(2) is 16K aligned (%p)", p);
-	free_pages(p, 2);
-	report(page_free_count() == free0, "free restores the count (%zu)", page_free_count());
-	q = malloc(100);
-	report(q && !((uintptr_t)q & 15), "malloc is 16-byte aligned (%p)", q);
-	free(q);
-}
-
-static void test_printf(const void *arg)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%d %#lx %-3s|%5.2s|", -7, 0xabcul, "ab", "xyz");
-	report(!strcmp(buf, "-7 0xabc ab |   xy|"), "snprintf (got \"%s\")", buf);
+	selftest_alloc_basics(free0);
 }
 
 static uint64_t mpidr_aff(void)
@@ -168,7 +153,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && selftest_fatal(argv[1], raise_udf))
 		return 0;
-	subtest("printf", test_printf, NULL);
+	subtest("printf", selftest_printf, NULL);
 	subtest("faults", test_faults, NULL);
 	subtest("exec", test_exec, NULL);
 	subtest("svc", test_svc, NULL);

@@ -1,4 +1,5 @@
 /* The selftest's fatal endings, common to every arch (see selftest.h). */
+#include "alloc.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printf.h"
@@ -91,4 +92,24 @@ bool selftest_fatal(const char *mode, void (*raise)(void))
 		}
 	}
 	return false;
+}
+
+void selftest_printf(const void *arg)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%d %#lx %-3s|%5.2s|", -7, 0xabcul, "ab", "xyz");
+	report(!strcmp(buf, "-7 0xabc ab |   xy|"), "snprintf (got \"%s\")", buf);
+}
+
+void selftest_alloc_basics(size_t free0)
+{
+	void *p = alloc_pages(2), *q;
+
+	report(p && !((uintptr_t)p & (4 * PAGE_SIZE - 1)), "alloc_pages(2) is 16K aligned (%p)", p);
+	free_pages(p, 2);
+	report(page_free_count() == free0, "free restores the count (%zu)", page_free_count());
+	q = malloc(100);
+	report(q && !((uintptr_t)q & 15), "malloc is 16-byte aligned (%p)", q);
+	free(q);
 }

@@ -12,9 +12,19 @@
 #define VMUNIT_SELFTEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 bool selftest_fatal(const char *mode, void (*raise)(void));
+
+/* A subtest: snprintf with the common conversions, flags and widths. */
+void selftest_printf(const void *arg);
+
+/*
+ * alloc_pages(2) is aligned to its size, freeing it restores the page
+ * count to free0 (the count before), and malloc is 16-byte aligned.
+ */
+void selftest_alloc_basics(size_t free0);
 
 /*
  * on_cpus() reaches every CPU, each reporting under its own per-CPU prefix,
