@@ -32,7 +32,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-Ilib -I$(LIBARCH_DIR) $(if $(WERROR),-Werror)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 ifeq ($(wildcard $(ARCH_DIR)/arch.mk),)
-  $(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (supported: x86_64, arm64))
+  $(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (supported: x86_64, arm64, s390x))
 endif
 include $(ARCH_DIR)/arch.mk
 

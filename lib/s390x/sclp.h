@@ -1,0 +1,23 @@
+/*
+ * The service-call logical processor (SCLP): the console (ASCII console
+ * events, the one QEMU connects to -serial) and the machine's memory size.
+ * Every call waits for its service-signal external interruption, so the
+ * caller runs with external interruptions disabled and no other SCLP call
+ * in flight on any CPU (the console lock serializes writes).
+ */
+#ifndef VMUNIT_S390X_SCLP_H
+#define VMUNIT_S390X_SCLP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Enable the service signal and announce the console's event type. */
+void sclp_init(void);
+/* Write n bytes to the ASCII console. */
+void sclp_console_write(const char *s, size_t n);
+/* Bytes of memory from Read SCP Info (0 when the SCLP does not say). */
+uint64_t sclp_memory_size(void);
+/* Called by the external-interruption handler on a service signal. */
+void sclp_service_signal(uint32_t param);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * s390x C entry from s390x/cstart64.S: per-CPU data in the lowcore, the
+ * SCLP console, memory from Read SCP Info, the command line QEMU copied
+ * to boot_cmdline, and the exit through a disabled wait.
+ */
+#include <stdint.h>
+#include "alloc.h"
+#include "arch.h"
+#include "panic.h"
+#include "percpu.h"
+#include "processor.h"
+#include "sclp.h"
+#include "start.h"
+#include "string.h"
+
+#define CMDLINE_SIZE 896	/* QEMU's limit for a Linux image, NUL included */
+/* STSI 1.1.1 (basic machine configuration): manufacturer at byte 32. */
+#define STSI_FC(fc) ((uint64_t)(fc) << 28)
+#define SYSIB111_MANUFACTURER 32
+
+struct percpu cpus[MAX_CPUS];
+extern char _end[], boot_cmdline[];
+
+struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	asm("lg %0, %1" : "=d"(p) : "i"(LC_PERCPU));
+	return p;
+}
+
+void arch_console_write(const char *s, size_t n)
+{
+	sclp_console_write(s, n);
+}
+
+/*
+ * QEMU ends the run when every CPU is in a disabled wait; the address
+ * 0xfff makes it a shutdown rather than a guest crash.  The status is left
+ * in r2 for a debugger: the EXIT line has already said it.
+ */
+void arch_exit(int status)
+{
+	static const struct psw stop = { PSW_WAIT | PSW_64BIT, PSW_ADDR_SHUTDOWN };
+	register long r2 asm("2") = status;
+
+	for (;;)
+		asm volatile("lpswe %0" : : "Q"(stop), "d"(r2) : "memory");
+}
+
+/* TCG: STSI 1.1.1 names the manufacturer "QEMU" (EBCDIC), KVM the host's. */
+bool arch_is_tcg(void)
+{
+	static const uint8_t qemu[4] = { 0xd8, 0xc5, 0xd4, 0xe4 };
+	static uint8_t sysib[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+	register uint64_t r0 asm("0") = STSI_FC(1) | 1;
+	register uint64_t r1 asm("1") = 1;
+	int cc;
+
+	asm volatile("stsi 0(%3)\n\t"
+		     "ipm %0\n\t"
+		     "srl %0, 28"
+		     : "=d"(cc)
+		     : "d"(r0), "d"(r1), "a"(sysib)
+		     : "cc", "memory");
+	return !cc && !memcmp(sysib + SYSIB111_MANUFACTURER, qemu, sizeof(qemu));
+}
+
+static void percpu_init(unsigned int id)
+{
+	struct percpu *cpu = &cpus[id];
+
+	cpu->self = cpu;
+	cpu->id = id;
+	asm volatile("stg %0, %1" : : "d"(cpu), "i"(LC_PERCPU) : "memory");
+}
+
+void s390x_start(void);
+void s390x_start(void)
+{
+	static char cmdline[CMDLINE_SIZE + 8];
+	uint64_t mem;
+
+	percpu_init(0);
+	lctlg(0, stctg(0) | CR0_AFP);
+	sclp_init();
+	mem = sclp_memory_size();
+	if (!mem)
+		panic("SCLP Read SCP Info gave no memory size");
+	page_alloc_init((uintptr_t)_end, mem);
+	/* argv[0]: QEMU passes no payload name. */
+	strcpy(cmdline, "payload ");
+	strncpy(cmdline + 8, boot_cmdline, CMDLINE_SIZE - 1);
+	vmunit_main(cmdline);
+}

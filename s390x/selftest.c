@@ -1,0 +1,165 @@
+/*
+ * selftest: the framework checks itself from inside an s390x guest.
+ *
+ * printf, program interruptions caught by call_safe() and the exception
+ * table with the right interruption code and ILC (operation, privileged
+ * operation in problem state, addressing beyond the end of memory,
+ * specification by an odd register pair and a misaligned LPSWE operand),
+ * argc/argv from the -append QEMU copies into the image, the memory size
+ * from SCLP Read SCP Info, the allocators and the report API.  With a mode
+ * argument it ends fatally instead (uncaught operation exception, failed
+ * assert, stack overflow into the guard the prologues check, no checks);
+ * each has a cfg entry that expects ERROR with its reason.
+ * Needs s390-ccw-virtio (SCLP console on -serial); no DAT, one CPU.
+ * Usage: selftest mem=<MiB given to -m> alpha beta
+ *        selftest unexpected|assert|overflow|nochecks
+ */
+#include "vmunit.h"
+#include "processor.h"
+#include "sclp.h"
+#include "selftest.h"
+
+/* ILCs: instruction lengths of 2, 4 and 6 bytes. */
+enum { ILC_2 = 1, ILC_4 = 2, ILC_6 = 3 };
+
+static bool fault_is(struct fault f, unsigned int code, unsigned int ilc)
+{
+	return f.valid && f.vector == code && f.code == ilc;
+}
+
+/* Like report_fault(), and the ILC must match too. */
+static void check_fault(struct fault f, unsigned int code, unsigned int ilc, const char *what)
+{
+	char got[96];
+
+	if (fault_is(f, code, ilc))
+		report_pass("%s", what);
+	else
+		report_fail("%s (got %s, want PIC %#x, ILC %u)", what,
+			    fault_str(f, got, sizeof(got)), code, ilc);
+}
+
+static void do_operation(void *arg)
+{
+	asm volatile(".short 0x0000");	/* opcode 0x00 is not assigned */
+}
+
+/* PTLB in problem state; the operation exception after it ends a miss. */
+static void do_privileged(void *arg)
+{
+	struct psw psw = { .mask = epsw() | PSW_PROBLEM };
+	uint64_t tmp;
+
+	asm volatile("larl %[t], 0f\n\t"
+		     "stg %[t], 8(%[p])\n\t"
+		     "lpswe 0(%[p])\n"
+		     "0:\t.insn s, 0xb20d0000, 0\n\t"	/* PTLB */
+		     ".short 0x0000"
+		     : [t] "=&a"(tmp)
+		     : [p] "a"(&psw)
+		     : "memory");
+}
+
+/* DR needs an even first register: r1 is a specification exception. */
+static void do_odd_pair(void *arg)
+{
+	asm volatile("lghi %%r2, 1\n\t"
+		     ".insn rr, 0x1d00, %%r1, %%r2"	/* DR 1, 2 */
+		     : : : "r1", "r2", "cc");
+}
+
+/*
+ * LPSWE's operand must be doubleword aligned.  The PSW at the misaligned
+ * address is valid and continues after the LPSWE, in case it loads.
+ */
+static void do_misaligned_lpswe(void *arg)
+{
+	uint64_t buf[5] __attribute__((aligned(8)));
+	uint64_t *psw = (uint64_t *)((char *)buf + 4);
+	uint64_t tmp;
+
+	asm volatile("stg %[m], 0(%[p])\n\t"
+		     "larl %[t], 0f\n\t"
+		     "stg %[t], 8(%[p])\n\t"
+		     "lpswe 0(%[p])\n"
+		     "0:"
+		     : [t] "=&a"(tmp)
+		     : [p] "a"(psw), [m] "d"(epsw())
+		     : "memory");
+}
+
+static void test_faults(const void *arg)
+{
+	uint64_t top = sclp_memory_size(), val = 0;
+	volatile uint64_t *page = alloc_page();
+
+	check_fault(call_safe(do_operation, NULL), PGM_OPERATION, ILC_2,
+		    "opcode 0x00: operation exception");
+	check_fault(call_safe(do_privileged, NULL), PGM_PRIVILEGED, ILC_4,
+		    "PTLB in problem state: privileged-operation exception");
+	report(!(epsw() & PSW_PROBLEM), "caught in problem state, resumed in supervisor state");
+	check_fault(call_safe(do_odd_pair, NULL), PGM_SPECIFICATION, ILC_2,
+		    "DR with an odd register: specification exception");
+	check_fault(call_safe(do_misaligned_lpswe, NULL), PGM_SPECIFICATION, ILC_4,
+		    "LPSWE of a misaligned PSW: specification exception");
+	*page = 0x1234;
+	report(!load_safe(page, &val).valid && val == 0x1234, "load_safe of RAM: no fault (%#lx)",
+	       val);
+	report(!store_safe(page, 0x5678).valid && *page == 0x5678, "store_safe to RAM: no fault");
+	check_fault(load_safe((void *)top, &val), PGM_ADDRESSING, ILC_6,
+		    "LG at the end of memory: addressing exception");
+	check_fault(store_safe((void *)(top + (1ul << 30)), 0), PGM_ADDRESSING, ILC_6,
+		    "STG 1 GiB beyond the end of memory: addressing exception");
+	free_page((void *)page);
+}
+
+struct args {
+	int argc;
+	char **argv;
+};
+
+static void test_args(const void *arg)
+{
+	const struct args *a = arg;
+
+	report(a->argc >= 4 && !strcmp(a->argv[0], "payload") && !strcmp(a->argv[2], "alpha") &&
+		       !strcmp(a->argv[3], "beta"),
+	       "argc %d, argv[0] is payload, argv[2..3] are alpha beta", a->argc);
+	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
+}
+
+static void test_alloc(const void *arg)
+{
+	extern char _end[];
+	const char *mem = arg;
+	uint64_t mib, avail;
+	size_t free0 = page_free_count();
+
+	require(mem && !strncmp(mem, "mem=", 4), "needs mem=<MiB of -m> as first argument");
+	mib = strtoul(mem + 4, NULL, 0);
+	report(sclp_memory_size() == mib << 20, "SCLP Read SCP Info: %lu MiB (want %lu)",
+	       sclp_memory_size() >> 20, mib);
+	/* Free: _end to the top of memory, less the allocator's bitmap. */
+	avail = ((mib << 20) - (uintptr_t)_end) / PAGE_SIZE;
+	report(free0 <= avail && free0 + 64 > avail, "%zu free pages (want at most %lu for -m %lu)",
+	       free0, avail, mib);
+	selftest_alloc_basics(free0);
+}
+
+static void raise_operation(void)
+{
+	report_pass("about to execute an unassigned opcode");
+	asm volatile(".short 0x0000");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && selftest_fatal(argv[1], raise_operation))
+		return 0;
+	report_info("STSI 1.1.1: %s", arch_is_tcg() ? "QEMU TCG" : "not TCG");
+	subtest("printf", selftest_printf, NULL);
+	subtest("faults", test_faults, NULL);
+	subtest("argv", test_args, &(struct args){ argc, argv });
+	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	return 0;
+}
