@@ -5,6 +5,8 @@
  * table with the right interruption code and ILC (operation, privileged
  * operation in problem state, addressing beyond the end of memory,
  * specification by an odd register pair and a misaligned LPSWE operand),
+ * an SVC handler installed with handle_interrupt() (code, ILC and old PSW,
+ * also for an SVC run by EXRL), STFL against STFLE and the facility names,
  * argc/argv from the -append QEMU copies into the image, the memory size
  * from SCLP Read SCP Info, the allocators and the report API.  With a mode
  * argument it ends fatally instead (uncaught operation exception, failed
@@ -15,9 +17,11 @@
  *        selftest unexpected|assert|overflow|nochecks
  */
 #include "vmunit.h"
+#include "facility.h"
 #include "processor.h"
 #include "sclp.h"
 #include "selftest.h"
+#include "traps.h"
 
 /* ILCs: instruction lengths of 2, 4 and 6 bytes. */
 enum { ILC_2 = 1, ILC_4 = 2, ILC_6 = 3 };
@@ -113,6 +117,74 @@ static void test_faults(const void *arg)
 	free_page((void *)page);
 }
 
+static struct ex_regs svc_regs;
+
+static void svc_handler(struct ex_regs *r)
+{
+	svc_regs = *r;
+	r->gprs[2] = r->gprs[2] * 2 + r->info.svc_code;
+}
+
+/* SVC 7 itself, or as the target of EXRL; *after: where the old PSW should point. */
+static uint64_t svc7(uint64_t arg, bool exrl, uint64_t *after)
+{
+	register uint64_t r2 asm("2") = arg;
+
+	if (exrl)
+		asm volatile("exrl %%r0, 1f\n"
+			     "0:\tlarl %[a], 0b\n\t"
+			     "j 2f\n"
+			     "1:\tsvc 7\n"
+			     "2:"
+			     : "+d"(r2), [a] "=a"(*after) : : "memory");
+	else
+		asm volatile("svc 7\n"
+			     "0:\tlarl %[a], 0b"
+			     : "+d"(r2), [a] "=a"(*after) : : "memory");
+	return r2;
+}
+
+static void test_svc(const void *arg)
+{
+	static const struct { const char *name; bool exrl; unsigned int ilc; } cases[] = {
+		{ "SVC 7", false, ILC_2 },
+		{ "EXRL of SVC 7", true, ILC_6 },
+	};
+	interrupt_handler_t old = handle_interrupt(INT_SVC, svc_handler);
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t after, got = svc7(20, cases[i].exrl, &after);
+		unsigned int ilc = svc_regs.info.svc_ilc >> 1 & 3;
+
+		report(got == 47, "%s reaches the handler and returns (r2 %lu, want 47)",
+		       cases[i].name, got);
+		report(svc_regs.info.svc_code == 7 && ilc == cases[i].ilc &&
+			       svc_regs.psw.addr == after,
+		       "%s: code %u, ILC %u, old PSW %#lx (want 7, %u, %#lx)", cases[i].name,
+		       svc_regs.info.svc_code, ilc, svc_regs.psw.addr, cases[i].ilc, after);
+	}
+	handle_interrupt(INT_SVC, old);
+}
+
+/* STFL's 32 bits are the first 32 of STFLE's list; z/Architecture is active. */
+static void test_facilities(const void *arg)
+{
+	uint32_t stfl, mismatch = 0;
+
+	asm volatile("stfl 0\n\tl %0, 0xc8" : "=d"(stfl) : : "memory");
+	for (unsigned int i = 0; i < 32; i++)
+		if (test_facility(i) != (stfl >> (31 - i) & 1))
+			mismatch |= 1u << (31 - i);
+	report(!mismatch, "STFL and STFLE agree on facilities 0-31 (STFL %#x, differ %#x)", stfl,
+	       mismatch);
+	report(test_facility(FAC_ZARCH_ACTIVE), "%s is installed", facility_gate(FAC_ZARCH_ACTIVE));
+	report(!strcmp(facility_gate(FAC_AP_QCI),
+		       "STFLE facility 12 (AP query configuration information)") &&
+		       !strcmp(facility_gate(250), "STFLE facility 250"),
+	       "facility_gate names facilities 12 and 250 (%s, %s)", facility_gate(FAC_AP_QCI),
+	       facility_gate(250));
+}
+
 struct args {
 	int argc;
 	char **argv;
@@ -159,6 +231,8 @@ int main(int argc, char **argv)
 	report_info("STSI 1.1.1: %s", arch_is_tcg() ? "QEMU TCG" : "not TCG");
 	subtest("printf", selftest_printf, NULL);
 	subtest("faults", test_faults, NULL);
+	subtest("svc", test_svc, NULL);
+	subtest("facilities", test_facilities, NULL);
 	subtest("argv", test_args, &(struct args){ argc, argv });
 	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
 	return 0;

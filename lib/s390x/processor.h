@@ -32,10 +32,19 @@
 /* Control register 0 (PoP 4-11). */
 #define CR0_LAP		(UL(1) << 28)	/* bit 35: low-address protection */
 #define CR0_AFP		(UL(1) << 18)	/* bit 45: f1-f15 usable */
-#define CR0_SERVICE	(UL(1) << 9)	/* bit 54: service-signal subclass mask */
+/* External-interruption subclass masks (CR0 bits 48-54). */
+#define CR0_EMERGENCY	(UL(1) << 14)	/* bit 49: emergency signal */
+#define CR0_EXT_CALL	(UL(1) << 13)	/* bit 50: external call */
+#define CR0_CLOCK_COMP	(UL(1) << 11)	/* bit 52: clock comparator */
+#define CR0_CPU_TIMER	(UL(1) << 10)	/* bit 53: CPU timer */
+#define CR0_SERVICE	(UL(1) << 9)	/* bit 54: service signal */
 
 /* External interruption codes (PoP 6-12). */
-#define EXT_SERVICE_SIGNAL 0x2401
+#define EXT_CLOCK_COMP		0x1004
+#define EXT_CPU_TIMER		0x1005
+#define EXT_EMERGENCY		0x1201
+#define EXT_EXTERNAL_CALL	0x1202
+#define EXT_SERVICE_SIGNAL	0x2401
 
 /* Interruption classes, in lowcore new-PSW order (struct ex_regs.type). */
 #define INT_RESTART	0

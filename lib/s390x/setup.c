@@ -12,11 +12,9 @@
 #include "sclp.h"
 #include "start.h"
 #include "string.h"
+#include "sysinfo.h"
 
 #define CMDLINE_SIZE 896	/* QEMU's limit for a Linux image, NUL included */
-/* STSI 1.1.1 (basic machine configuration): manufacturer at byte 32. */
-#define STSI_FC(fc) ((uint64_t)(fc) << 28)
-#define SYSIB111_MANUFACTURER 32
 
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_cmdline[];
@@ -53,17 +51,9 @@ bool arch_is_tcg(void)
 {
 	static const uint8_t qemu[4] = { 0xd8, 0xc5, 0xd4, 0xe4 };
 	static uint8_t sysib[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-	register uint64_t r0 asm("0") = STSI_FC(1) | 1;
-	register uint64_t r1 asm("1") = 1;
-	int cc;
 
-	asm volatile("stsi 0(%3)\n\t"
-		     "ipm %0\n\t"
-		     "srl %0, 28"
-		     : "=d"(cc)
-		     : "d"(r0), "d"(r1), "a"(sysib)
-		     : "cc", "memory");
-	return !cc && !memcmp(sysib + SYSIB111_MANUFACTURER, qemu, sizeof(qemu));
+	return !stsi(sysib, 1, 1, 1) &&
+	       !memcmp(sysib + SYSIB111_MANUFACTURER, qemu, sizeof(qemu));
 }
 
 static void percpu_init(unsigned int id)

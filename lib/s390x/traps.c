@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include "alloc.h"
 #include "arch.h"
+#include "panic.h"
 #include "percpu.h"
 #include "printf.h"
 #include "report.h"
@@ -21,6 +22,8 @@ _Static_assert(offsetof(struct int_info, io_int_id) == 0xc0 - LC_INT_INFO, "lowc
 
 #define BACKTRACE_DEPTH 32
 #define FRAME_R14 14	/* r14's slot in a frame's register save area */
+
+static interrupt_handler_t handlers[INT_NR];
 
 static const char *const int_names[INT_NR] = {
 	"restart", "external", "SVC", "program", "machine check", "I/O",
@@ -50,6 +53,12 @@ static const char *pgm_name(unsigned int code)
 	case PGM_MONITOR: return "monitor event";
 	default: return "program interruption";
 	}
+}
+
+interrupt_handler_t handle_interrupt(unsigned int type, interrupt_handler_t h)
+{
+	assert(type < INT_NR);
+	return __atomic_exchange_n(&handlers[type], h, __ATOMIC_ACQ_REL);
 }
 
 /* DAT exceptions nullify: the old PSW points at the instruction itself. */
@@ -149,8 +158,19 @@ void do_interrupt(struct ex_regs *r)
 {
 	struct percpu *cpu = this_cpu();
 	uint64_t pc = r->psw.addr;
+	interrupt_handler_t h = __atomic_load_n(&handlers[r->type % INT_NR], __ATOMIC_ACQUIRE);
 	char name[128];
 
+	if (r->type == INT_EXT && r->info.ext_code == EXT_SERVICE_SIGNAL) {
+		sclp_service_signal(r->info.ext_param);
+		r->psw.mask &= ~PSW_WAIT;
+		return;
+	}
+	if (h) {
+		h(r);
+		r->psw.mask &= ~PSW_WAIT;
+		return;
+	}
 	switch (r->type) {
 	case INT_PGM:
 		if (do_program(r, &pc, name, sizeof(name)))
@@ -160,11 +180,6 @@ void do_interrupt(struct ex_regs *r)
 				 ", stack overflow (r15 %#lx)", r->gprs[15]);
 		break;
 	case INT_EXT:
-		if (r->info.ext_code == EXT_SERVICE_SIGNAL) {
-			sclp_service_signal(r->info.ext_param);
-			r->psw.mask &= ~PSW_WAIT;
-			return;
-		}
 		snprintf(name, sizeof(name), "external interruption (code %#x)",
 			 r->info.ext_code);
 		break;
