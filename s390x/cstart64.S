@@ -8,6 +8,7 @@
  * CPU its interruption stack and calls s390x_start() on the boot stack.
  * Both stacks are STACK_SIZE blocks aligned to their size, whose lowest
  * STACK_GUARD bytes every C prologue checks (lib/s390x/processor.h).
+ * Secondary CPUs start at secondary_entry.
  */
 #include "processor.h"
 
@@ -31,6 +32,20 @@ boot_cmdline:
 	xc 0(8, %r15), 0(%r15)		/* end of the back chain */
 	brasl %r14, s390x_start
 	larl %r1, stop_psw		/* not reached: s390x_start never returns */
+	lpswe 0(%r1)
+
+/*
+ * A secondary CPU's restart new PSW leads here (lib/s390x/smp.c): on the
+ * stack its lowcore names, into C.
+ */
+	.text
+	.globl secondary_entry
+secondary_entry:
+	lg %r15, LC_START_STACK
+	aghi %r15, -STACK_FRAME
+	xc 0(8, %r15), 0(%r15)		/* end of the back chain */
+	brasl %r14, secondary_main
+	larl %r1, stop_psw		/* not reached */
 	lpswe 0(%r1)
 
 	.section .rodata

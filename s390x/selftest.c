@@ -21,6 +21,8 @@
 #include "processor.h"
 #include "sclp.h"
 #include "selftest.h"
+#include "sigp.h"
+#include "smp.h"
 #include "traps.h"
 
 /* ILCs: instruction lengths of 2, 4 and 6 bytes. */
@@ -211,11 +213,47 @@ static void test_alloc(const void *arg)
 	mib = strtoul(mem + 4, NULL, 0);
 	report(sclp_memory_size() == mib << 20, "SCLP Read SCP Info: %lu MiB (want %lu)",
 	       sclp_memory_size() >> 20, mib);
-	/* Free: _end to the top of memory, less the allocator's bitmap. */
-	avail = ((mib << 20) - (uintptr_t)_end) / PAGE_SIZE;
+	/* Free: _end to the top of memory, less the other CPUs' and the bitmap. */
+	avail = ((mib << 20) - (uintptr_t)_end - (nr_cpus() - 1) * SMP_CPU_BYTES) / PAGE_SIZE;
 	report(free0 <= avail && free0 + 64 > avail, "%zu free pages (want at most %lu for -m %lu)",
 	       free0, avail, mib);
 	selftest_alloc_basics(free0);
+}
+
+static uint64_t cpu_addr(void)
+{
+	return stap();
+}
+
+/* Frames of 512 bytes until the prologue's stack-guard check traps. */
+static unsigned int descend(volatile unsigned int depth)
+{
+	volatile char frame[512];
+
+	frame[0] = depth;
+	return depth == ~0u ? 0 : descend(depth + 1) + frame[0];
+}
+
+static void overflow_stack(void *arg)
+{
+	descend(0);
+}
+
+/* Each CPU's stack is guarded: the overflow is caught there, on its own interruption stack. */
+static void check_stack_guard(void *arg)
+{
+	char got[96];
+	struct fault f = call_safe(overflow_stack, NULL);
+
+	report(fault_is(f, PGM_OPERATION, ILC_2),
+	       "cpu%u: stack overflow traps in the guard (got %s, want operation, ILC 1)",
+	       smp_id(), fault_str(f, got, sizeof(got)));
+}
+
+static void test_smp(const void *arg)
+{
+	selftest_smp(cpu_addr);
+	on_cpus(check_stack_guard, NULL);
 }
 
 static void raise_operation(void)
@@ -235,5 +273,6 @@ int main(int argc, char **argv)
 	subtest("facilities", test_facilities, NULL);
 	subtest("argv", test_args, &(struct args){ argc, argv });
 	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	subtest("smp", test_smp, NULL);
 	return 0;
 }

@@ -67,6 +67,7 @@
 #define LC_INT_STACK	0x208	/* top of this CPU's interruption stack */
 #define LC_RETURN_PSW	0x210	/* the PSW an interruption returns with */
 #define LC_SAVE		0x220	/* r0-r15 at entry, until copied to the frame */
+#define LC_START_STACK	0x2a0	/* a secondary CPU's first stack (lib/s390x/smp.c) */
 
 /*
  * Every stack is one STACK_SIZE block aligned to its size.  Without DAT
@@ -165,6 +166,17 @@ static inline uint64_t epsw(void)
 static inline void lpswe(const struct psw *psw)
 {
 	asm volatile("lpswe %0" : : "Q"(*psw) : "memory");
+}
+
+/*
+ * SET SYSTEM MASK: PSW bits 0-7 (PSW_PER, PSW_DAT, PSW_IO, PSW_EXT) from
+ * mask, e.g. ssm(epsw() | PSW_EXT) to take pending external interruptions.
+ */
+static inline void ssm(uint64_t mask)
+{
+	uint8_t m = mask >> 56;
+
+	asm volatile("ssm %0" : : "Q"(m) : "memory");
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include "processor.h"
 #include "sclp.h"
+#include "spinlock.h"
 #include "string.h"
 
 #define SCLP_CMD_READ_SCP_INFO		0x00020001
@@ -48,21 +49,32 @@ struct write_event_data {
 	char data[];
 } __attribute__((packed));
 
-/* Read SCP Info: memory is rnmax increments of rnsize MiB (or the 2 forms). */
+/*
+ * Read SCP Info: memory is rnmax increments of rnsize MiB (or the 2 forms);
+ * ncpus entries of 16 bytes at cpu_offset list the configured CPUs, each
+ * starting with its CPU address (its low 8 bits).
+ */
 struct read_info {
 	struct sccb_header h;
 	uint16_t rnmax;		/* 8 */
 	uint8_t rnsize;		/* 10 */
-	uint8_t pad[89];
+	uint8_t pad[5];
+	uint16_t ncpus;		/* 16 */
+	uint16_t cpu_offset;	/* 18 */
+	uint8_t pad2[80];
 	uint32_t rnsize2;	/* 100 */
 	uint64_t rnmax2;	/* 104 */
 } __attribute__((packed));
 
+#define CPU_ENTRY_SIZE 16
+
 _Static_assert(sizeof(struct write_event_mask) == 28, "SCCB layout");
 _Static_assert(__builtin_offsetof(struct read_info, rnsize2) == 100, "SCCB layout");
+_Static_assert(__builtin_offsetof(struct read_info, cpu_offset) == 18, "SCCB layout");
 
 static uint8_t sccb[4096] __attribute__((aligned(4096)));
 static volatile bool busy;
+static struct spinlock lock;	/* one command and its SCCB at a time */
 
 void sclp_service_signal(uint32_t param)
 {
@@ -105,11 +117,13 @@ void sclp_init(void)
 	struct write_event_mask *m = (void *)sccb;
 
 	lctlg(0, stctg(0) | CR0_SERVICE);
+	spin_lock(&lock);
 	memset(sccb, 0, sizeof(*m));
 	m->h.length = sizeof(*m);
 	m->mask_length = sizeof(m->cp_receive);
 	m->cp_send = EVENT_MASK(EVENT_ASCII_CONSOLE);
 	sclp_call(SCLP_CMD_WRITE_EVENT_MASK);
+	spin_unlock(&lock);
 }
 
 void sclp_console_write(const char *s, size_t n)
@@ -117,6 +131,7 @@ void sclp_console_write(const char *s, size_t n)
 	struct write_event_data *w = (void *)sccb;
 	const size_t max = sizeof(sccb) - sizeof(*w);
 
+	spin_lock(&lock);
 	while (n) {
 		size_t len = n < max ? n : max;
 
@@ -129,9 +144,11 @@ void sclp_console_write(const char *s, size_t n)
 		s += len;
 		n -= len;
 	}
+	spin_unlock(&lock);
 }
 
-uint64_t sclp_memory_size(void)
+/* Read SCP Info into the SCCB (the forced form first): false if it fails. */
+static bool read_info(void)
 {
 	static const uint32_t cmds[] = { SCLP_CMD_READ_SCP_INFO_FORCED, SCLP_CMD_READ_SCP_INFO };
 	struct read_info *ri = (void *)sccb;
@@ -139,10 +156,35 @@ uint64_t sclp_memory_size(void)
 	for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		memset(sccb, 0, sizeof(sccb));
 		ri->h.length = sizeof(sccb);
-		if (sclp_call(cmds[i]) != SCLP_RC_READ_DONE)
-			continue;
-		return (uint64_t)(ri->rnsize ? ri->rnsize : ri->rnsize2) *
-		       (ri->rnmax ? ri->rnmax : ri->rnmax2) << 20;
+		if (sclp_call(cmds[i]) == SCLP_RC_READ_DONE)
+			return true;
 	}
-	return 0;
+	return false;
+}
+
+uint64_t sclp_memory_size(void)
+{
+	struct read_info *ri = (void *)sccb;
+	uint64_t size = 0;
+
+	spin_lock(&lock);
+	if (read_info())
+		size = (uint64_t)(ri->rnsize ? ri->rnsize : ri->rnsize2) *
+		       (ri->rnmax ? ri->rnmax : ri->rnmax2) << 20;
+	spin_unlock(&lock);
+	return size;
+}
+
+unsigned int sclp_cpu_addresses(uint16_t *addrs, unsigned int max)
+{
+	struct read_info *ri = (void *)sccb;
+	unsigned int n = 0;
+
+	spin_lock(&lock);
+	if (read_info() && ri->cpu_offset + (size_t)ri->ncpus * CPU_ENTRY_SIZE <= sizeof(sccb))
+		n = ri->ncpus;
+	for (unsigned int i = 0; i < n && i < max; i++)
+		addrs[i] = sccb[ri->cpu_offset + i * CPU_ENTRY_SIZE];
+	spin_unlock(&lock);
+	return n;
 }

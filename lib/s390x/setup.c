@@ -1,7 +1,8 @@
 /*
  * s390x C entry from s390x/cstart64.S: per-CPU data in the lowcore, the
- * SCLP console, memory from Read SCP Info, the command line QEMU copied
- * to boot_cmdline, and the exit through a disabled wait.
+ * SCLP console, memory from Read SCP Info, the other CPUs (smp.c), the
+ * command line QEMU copied to boot_cmdline, and the exit through a
+ * disabled wait.
  */
 #include <stdint.h>
 #include "alloc.h"
@@ -10,6 +11,7 @@
 #include "percpu.h"
 #include "processor.h"
 #include "sclp.h"
+#include "sigp.h"
 #include "start.h"
 #include "string.h"
 #include "sysinfo.h"
@@ -33,15 +35,17 @@ void arch_console_write(const char *s, size_t n)
 }
 
 /*
- * QEMU ends the run when every CPU is in a disabled wait; the address
- * 0xfff makes it a shutdown rather than a guest crash.  The status is left
- * in r2 for a debugger: the EXIT line has already said it.
+ * QEMU ends the run when the last operating CPU enters a disabled wait
+ * (the others are stopped first); the address 0xfff makes it a shutdown
+ * rather than a guest crash.  The status is left in r2 for a debugger: the
+ * EXIT line has already said it.
  */
 void arch_exit(int status)
 {
 	static const struct psw stop = { PSW_WAIT | PSW_64BIT, PSW_ADDR_SHUTDOWN };
 	register long r2 asm("2") = status;
 
+	smp_stop_others();
 	for (;;)
 		asm volatile("lpswe %0" : : "Q"(stop), "d"(r2) : "memory");
 }
@@ -78,6 +82,7 @@ void s390x_start(void)
 	if (!mem)
 		panic("SCLP Read SCP Info gave no memory size");
 	page_alloc_init((uintptr_t)_end, mem);
+	smp_boot();
 	/* argv[0]: QEMU passes no payload name. */
 	strcpy(cmdline, "payload ");
 	strncpy(cmdline + 8, boot_cmdline, CMDLINE_SIZE - 1);

@@ -22,6 +22,7 @@ _Static_assert(offsetof(struct int_info, io_int_id) == 0xc0 - LC_INT_INFO, "lowc
 
 #define BACKTRACE_DEPTH 32
 #define FRAME_R14 14	/* r14's slot in a frame's register save area */
+#define CTX_R15 9	/* r15's slot in vm_setjmp's context (entry.S: r6-r15 first) */
 
 static interrupt_handler_t handlers[INT_NR];
 
@@ -140,6 +141,9 @@ static bool do_program(struct ex_regs *r, uint64_t *pc, char *buf, size_t size)
 
 	*pc = at;
 	if (!this_cpu()->in_panic && fault_catch(f, &at)) {
+		/* Unwind on call_safe's stack: this one may have overflowed. */
+		if (at == (uintptr_t)fault_unwind)
+			r->gprs[15] = this_cpu()->catch_ctx[CTX_R15];
 		r->psw.addr = at;
 		r->psw.mask &= ~PSW_PROBLEM;
 		return true;
