@@ -26,7 +26,7 @@ struct percpu {
 	unsigned short prefix_end[PREFIX_DEPTH];
 	unsigned int prefix_depth;
 	bool online;		/* in smp_secondary_idle (the boot CPU: never) */
-	struct spinlock work_lock;	/* held by the CPU posting work */
+	struct spinlock work_lock;	/* serializes the CPUs posting work */
 	void (*work)(void *);	/* posted by on_cpu(), NULL when done */
 	void *work_arg;
 };

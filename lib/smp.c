@@ -35,20 +35,23 @@ void smp_secondary_idle(void)
 	}
 }
 
+/* Post fn once the CPU is online and its previous work has finished. */
 static void post(struct percpu *cpu, void (*fn)(void *), void *arg)
 {
 	while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE))
 		;
 	spin_lock(&cpu->work_lock);
+	while (__atomic_load_n(&cpu->work, __ATOMIC_ACQUIRE))
+		;
 	cpu->work_arg = arg;
 	__atomic_store_n(&cpu->work, fn, __ATOMIC_RELEASE);
+	spin_unlock(&cpu->work_lock);
 }
 
 static void wait_done(struct percpu *cpu)
 {
 	while (__atomic_load_n(&cpu->work, __ATOMIC_ACQUIRE))
 		;
-	spin_unlock(&cpu->work_lock);
 }
 
 void on_cpu(unsigned int id, void (*fn)(void *), void *arg)
@@ -73,4 +76,16 @@ void on_cpus(void (*fn)(void *), void *arg)
 	for (unsigned int id = 0; id < ncpus; id++)
 		if (id != self)
 			wait_done(&cpus[id]);
+}
+
+void on_cpu_async(unsigned int id, void (*fn)(void *), void *arg)
+{
+	assert(id < ncpus && id != smp_id());
+	post(&cpus[id], fn, arg);
+}
+
+bool on_cpu_done(unsigned int id)
+{
+	assert(id < ncpus);
+	return !__atomic_load_n(&cpus[id].work, __ATOMIC_ACQUIRE);
 }
