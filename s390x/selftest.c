@@ -8,11 +8,13 @@
  * an SVC handler installed with handle_interrupt() (code, ILC and old PSW,
  * also for an SVC run by EXRL), STFL against STFLE and the facility names,
  * argc/argv from the -append QEMU copies into the image, the memory size
- * from SCLP Read SCP Info, the allocators and the report API.  With a mode
+ * from SCLP Read SCP Info, the allocators and the report API; on every
+ * CPU (with -smp) on_cpus, its own prefix and STAP, and a stack overflow
+ * caught by call_safe() at that CPU's stack guard.  With a mode
  * argument it ends fatally instead (uncaught operation exception, failed
  * assert, stack overflow into the guard the prologues check, no checks);
  * each has a cfg entry that expects ERROR with its reason.
- * Needs s390-ccw-virtio (SCLP console on -serial); no DAT, one CPU.
+ * Needs s390-ccw-virtio (SCLP console on -serial); no DAT.
  * Usage: selftest mem=<MiB given to -m> alpha beta
  *        selftest unexpected|assert|overflow|nochecks
  */
