@@ -5,9 +5,10 @@
  * Pages: page_alloc_init() hands the range [base, top) to the allocator,
  * rounded inward to whole pages; the allocator keeps its bitmap in the
  * first pages of the range.  Call it once per usable region the boot
- * protocol reports; regions must not overlap.  alloc_pages(order) returns
- * 2^order contiguous pages aligned to their size (2^order * PAGE_SIZE),
- * zeroed, or NULL if no such run is free.
+ * protocol reports; regions must not overlap, and the one given last is
+ * used first.  alloc_pages(order) returns 2^order contiguous pages aligned
+ * to their size (2^order * PAGE_SIZE), zeroed, or NULL if no such run is
+ * free.
  *
  * Heap: malloc() returns memory aligned to MALLOC_ALIGN (16) bytes and not
  * zeroed, or NULL; calloc() zeroes; memalign() aligns to any power of two

@@ -17,6 +17,7 @@
 #include "sysinfo.h"
 
 #define CMDLINE_SIZE 896	/* QEMU's limit for a Linux image, NUL included */
+#define LOW_LIMIT (1ul << 31)	/* 31-bit addressable memory ends here */
 
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_cmdline[];
@@ -81,8 +82,17 @@ void s390x_start(void)
 	mem = sclp_memory_size();
 	if (!mem)
 		panic("SCLP Read SCP Info gave no memory size");
-	page_alloc_init((uintptr_t)_end, mem);
+	/*
+	 * Memory above 2 GiB is a region of its own, registered last so that
+	 * the page allocator hands it out first: what the channel subsystem
+	 * must reach below 2 GiB comes from lib/s390x/dma31.h, never by luck.
+	 * The other CPUs' prefix areas are allocated before it: the prefix
+	 * register holds a 31-bit address.
+	 */
+	page_alloc_init((uintptr_t)_end, mem < LOW_LIMIT ? mem : LOW_LIMIT);
 	smp_boot();
+	if (mem > LOW_LIMIT)
+		page_alloc_init(LOW_LIMIT, mem);
 	/* argv[0]: QEMU passes no payload name. */
 	strcpy(cmdline, "payload ");
 	strncpy(cmdline + 8, boot_cmdline, CMDLINE_SIZE - 1);
