@@ -2,7 +2,7 @@
 # Each test #includes the lib sources it covers, renamed (vm_printf, ...)
 # so they do not clash with the host's C library.
 
-LIBTESTS := tests/lib-printf-test tests/lib-stdlib-test tests/lib-alloc-test
+LIBTESTS := tests/lib-printf-test tests/lib-stdlib-test tests/lib-alloc-test tests/lib-css-test
 HOST_TESTS += $(LIBTESTS)
 
 # Without HOST_CFLAGS' -I options: -Ilib would make lib/string.h and
@@ -14,6 +14,10 @@ $(LIBTESTS): tests/%: $(SRCDIR)/tests/%.c $(wildcard $(SRCDIR)/lib/*.[ch]) \
 		$(SRCDIR)/tests/libtests.mk
 	@mkdir -p $(@D)
 	$(HOST_CC) $(LIBTEST_CFLAGS) -o $@ $< $(LIBTEST_LIBS)
+
+# lib/s390x sources include lib/ headers by their quoted names.
+tests/lib-css-test: LIBTEST_CFLAGS += -iquote $(SRCDIR)/lib
+tests/lib-css-test: $(wildcard $(SRCDIR)/lib/s390x/*.[ch])
 
 clean: clean-libtests
 clean-libtests:

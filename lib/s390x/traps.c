@@ -47,6 +47,7 @@ static const char *pgm_name(unsigned int code)
 	case PGM_PAGE_TRANSLATION: return "page-translation";
 	case PGM_TRANSLATION_SPEC: return "translation-specification";
 	case PGM_SPECIAL_OPERATION: return "special-operation";
+	case PGM_OPERAND: return "operand";
 	case PGM_ASCE_TYPE: return "ASCE-type";
 	case PGM_REGION_FIRST: return "region-first-translation";
 	case PGM_REGION_SECOND: return "region-second-translation";

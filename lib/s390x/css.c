@@ -1,0 +1,206 @@
+/* Channel-subsystem instructions, subchannel set-up and I/O interruptions. */
+#include "css.h"
+#include "dma31.h"
+#include "panic.h"
+#include "percpu.h"
+#include "processor.h"
+#include "spinlock.h"
+#include "tod.h"
+#include "traps.h"
+
+#define IO_QUEUE 16
+
+/*
+ * One subchannel instruction with the subsystem ID in r1 and its operand at
+ * blk (HSCH and CSCH have none: blk is NULL, the address ignored).
+ */
+#define IO_INSN(insn, schid, blk)					\
+	({								\
+		register uint32_t __r1 asm("1") = (schid);		\
+		int __cc;						\
+		asm volatile(insn "\n\t"				\
+			     "ipm %[cc]\n\t"				\
+			     "srl %[cc], 28"				\
+			     : [cc] "=d"(__cc)				\
+			     : "d"(__r1), [b] "a"(blk)			\
+			     : "cc", "memory");				\
+		__cc;							\
+	})
+
+/* The same, with the instruction in the exception table; *cc is -1 on a fault. */
+#define IO_INSN_SAFE(insn, schid, blk, ccp)				\
+	({								\
+		struct percpu *__cpu = this_cpu(); /* a call: before r1 */ \
+		int __cc = -1;						\
+		__cpu->fault = NO_FAULT;				\
+		register uint32_t __r1 asm("1") = (schid);		\
+		asm volatile("1: " insn "\n\t"				\
+			     "ipm %[cc]\n\t"				\
+			     "srl %[cc], 28\n"				\
+			     "2:\n" EXTABLE(1b, 2b)			\
+			     : [cc] "+d"(__cc)				\
+			     : "d"(__r1), [b] "a"(blk)			\
+			     : "cc", "memory");				\
+		*(ccp) = __cc;						\
+		__cpu->fault;						\
+	})
+
+int stsch(uint32_t schid, struct schib *schib)
+{
+	return IO_INSN("stsch 0(%[b])", schid, schib);
+}
+
+int msch(uint32_t schid, struct schib *schib)
+{
+	return IO_INSN("msch 0(%[b])", schid, schib);
+}
+
+int ssch(uint32_t schid, struct orb *orb)
+{
+	return IO_INSN("ssch 0(%[b])", schid, orb);
+}
+
+int tsch(uint32_t schid, struct irb *irb)
+{
+	return IO_INSN("tsch 0(%[b])", schid, irb);
+}
+
+int hsch(uint32_t schid)
+{
+	return IO_INSN("hsch", schid, NULL);
+}
+
+int csch(uint32_t schid)
+{
+	return IO_INSN("csch", schid, NULL);
+}
+
+struct fault stsch_safe(uint32_t schid, struct schib *schib, int *cc)
+{
+	return IO_INSN_SAFE("stsch 0(%[b])", schid, schib, cc);
+}
+
+struct fault msch_safe(uint32_t schid, struct schib *schib, int *cc)
+{
+	return IO_INSN_SAFE("msch 0(%[b])", schid, schib, cc);
+}
+
+struct fault ssch_safe(uint32_t schid, struct orb *orb, int *cc)
+{
+	return IO_INSN_SAFE("ssch 0(%[b])", schid, orb, cc);
+}
+
+struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc)
+{
+	return IO_INSN_SAFE("tsch 0(%[b])", schid, irb, cc);
+}
+
+int css_enumerate(uint32_t *schids, int max)
+{
+	struct schib *schib = dma31_alloc(sizeof(*schib), 0);
+	int n = 0;
+
+	assert(schib);
+	for (uint32_t sch = 0; sch <= 0xffff; sch++) {
+		if (stsch(SCHID(0, sch), schib) || !(schib->pmcw.flags & PMCW_DNV))
+			continue;
+		if (n < max)
+			schids[n] = SCHID(0, sch);
+		n++;
+	}
+	dma31_free(schib);
+	return n;
+}
+
+static int modify(uint32_t schid, uint16_t flags, uint32_t intparm)
+{
+	struct schib *schib = dma31_alloc(sizeof(*schib), 0);
+	int cc;
+
+	assert(schib);
+	cc = stsch(schid, schib);
+	if (!cc) {
+		schib->pmcw.flags = (schib->pmcw.flags & ~(PMCW_ISC_MASK | PMCW_ENABLED)) | flags;
+		schib->pmcw.intparm = intparm;
+		cc = msch(schid, schib);
+	}
+	if (!cc)
+		cc = stsch(schid, schib);
+	if (!cc && (schib->pmcw.flags & (PMCW_ISC_MASK | PMCW_ENABLED)) != flags)
+		cc = -1;
+	dma31_free(schib);
+	return cc;
+}
+
+int css_enable(uint32_t schid, unsigned int isc, uint32_t intparm)
+{
+	return modify(schid, PMCW_ENABLED | (isc & 7) << PMCW_ISC_SHIFT, intparm);
+}
+
+int css_disable(uint32_t schid)
+{
+	return modify(schid, 0, 0);
+}
+
+static struct spinlock io_lock;
+static struct io_int io_queue[IO_QUEUE];
+static unsigned int io_queued;
+
+static void io_handler(struct ex_regs *r)
+{
+	spin_lock(&io_lock);
+	if (io_queued < IO_QUEUE)
+		io_queue[io_queued++] = (struct io_int){
+			.schid = r->info.subsys_id,
+			.intparm = r->info.io_param,
+			.word = r->info.io_int_id,
+		};
+	spin_unlock(&io_lock);
+}
+
+void css_irq_init(unsigned int isc)
+{
+	handle_interrupt(INT_IO, io_handler);
+	/* CR6 bits 32-39: I/O-interruption subclass masks 0-7. */
+	lctlg(6, stctg(6) | 0x80000000ul >> (isc & 7));
+}
+
+/* Take the first queued interruption for schid into *io. */
+static bool take_io(uint32_t schid, struct io_int *io)
+{
+	bool found = false;
+
+	spin_lock(&io_lock);
+	for (unsigned int i = 0; i < io_queued && !found; i++) {
+		if (io_queue[i].schid != schid)
+			continue;
+		*io = io_queue[i];
+		for (io_queued--; i < io_queued; i++)
+			io_queue[i] = io_queue[i + 1];
+		found = true;
+	}
+	spin_unlock(&io_lock);
+	return found;
+}
+
+/* Let pending I/O interruptions in between two instructions. */
+static inline void io_window(void)
+{
+	uint8_t old;
+
+	asm volatile("stosm %0, 0x02\n\t"
+		     "stnsm %0, 0xfd"
+		     : "=Q"(old) : : "memory");
+}
+
+bool css_wait_io(uint32_t schid, uint64_t timeout_us, struct io_int *io)
+{
+	uint64_t end = tod_now() + timeout_us * TOD_USEC;
+
+	do {
+		io_window();
+		if (take_io(schid, io))
+			return true;
+	} while (tod_now() < end);
+	return false;
+}
