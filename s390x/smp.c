@@ -17,6 +17,7 @@
  * Needs s390-ccw-virtio with at least 2 CPUs (the cfg entry has 4).
  */
 #include "vmunit.h"
+#include "dma31.h"
 #include "processor.h"
 #include "sclp.h"
 #include "sigp.h"
@@ -257,11 +258,11 @@ static void test_set_prefix_errors(const void *arg)
 	report_resumes("the CPU keeps its prefix and runs after START");
 }
 
-/* Move the target to a copy of its prefix area and back. */
+/* Move the target to a copy of its prefix area (31-bit) and back. */
 static void test_set_prefix_move(const void *arg)
 {
 	uint32_t old = prefix_of(target), status, got;
-	char *new = alloc_pages(1), *cur = (char *)(uintptr_t)old;
+	char *new = dma31_alloc(PREFIX_SIZE, PREFIX_SIZE), *cur = (char *)(uintptr_t)old;
 	int cc;
 
 	cpu_stop(target_addr);
@@ -282,7 +283,7 @@ static void test_set_prefix_move(const void *arg)
 	report_resumes("back at the old prefix, START resumes the CPU");
 	got = prefix_of(target);
 	report(!cc && got == old, "back to %#x: cc %d, STPX %#x", old, cc, got);
-	free_pages(new, 1);
+	dma31_free(new);
 }
 
 /* An external-interruption order sent to cpu0 from the target. */
