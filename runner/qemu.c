@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "qemu.h"
+#include "verdict-parse.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,6 +25,18 @@ static const char *const x86_extra[] = {
 
 static const char *const no_extra[] = { NULL };
 
+/*
+ * s390x: the guest's disabled wait at the shutdown address ends QEMU with
+ * 0, at any other address (a failed status) with 1 under
+ * -action panic=exit-failure; which status it was only the EXIT line says.
+ */
+static int s390x_decode_exit(int code)
+{
+	return code == 0 ? 0 : code == 1 ? EXIT_NONZERO : -1;
+}
+
+static const char *const s390x_extra[] = { "-action", "panic=exit-failure", NULL };
+
 static const struct arch_info arches[ARCH_NR] = {
 	[ARCH_X86_64] = {
 		.name = "x86_64", .uname = "x86_64", .dir = "x86",
@@ -38,7 +51,7 @@ static const struct arch_info arches[ARCH_NR] = {
 	[ARCH_S390X] = {
 		.name = "s390x", .uname = "s390x", .dir = "s390x",
 		.qemu = "qemu-system-s390x", .machine = "s390-ccw-virtio",
-		.extra = no_extra,
+		.extra = s390x_extra, .decode_exit = s390x_decode_exit,
 	},
 };
 

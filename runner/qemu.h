@@ -23,8 +23,9 @@ struct arch_info {
 	const char *machine;		/* default -machine value */
 	const char *const *extra;	/* NULL-terminated extra argv */
 	/*
-	 * Guest status from QEMU's exit code, or -1 when the code did not
-	 * come from the exit device.  NULL: the arch has no exit decoding.
+	 * Guest status from QEMU's exit code, EXIT_NONZERO when it only says
+	 * "not 0", or -1 when the code did not come from the exit device.
+	 * NULL: the arch has no exit decoding.
 	 */
 	int (*decode_exit)(int code);
 };

@@ -239,6 +239,13 @@ static int exit_device_mismatch(const struct vparse *vp,
 	if (!end->decode_exit)
 		return 0;
 	dev = end->decode_exit(code);
+	if (dev == EXIT_NONZERO) {
+		if (vp->status != 0)
+			return 0;
+		say(w, V_ERROR, "QEMU exit status %d says the guest failed, EXIT line says STATUS=0",
+		    code);
+		return 1;
+	}
 	if (dev < 0)
 		say(w, V_ERROR, "QEMU exited with status %d, not through the exit device (EXIT line says STATUS=%d)",
 		    code, vp->status);

@@ -62,4 +62,7 @@ const char *verdict_name(enum verdict v);
 int verdict_from_name(const char *name);
 const char *check_kind_name(enum check_kind k);
 
+/* decode_exit(): the exit says "some non-zero status" without which one. */
+#define EXIT_NONZERO (-2)
+
 #endif

@@ -17,6 +17,7 @@
 
 #include "plan.h"
 #include "qemu.h"
+#include "verdict-parse.h"
 
 static struct strv argv;
 
@@ -65,7 +66,7 @@ static void test_s390x_overrides(void **state)
 		.cpu = "qemu,vx=on", .extra = (char *const[]){ "-S", "-s", NULL } });
 	argv_is("q -nodefaults -no-user-config -display none -serial stdio -no-reboot "
 		"-machine s390-ccw-virtio,x=1 -accel tcg -cpu qemu,vx=on -smp 1 -m 64 "
-		"-kernel p -S -s");
+		"-kernel p -action panic=exit-failure -S -s");
 }
 
 static void split_is(const char *params, const char *want)
@@ -130,6 +131,7 @@ static void test_names(void **state)
 static void test_exit_decoding(void **state)
 {
 	int (*x86)(int) = arch_info(ARCH_X86_64)->decode_exit;
+	int (*s390x)(int) = arch_info(ARCH_S390X)->decode_exit;
 
 	(void)state;
 	assert_int_equal(x86(1), 0);
@@ -138,7 +140,9 @@ static void test_exit_decoding(void **state)
 	assert_int_equal(x86(0), -1);
 	assert_int_equal(x86(2), -1);
 	assert_null(arch_info(ARCH_ARM64)->decode_exit);
-	assert_null(arch_info(ARCH_S390X)->decode_exit);
+	assert_int_equal(s390x(0), 0);
+	assert_int_equal(s390x(1), EXIT_NONZERO);
+	assert_int_equal(s390x(2), -1);
 }
 
 static void test_qemu_find(void **state)

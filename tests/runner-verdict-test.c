@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "qemu.h"
 #include "verdict-parse.h"
 
 static struct vparse vp;
@@ -148,6 +149,31 @@ static void test_exit_device_disagrees(void **state)
 	expect(decide(EXITED(0)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
 }
 
+static enum verdict decide_s390x(int wstatus)
+{
+	struct qemu_end end = { .wstatus = wstatus,
+				.decode_exit = arch_info(ARCH_S390X)->decode_exit };
+
+	return vp_verdict(&vp, &end, reason, sizeof(reason));
+}
+
+/* s390x's exit only says 0 or "not 0": it must agree with the EXIT line. */
+static void test_s390x_exit(void **state)
+{
+	(void)state;
+	feed(good);
+	expect(decide_s390x(EXITED(0)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
+	expect(decide_s390x(EXITED(1)), V_ERROR,
+	       "QEMU exit status 1 says the guest failed, EXIT line says STATUS=0");
+	vp_free(&vp);
+	vp_init(&vp);
+	feed("FAIL: a: one\nSUMMARY: 1 tests, 1 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=1\n");
+	expect(decide_s390x(EXITED(1)), V_FAIL, "1 of 1 checks failed");
+	expect(decide_s390x(EXITED(0)), V_ERROR,
+	       "exit device reported status 0, EXIT line says STATUS=1");
+}
+
 static void test_status_error(void **state)
 {
 	(void)state;
@@ -283,7 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_pass), T(test_pass_x86_exit_device), T(test_carriage_returns),
 		T(test_timeout_first), T(test_signal_is_crash), T(test_no_exit_line),
-		T(test_summary), T(test_exit_device_disagrees), T(test_status_error),
+		T(test_summary), T(test_exit_device_disagrees), T(test_s390x_exit), T(test_status_error),
 		T(test_error_line_with_other_status), T(test_unknown_status),
 		T(test_no_checks), T(test_status_disagrees_with_counts), T(test_fail),
 		T(test_skip), T(test_lines_after_exit_ignored),

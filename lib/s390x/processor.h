@@ -27,7 +27,8 @@
 #define PSW_64BIT	UL(0x0000000180000000)	/* bits 31-32: EA, BA */
 
 /* Wait-state PSW address QEMU turns into a clean shutdown. */
-#define PSW_ADDR_SHUTDOWN 0xfff
+#define PSW_ADDR_SHUTDOWN 0xfff	/* QEMU: a clean shutdown, exit status 0 */
+#define PSW_ADDR_FAILED	0xbad	/* any other wait address: "guest crashed" */
 
 /* Control register 0 (PoP 4-11). */
 #define CR0_LAP		(UL(1) << 28)	/* bit 35: low-address protection */

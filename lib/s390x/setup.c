@@ -41,14 +41,20 @@ void arch_console_write(const char *s, size_t n)
  * rather than a guest crash.  The status is left in r2 for a debugger: the
  * EXIT line has already said it.
  */
+/*
+ * The wait address carries pass/fail to the host: QEMU exits 0 for the
+ * shutdown address and, with -action panic=exit-failure (the runner's),
+ * 1 for any other; the status itself is in r2 and on the EXIT line.
+ */
 void arch_exit(int status)
 {
-	static const struct psw stop = { PSW_WAIT | PSW_64BIT, PSW_ADDR_SHUTDOWN };
+	static const struct psw ok = { PSW_WAIT | PSW_64BIT, PSW_ADDR_SHUTDOWN };
+	static const struct psw failed = { PSW_WAIT | PSW_64BIT, PSW_ADDR_FAILED };
 	register long r2 asm("2") = status;
 
 	smp_stop_others();
 	for (;;)
-		asm volatile("lpswe %0" : : "Q"(stop), "d"(r2) : "memory");
+		asm volatile("lpswe %0" : : "Q"(*(status ? &failed : &ok)), "d"(r2) : "memory");
 }
 
 /* TCG: STSI 1.1.1 names the manufacturer "QEMU" (EBCDIC), KVM the host's. */
