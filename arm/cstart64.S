@@ -30,6 +30,19 @@
 #define EXCEPTION_STACK_SIZE 8192
 
 /* reg = ID_AA64MMFR0_EL1.PARange, at most 5 (48 bits: the 4K granule's limit). */
+/* Turn the EL1 MMU on with these MAIR, TCR, TTBR0 and SCTLR values. */
+.macro mmu_enable mair, tcr, ttbr, sctlr
+	msr mair_el1, \mair
+	msr tcr_el1, \tcr
+	msr ttbr0_el1, \ttbr
+	isb
+	tlbi vmalle1
+	dsb nsh
+	isb
+	msr sctlr_el1, \sctlr
+	isb
+.endm
+
 .macro pa_size reg, tmp
 	mrs \reg, id_aa64mmfr0_el1
 	and \reg, \reg, #7
@@ -90,15 +103,7 @@ secondary_entry:
 	msr cpacr_el1, x1
 	ldp x1, x2, [x19]		/* ttbr0, tcr */
 	ldp x3, x4, [x19, #16]		/* mair, sctlr */
-	msr mair_el1, x3
-	msr tcr_el1, x2
-	msr ttbr0_el1, x1
-	isb
-	tlbi vmalle1
-	dsb nsh
-	isb
-	msr sctlr_el1, x4
-	isb
+	mmu_enable x3, x2, x1, x4
 	ldp x1, x2, [x19, #32]		/* vbar, sp */
 	msr vbar_el1, x1
 	msr sp_el0, x2
@@ -244,20 +249,12 @@ mmu_on:
 	orr x2, x0, #3			/* table descriptor */
 	str x2, [x1]
 	dsb sy
-	ldr x0, =MAIR_VALUE
-	msr mair_el1, x0
 	pa_size x0, x2			/* -> TCR_EL1.IPS */
 	ldr x2, =TCR_VALUE
 	orr x2, x2, x0, lsl #32
-	msr tcr_el1, x2
-	msr ttbr0_el1, x1
-	isb
-	tlbi vmalle1
-	dsb nsh
-	isb
-	ldr x0, =SCTLR_MMU_ON
-	msr sctlr_el1, x0
-	isb
+	ldr x0, =MAIR_VALUE
+	ldr x3, =SCTLR_MMU_ON
+	mmu_enable x0, x2, x1, x3
 	ret
 
 	.bss
