@@ -31,13 +31,37 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 echo "install-deps: installing$missing" >&2
 
+# The mirror of the configured source for the suite "bookworm", as apt has
+# it: a one-line "deb [options] URI bookworm ..." or a deb822 stanza whose
+# Suites list bookworm (Debian 12's /etc/apt/sources.list.d/debian.sources).
+bookworm_uri() {
+	{
+		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\)[[:space:]]\{1,\}bookworm[[:space:]].*/\2/p'
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -r "$f" ] || continue
+			awk 'function flush() { if (deb && suite && uri != "") print uri; deb = suite = 0; uri = "" }
+			     /^[[:space:]]*$/ { flush(); next }
+			     /^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+			     /^URIs:/ { uri = $2 }
+			     /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") suite = 1 }
+			     END { flush() }' "$f"
+		done
+	} | head -n 1
+}
+
 # shellcheck source=/dev/null
 . /etc/os-release
 backports=""
 if [ "${VERSION_CODENAME:-}" = bookworm ]; then
 	list=/etc/apt/sources.list.d/vmunit-backports.list
 	if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$list" >/dev/null
+		uri=$(bookworm_uri)
+		if [ -z "$uri" ]; then
+			echo "install-deps: no apt source for bookworm to take the mirror from" >&2
+			exit 1
+		fi
+		echo "deb $uri bookworm-backports main" | $SUDO tee "$list" >/dev/null
 	fi
 	backports="-t bookworm-backports"
 fi
