@@ -6,9 +6,12 @@
  * payload or QEMU), 128+signal when interrupted.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <libgen.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "cfg.h"
 #include "checkcfg.h"
 #include "plan.h"
+#include "probe.h"
 #include "qemu.h"
 #include "report.h"
 #include "run.h"
@@ -49,8 +53,10 @@ static const char usage_text[] =
 "      --tap FILE          also write TAP 13 to FILE\n"
 "  -l, --list              list the selected tests (name, arch, groups)\n"
 "  -v, --verbose           also print guest output, prefixed by the test name\n"
-"      --accel kvm|tcg     accelerator (default $ACCEL, else kvm when /dev/kvm\n"
-"                          is usable and the arch is the host's, else tcg)\n"
+"      --accel kvm|tcg     accelerator (default $ACCEL, else kvm when a probe\n"
+"                          boot under kvm passes and the arch is the host's,\n"
+"                          else tcg, with a note saying why; kvm or tcg\n"
+"                          given: no probe, no fallback)\n"
 "      --logdir DIR        per-test logs (default logs)\n"
 "      --qemu-dir DIR      take qemu-system-* from DIR (default $QEMU_DIR, else\n"
 "                          PATH; $QEMU names the binary for a one-arch run)\n"
@@ -61,6 +67,10 @@ static const char usage_text[] =
 "                          QEMU-ARGS; arch from -a or the file's directory\n"
 "      --check-cfg         check that cfg entries and SRCDIR/<arch>/*.c agree\n"
 "  -h, --help              this text\n"
+"\n"
+"Environment: ACCEL, ARCH, QEMU, QEMU_DIR, TCG_TIMEOUT_FACTOR as above;\n"
+"KVM_DEVICE the device the kvm probe opens (default /dev/kvm),\n"
+"KVM_PROBE_TIMEOUT its timeout in seconds (default 10).\n"
 "\n"
 "TEST is a section name of the cfg or a glob (quote it). Closing line:\n"
 "\"N passed, N failed, N skipped\". Exit status: 0 nothing failed, 1 a test\n"
@@ -196,10 +206,19 @@ static void host_facts(const struct opts *o, struct host *h)
 	if (accel < 0)
 		die("accel '%s': want kvm, tcg or auto", o->accel);
 	*h = (struct host){
-		.accel = accel, .kvm = kvm_usable(), .arch = arch_host(),
+		.accel = accel, .arch = arch_host(),
 		.tcg_factor = timeout_factor(o->factor), .builddir = o->builddir,
 		.logdir = o->logdir,
 	};
+}
+
+static unsigned used_arches(const struct selection *sel)
+{
+	unsigned used = 0;
+
+	for (size_t i = 0; i < sel->n; i++)
+		used |= 1u << sel->v[i].arch;
+	return used;
 }
 
 /* The QEMU binary for every arch that has a selected test. */
@@ -207,11 +226,9 @@ static void find_qemus(const struct opts *o, const struct selection *sel,
 		       struct host *h, char **found)
 {
 	const char *env = env_or("QEMU", NULL);
-	unsigned used = 0;
+	unsigned used = used_arches(sel);
 	struct err e;
 
-	for (size_t i = 0; i < sel->n; i++)
-		used |= 1u << sel->v[i].arch;
 	if (env && (used & (used - 1)))
 		die("QEMU=%s names one binary, but tests of several arches are selected (use -a)",
 		    env);
@@ -223,6 +240,56 @@ static void find_qemus(const struct opts *o, const struct selection *sel,
 			die("%s", e.msg);
 		h->qemu[a] = found[a];
 	}
+}
+
+/*
+ * Auto mode: kvm for the host's arch when the probe passes (probe.h), else
+ * tcg with a note that says why, on stderr, in the TAP stream and in every
+ * log.  The note is kept in h->note (malloc'ed).
+ */
+static void choose_accel(struct host *h, unsigned used)
+{
+	char why[600];
+	enum kvm_probe p;
+
+	if (h->accel != ACCEL_AUTO || h->arch < 0 || !(used & (1u << h->arch)))
+		return;
+	p = kvm_probe(h, h->arch, why, sizeof(why));
+	h->kvm = p == KVM_USABLE;
+	if (h->kvm) {
+		h->note = xasprintf("accel: kvm for %s (the kvm probe passed)",
+				    arch_info(h->arch)->name);
+		return;
+	}
+	h->note = xasprintf("note: kvm not usable (%s); using tcg (ACCEL=kvm to insist)", why);
+	if (p == KVM_NOT_USABLE)
+		fprintf(stderr, "vmunit-run: %s\n", h->note);
+}
+
+/*
+ * One run per log directory: a second one would interleave its logs.  The
+ * lock (LOGDIR/.lock, holding the PID) is held until the runner exits.
+ */
+static void lock_logdir(const char *dir)
+{
+	char *path = path_join(dir, ".lock"), pid[32] = "";
+	int fd;
+
+	if (mkdir_p(dir))
+		die("%s: cannot create the log directory: %m", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("%s: %m", path);
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (read(fd, pid, sizeof(pid) - 1) > 0)
+			pid[strcspn(pid, "\n")] = '\0';
+		die("%s is in use by another run (PID %s); wait for it or use --logdir",
+		    dir, *pid ? pid : "?");
+	}
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, strlen(pid), 0) < 0)
+		die("%s: %m", path);
+	free(path);
 }
 
 /* ---- modes ---- */
@@ -237,6 +304,7 @@ static void on_done(void *rep, const struct result *r)
 	report_result(rep, r);
 }
 
+/* 0 nothing failed, 1 a test failed, 2 output lost, 128+N interrupted. */
 static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
 			  struct report *rep, bool passthrough)
 {
@@ -244,15 +312,21 @@ static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
 		.jobs = jobs, .passthrough = passthrough, .line = on_line,
 		.done = on_done, .ctx = rep,
 	};
-	int sig;
+	struct batch_end end;
+	bool lost;
 
 	report_begin(rep, n);
-	sig = run_batch(tests, n, &ro);
-	report_end(rep, sig);
-	if (sig) {
+	end = run_batch(tests, n, &ro);
+	report_end(rep, end.signal);
+	lost = report_close(rep) | (end.log_errors != 0);
+	if (end.signal) {
 		fprintf(stderr, "vmunit-run: interrupted by SIG%s; unfinished tests not reported\n",
-			sigabbrev_np(sig) ?: "?");
-		return 128 + sig;
+			sigabbrev_np(end.signal) ?: "?");
+		return 128 + end.signal;
+	}
+	if (lost) {
+		fputs("vmunit-run: results were not written in full (see above)\n", stderr);
+		return EXIT_BAD_INPUT;
 	}
 	return rep->failed ? 1 : 0;
 }
@@ -282,19 +356,21 @@ static void dry_run(const struct test *tests, size_t n)
 	}
 }
 
-static struct report make_report(const struct opts *o)
+static struct report make_report(const struct opts *o, const char *note)
 {
-	struct report r = { .console = stdout, .verbose = o->verbose };
+	struct report r = { .console = stdout, .verbose = o->verbose, .note = note };
 
 	if (o->tap) {
 		r.console = NULL;
 		r.tap = stdout;
+		r.tap_name = "stdout";
 	} else if (o->tap_file) {
 		char *dir = xstrdup(o->tap_file);
 
 		mkdir_p(dirname(dir));
 		free(dir);
 		r.tap = fopen(o->tap_file, "we");
+		r.tap_name = o->tap_file;
 		if (!r.tap)
 			die("%s: %m", o->tap_file);
 	}
@@ -313,26 +389,26 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	host_facts(o, &h);
 	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
 	find_qemus(o, sel, &h, qemus);
-	if (!sel->n)
-		fputs("vmunit-run: note: no tests selected\n", stderr);
+	if (!o->dry_run)
+		lock_logdir(o->logdir);
+	else
+		h.logdir = NULL;
+	choose_accel(&h, used_arches(sel));
 	for (size_t i = 0; i < sel->n; i++)
 		if (plan_test(&h, &sel->v[i], &tests[i], &e))
 			die("%s", e.msg);
 	if (o->dry_run) {
 		dry_run(tests, sel->n);
 	} else {
-		if (mkdir_p(o->logdir))
-			die("%s: cannot create the log directory: %m", o->logdir);
-		rep = make_report(o);
+		rep = make_report(o, h.note);
 		status = run_and_report(tests, sel->n, o->jobs, &rep, false);
-		if (rep.tap && rep.tap != stdout)
-			fclose(rep.tap);
 	}
 	for (size_t i = 0; i < sel->n; i++)
 		plan_free(&tests[i]);
 	free(tests);
 	for (int a = 0; a < ARCH_NR; a++)
 		free(qemus[a]);
+	free((char *)h.note);
 	return status;
 }
 
@@ -366,6 +442,7 @@ static int run_payload(const struct opts *o)
 	host_facts(o, &h);
 	h.logdir = NULL;
 	find_qemus(o, &sel, &h, qemus);
+	choose_accel(&h, used_arches(&sel));
 	if (plan_payload(&h, fake.arch, o->payload, o->args, &t, &e))
 		die("%s", e.msg);
 	status = 0;
@@ -375,6 +452,7 @@ static int run_payload(const struct opts *o)
 		status = run_and_report(&t, 1, 1, &rep, true);
 	plan_free(&t);
 	free(qemus[fake.arch]);
+	free((char *)h.note);
 	return status;
 }
 
@@ -397,6 +475,9 @@ static int run_cfg(const struct opts *o)
 		status = check_cfg(&cfg, o->srcdir, so.arch_mask, stdout) ? EXIT_BAD_INPUT : 0;
 	} else if (select_tests(&cfg, &so, &sel, &e)) {
 		die("%s", e.msg);
+	} else if (!sel.n) {
+		die("no test selected (arch %s%s%s)", o->arch ? o->arch : "of the host",
+		    o->group ? ", group " : "", o->group ? o->group : "");
 	} else {
 		if (o->list)
 			list_tests(&sel);

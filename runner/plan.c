@@ -84,6 +84,7 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	o.accel = accel_pick(h->accel, h->kvm, a, h->arch);
 	t->arch = a;
 	t->accel = o.accel;
+	t->note = h->note;
 	t->expect = c->expect;
 	t->expect_reason = c->expect_reason;
 	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);

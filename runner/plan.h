@@ -16,12 +16,13 @@
 /* What a run depends on besides the cfg. */
 struct host {
 	enum accel accel;		/* forced accelerator, or ACCEL_AUTO */
-	bool kvm;			/* /dev/kvm can be opened read-write */
+	bool kvm;			/* KVM proven usable (probe.h) for arch */
 	int arch;			/* the host's enum arch, or -1 */
 	double tcg_factor;		/* timeout multiplier under TCG */
 	const char *builddir;
 	const char *logdir;		/* NULL: no logs */
 	const char *qemu[ARCH_NR];	/* QEMU binary per arch */
+	const char *note;		/* why this accelerator (for logs), or NULL */
 	bool multi_arch;		/* names carry the arch: "arm64/its" */
 };
 
@@ -35,6 +36,7 @@ struct test {
 	int expect;		/* enum verdict, or -1 */
 	const char *expect_reason;	/* owned by the cfg entry, or NULL */
 	char *log;		/* log file, or NULL */
+	const char *note;	/* the host's note, for the log */
 };
 
 /* 0, or -1 with a message (missing payload). */

@@ -2,7 +2,6 @@
 #include "qemu.h"
 #include "verdict-parse.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,16 +117,6 @@ enum accel accel_pick(enum accel override, bool kvm_ok, enum arch test,
 	return kvm_ok && (int)test == host ? ACCEL_KVM : ACCEL_TCG;
 }
 
-bool kvm_usable(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 int split_params(const char *s, struct strv *out, struct err *e)
 {
 	char *word = xmalloc(strlen(s) + 1);
@@ -179,7 +168,7 @@ static void push_uint(struct strv *argv, const char *opt, unsigned val)
 	push_pair(argv, opt, buf);
 }
 
-static const char *default_cpu(enum accel accel)
+const char *qemu_default_cpu(enum accel accel)
 {
 	return accel == ACCEL_KVM ? "host" : "max";
 }
@@ -193,7 +182,7 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 			"-display", "none", "-serial", "stdio", "-no-reboot", NULL });
 	push_pair(argv, "-machine", o->machine ? o->machine : ai->machine);
 	push_pair(argv, "-accel", accel_name(o->accel));
-	push_pair(argv, "-cpu", o->cpu ? o->cpu : default_cpu(o->accel));
+	push_pair(argv, "-cpu", o->cpu ? o->cpu : qemu_default_cpu(o->accel));
 	push_uint(argv, "-smp", o->smp);
 	push_uint(argv, "-m", o->memory);
 	push_pair(argv, "-kernel", o->payload);

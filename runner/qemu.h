@@ -46,7 +46,8 @@ const char *accel_name(enum accel a);
 /* The accelerator a run uses: the override, else kvm when usable and native. */
 enum accel accel_pick(enum accel override, bool kvm_usable, enum arch test,
 		      int host);
-bool kvm_usable(void);
+/* The -cpu a run gets unless the cfg names one: host under kvm, max under tcg. */
+const char *qemu_default_cpu(enum accel accel);
 
 /*
  * Split qemu_params on whitespace; '...' and "..." group words (no escapes,

@@ -5,9 +5,12 @@
 
 void report_begin(struct report *r, size_t ntests)
 {
+	(void)ntests;
 	if (!r->tap)
 		return;
-	fprintf(r->tap, "TAP version 13\n1..%zu\n", ntests);
+	fputs("TAP version 13\n", r->tap);
+	if (r->note)
+		fprintf(r->tap, "# %s\n", r->note);
 	fflush(r->tap);
 }
 
@@ -32,16 +35,40 @@ void report_guest_line(struct report *r, const struct test *t, const char *line)
 	fflush(f);
 }
 
-void tap_escape(FILE *f, const char *s)
+/* Length of the UTF-8 sequence at s (1-4), or 0 when it is not one. */
+static int utf8_len(const unsigned char *s)
 {
-	for (; *s; s++) {
+	int n = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
+		s[0] < 0xf5 ? 4 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;	/* overlong, surrogate, above U+10FFFF */
+	return n;
+}
+
+void tap_escape(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		int n = utf8_len(s);
+
 		if (*s == '#' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
+			fprintf(f, "\\%c", *s);
+		else if (!n || *s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", *s);
+		else
+			fwrite(s, 1, n, f);
+		s += n ? n : 1;
 	}
 }
 
-static void tap_check(FILE *f, unsigned n, const struct check *c)
+/* A check's test point; failures an entry's expect covers are TODO. */
+static void tap_check(struct report *r, const struct result *res, const struct check *c)
 {
 	static const char *const prefix[CHECK_NR_KINDS] = {
 		[CHECK_PASS] = "ok", [CHECK_FAIL] = "not ok",
@@ -53,30 +80,25 @@ static void tap_check(FILE *f, unsigned n, const struct check *c)
 		[CHECK_XFAIL] = " # TODO expected failure",
 		[CHECK_XPASS] = " (XPASS: passed, expected to fail)",
 	};
+	const struct test *t = res->test;
+	bool expected = res->v == V_PASS && t->expect >= 0 && t->expect != V_PASS;
 
-	fprintf(f, "    %s %u - ", prefix[c->kind], n);
-	tap_escape(f, c->msg);
-	fprintf(f, "%s\n", suffix[c->kind] ? suffix[c->kind] : "");
-}
-
-static void tap_subtest(FILE *f, const struct result *res)
-{
-	const struct vparse *vp = res->vp;
-
-	if (!vp || !vp->nchecks)
-		return;
-	fputs("    # Subtest: ", f);
-	tap_escape(f, res->test->name);
-	fprintf(f, "\n    1..%zu\n", vp->nchecks);
-	for (size_t i = 0; i < vp->nchecks; i++)
-		tap_check(f, i + 1, &vp->checks[i]);
+	fprintf(r->tap, "%s %u - ", prefix[c->kind], ++r->ntap);
+	tap_escape(r->tap, t->name);
+	fputs(": ", r->tap);
+	tap_escape(r->tap, c->msg);
+	fputs(suffix[c->kind] ? suffix[c->kind] : "", r->tap);
+	if (expected && (c->kind == CHECK_FAIL || c->kind == CHECK_XPASS))
+		fprintf(r->tap, " # TODO the entry expects %s", verdict_name(t->expect));
+	fputc('\n', r->tap);
 }
 
 static void tap_result(struct report *r, const struct result *res)
 {
 	FILE *f = r->tap;
 
-	tap_subtest(f, res);
+	for (size_t i = 0; res->vp && i < res->vp->nchecks; i++)
+		tap_check(r, res, &res->vp->checks[i]);
 	fprintf(f, "%s %u - ", res->v == V_PASS || res->v == V_SKIP ? "ok" : "not ok",
 		++r->ntap);
 	tap_escape(f, res->test->name);
@@ -121,6 +143,8 @@ void report_end(struct report *r, int sig)
 {
 	if (r->tap && sig)
 		fprintf(r->tap, "Bail out! interrupted by SIG%s\n", sigabbrev_np(sig) ?: "?");
+	else if (r->tap)
+		fprintf(r->tap, "1..%u\n", r->ntap);
 	if (r->tap)
 		fprintf(r->tap, "# %u passed, %u failed, %u skipped\n", r->passed,
 			r->failed, r->skipped);
@@ -131,4 +155,27 @@ void report_end(struct report *r, int sig)
 		fflush(r->tap);
 	if (r->console)
 		fflush(r->console);
+}
+
+static bool write_failed(FILE *f, const char *name, bool close)
+{
+	bool bad = fflush(f) | ferror(f);
+
+	if (close)
+		bad |= fclose(f) != 0;
+	if (bad)
+		fprintf(stderr, "vmunit-run: %s: write error: %m\n", name);
+	return bad;
+}
+
+bool report_close(struct report *r)
+{
+	bool bad = false;
+
+	if (r->console)
+		bad |= write_failed(r->console, "stdout", false);
+	if (r->tap)
+		bad |= write_failed(r->tap, r->tap_name ? r->tap_name : "TAP", r->tap != stdout);
+	r->tap = NULL;
+	return bad;
 }

@@ -1,8 +1,15 @@
 /*
  * Reporting results: one console line per finished test ("PASS name
- * (reason)"), optionally guest lines as they arrive (-v), TAP 13 with one
- * subtest per check, and always the closing "N passed, N failed, N skipped"
- * (failed counts FAIL, ERROR, TIMEOUT and CRASH).
+ * (reason)"), optionally guest lines as they arrive (-v), TAP 13 and
+ * always the closing "N passed, N failed, N skipped" (failed counts FAIL,
+ * ERROR, TIMEOUT and CRASH).
+ *
+ * TAP is plain version 13, no subtests (a TAP 14 feature that TAP 13
+ * parsers such as Perl's TAP::Parser do not know): each check is a test
+ * point "name: check message", followed by the test's own point, and the
+ * plan comes last.  Descriptions are escaped so that no guest output can
+ * fake a directive, a line or invalid UTF-8.  A write error on any stream
+ * is remembered and report_close() says so.
  */
 #ifndef RUNNER_REPORT_H
 #define RUNNER_REPORT_H
@@ -15,6 +22,8 @@
 struct report {
 	FILE *console;		/* console lines, or NULL (-t) */
 	FILE *tap;		/* TAP stream, or NULL */
+	const char *tap_name;	/* for messages */
+	const char *note;	/* the accelerator note, or NULL */
 	bool verbose;		/* guest lines too */
 	unsigned ntap;		/* TAP test points written */
 	unsigned passed, failed, skipped;
@@ -25,8 +34,16 @@ void report_guest_line(struct report *r, const struct test *t, const char *line)
 void report_result(struct report *r, const struct result *res);
 /* The closing line; interrupted by a signal when sig != 0. */
 void report_end(struct report *r, int sig);
+/*
+ * Flush and close the TAP file (not stdout); true when a stream could not
+ * be written (said on stderr).
+ */
+bool report_close(struct report *r);
 
-/* TAP description text: '#' and '\' escaped, so no directive is faked. */
+/*
+ * TAP description text: '#' and '\' escaped (no directive is faked),
+ * control characters and bytes that are not UTF-8 written as \xHH.
+ */
 void tap_escape(FILE *f, const char *s);
 
 #endif

@@ -10,20 +10,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "qmp.h"
+
 #define LINE_MAX_LEN 4096
 #define DRAIN_MS 1000	/* after QEMU exits, how long to wait for EOF */
+#define FATAL_GRACE_MS 500	/* after a fatal error, for its register dump */
+#define OUTPUT_MAX_BYTES (16u << 20)	/* per test; then the output is cut off */
 
 struct job {
 	const struct test *t;
 	pid_t pid;		/* also the process group */
 	int fd;			/* read end of the output pipe, or -1 */
+	struct qmp qmp;
 	FILE *log;
+	size_t out_bytes;	/* output read so far */
 	long long deadline;	/* ms; after exit: the end of draining */
 	bool exited, timed_out;
+	bool ending;		/* fatal error or flood: killed at the deadline */
 	int wstatus;
 	bool ends_in_newline;
 	struct vparse vp;
@@ -38,39 +46,71 @@ struct sched {
 	size_t nrunning;
 	int sigfd;
 	int stop;		/* the signal that interrupted us, or 0 */
+	unsigned log_errors;	/* logs that could not be written */
 	const struct run_opts *o;
 };
 
 /* ---- the child ---- */
 
 /*
- * QEMU in a process group of its own (so a timeout kills all of it), stdin
- * from /dev/null, stdout and stderr into the pipe, our signal mask undone.
- * posix_spawn() returns once QEMU is exec'ed, or with the exec error.
+ * QEMU in a process group of its own (so a timeout kills all of it) that
+ * dies with the runner (PR_SET_PDEATHSIG, whatever kills the runner),
+ * stdin from /dev/null, stdout and stderr into the pipe, the QMP socket as
+ * fd QMP_CHILD_FD, our signal mask undone.  An exec error goes back to the
+ * parent through errfd, which closes on a successful exec.
  */
-static int spawn(const struct test *t, int out, const sigset_t *mask, pid_t *pid)
+static void __attribute__((noreturn)) child(char *const *argv, int out, int qmp,
+					     int errfd, const sigset_t *mask, pid_t parent)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int r;
+	int null = open("/dev/null", O_RDONLY);
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_adddup2(&fa, out, 2);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, mask);
-	r = posix_spawn(pid, t->argv.v[0], &fa, &attr, t->argv.v, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return r;
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 10);
+	qmp = fcntl(qmp, F_DUPFD, 10);
+	if (null < 0 || errfd < 0 || qmp < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(out, 2) < 0 || dup2(qmp, QMP_CHILD_FD) < 0)
+		goto fail;
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execv(argv[0], argv);
+fail:
+	if (write(errfd, &errno, sizeof(errno)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* 0 once QEMU is exec'ed, else the errno of the failure. */
+static int spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid)
+{
+	pid_t parent = getpid();
+	int ep[2], error = 0;
+	ssize_t n;
+
+	if (pipe2(ep, O_CLOEXEC))
+		return errno;
+	*pid = fork();
+	if (*pid == 0)
+		child(argv, out, qmp, ep[1], mask, parent);
+	if (*pid < 0)
+		error = errno;
+	close(ep[1]);
+	while (*pid > 0 && (n = read(ep[0], &error, sizeof(error))) < 0 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (*pid > 0 && error) {
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*pid = 0;
+	}
+	return error;
 }
 
 /* ---- logs ---- */
 
-static FILE *open_log(const struct test *t)
+/* A log that cannot be opened counts as one that could not be written. */
+static FILE *open_log(const struct test *t, unsigned *errors)
 {
 	char *dir;
 	FILE *f;
@@ -81,50 +121,82 @@ static FILE *open_log(const struct test *t)
 	mkdir_p(dirname(dir));
 	free(dir);
 	f = fopen(t->log, "we");
-	if (!f)
-		fprintf(stderr, "vmunit-run: %s: %m (continuing without a log)\n", t->log);
+	if (!f) {
+		fprintf(stderr, "vmunit-run: %s: %m\n", t->log);
+		++*errors;
+	}
 	return f;
 }
 
-static void log_result(struct job *j, const struct result *r)
+/* The log's last line, then close it; a log that was not written counts. */
+static void log_close(struct job *j, const char *last, unsigned *errors)
 {
-	char line[1024];
-
 	if (!j->log)
 		return;
-	verdict_line(line, sizeof(line), r->v, j->t->name, r->reason);
-	fprintf(j->log, "%s%s\n", j->ends_in_newline ? "" : "\n", line);
-	fclose(j->log);
+	fprintf(j->log, "%s%s\n", j->ends_in_newline ? "" : "\n", last);
+	if (ferror(j->log) | fclose(j->log)) {
+		fprintf(stderr, "vmunit-run: %s: cannot write the log: %m\n", j->t->log);
+		++*errors;
+	}
 	j->log = NULL;
 }
 
+static void log_result(struct job *j, const struct result *r, unsigned *errors)
+{
+	char line[1024];
+
+	verdict_line(line, sizeof(line), r->v, j->t->name, r->reason);
+	log_close(j, line, errors);
+}
+
 /* ---- starting and finishing ---- */
+
+static void on_event(void *ctx, const char *event, const char *reason)
+{
+	vp_event(ctx, event, reason);
+}
 
 static void log_command(FILE *log, const struct test *t)
 {
 	char *cmd = shell_quote_argv(t->argv.v);
 
 	fprintf(log, "%s\n", cmd);
+	if (t->note)
+		fprintf(log, "# %s\n", t->note);
 	fflush(log);
 	free(cmd);
 }
 
 /* 0, or an errno value when QEMU could not be started. */
-static int job_start(struct job *j, const struct test *t, const sigset_t *mask)
+static int job_start(struct sched *s, struct job *j, const struct test *t,
+		     const sigset_t *mask)
 {
-	int p[2], r;
+	struct strv argv = { 0 };
+	int p[2], qmp, r;
 
-	*j = (struct job){ .t = t, .fd = -1, .ends_in_newline = true };
+	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
 	vp_init(&j->vp);
-	j->log = open_log(t);
+	j->vp.qemu_name = strrchr(t->argv.v[0], '/') ? strrchr(t->argv.v[0], '/') + 1 : t->argv.v[0];
+	j->log = open_log(t, &s->log_errors);
 	if (j->log)
 		log_command(j->log, t);
 	if (pipe2(p, O_CLOEXEC))
 		return errno;
-	r = spawn(t, p[1], mask, &j->pid);
-	close(p[1]);
+	r = qmp_open(&j->qmp, &qmp);
 	if (r) {
 		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	strv_append(&argv, t->argv.v);
+	strv_append(&argv, qmp_argv);
+	r = spawn(argv.v, p[1], qmp, mask, &j->pid);
+	strv_free(&argv);
+	close(p[1]);
+	close(qmp);
+	if (r) {
+		close(p[0]);
+		qmp_close(&j->qmp);
 		j->pid = 0;
 		return r;
 	}
@@ -143,17 +215,27 @@ static void flush_line(struct job *j, const struct run_opts *o)
 	j->len = 0;
 }
 
-/* Every result goes out here: the cfg's expect, the log's last line. */
-static void deliver(struct job *j, struct result *r, const struct run_opts *o)
+/*
+ * Every result goes out here: the cfg's expect (unless QEMU could not even
+ * start: then there was no verdict to compare), the log's last line.
+ */
+static void deliver(struct sched *s, struct job *j, struct result *r, bool unstarted)
 {
-	r->v = apply_expect(j->t->expect, j->t->expect_reason, r->v, r->reason,
-			    sizeof(r->reason));
-	log_result(j, r);
-	o->done(o->ctx, r);
+	if (unstarted && j->t->expect >= 0) {
+		size_t n = strlen(r->reason);
+
+		snprintf(r->reason + n, sizeof(r->reason) - n, "; expected %s not checked",
+			 verdict_name(j->t->expect));
+	} else {
+		r->v = apply_expect(j->t->expect, j->t->expect_reason, r->v, r->reason,
+				    sizeof(r->reason));
+	}
+	log_result(j, r, &s->log_errors);
+	s->o->done(s->o->ctx, r);
 	j->pid = 0;
 }
 
-static void job_finish(struct job *j, const struct run_opts *o)
+static void job_finish(struct sched *s, struct job *j)
 {
 	struct result r = { .test = j->t, .vp = &j->vp };
 	struct qemu_end end = {
@@ -163,39 +245,62 @@ static void job_finish(struct job *j, const struct run_opts *o)
 	};
 
 	if (j->len)
-		flush_line(j, o);
+		flush_line(j, s->o);
+	while (qmp_read(&j->qmp, on_event, &j->vp) > 0)	/* what QEMU said last */
+		;
+	qmp_close(&j->qmp);
 	r.v = vp_verdict(&j->vp, &end, r.reason, sizeof(r.reason));
-	deliver(j, &r, o);
+	deliver(s, j, &r, vp_unstarted(&j->vp, &end));
 	vp_free(&j->vp);
 }
 
 /* A test decided without booting (accel requirement, precondition). */
-static void finish_skipped(const struct test *t, const struct run_opts *o)
+static void finish_skipped(struct sched *s, const struct test *t)
 {
 	struct job j = { .t = t, .ends_in_newline = true };
 	struct result r = { .test = t, .v = V_SKIP };
 
 	snprintf(r.reason, sizeof(r.reason), "%s", t->skip);
-	j.log = open_log(t);
+	j.log = open_log(t, &s->log_errors);
 	if (j.log)
 		fprintf(j.log, "# not run: %s\n", t->skip);
-	deliver(&j, &r, o);
+	deliver(s, &j, &r, false);
 }
 
 /* A test that could not even be started: a CRASH, with the reason. */
-static void finish_unstarted(struct job *j, int error, const struct run_opts *o)
+static void finish_unstarted(struct sched *s, struct job *j, int error)
 {
 	struct result r = { .test = j->t, .v = V_CRASH };
 
-	snprintf(r.reason, sizeof(r.reason), "cannot start QEMU: %s", strerror(error));
-	deliver(j, &r, o);
+	snprintf(r.reason, sizeof(r.reason), "QEMU could not start: %s", strerror(error));
+	deliver(s, j, &r, true);
 }
 
 /* ---- watching ---- */
 
+/* Past OUTPUT_MAX_BYTES the rest is dropped, the log says so: a flood. */
+static size_t output_cap(struct job *j, size_t n)
+{
+	static const char marker[] = "\n[vmunit-run: output cut off after 16 MiB]\n";
+
+	if (j->out_bytes + n <= OUTPUT_MAX_BYTES) {
+		j->out_bytes += n;
+		return n;
+	}
+	n = OUTPUT_MAX_BYTES - j->out_bytes;
+	j->out_bytes = OUTPUT_MAX_BYTES;
+	if (!j->vp.flood && j->log)
+		fwrite(marker, 1, sizeof(marker) - 1, j->log);
+	vp_flood(&j->vp, "16 MiB of output");
+	return n;
+}
+
 static void job_output(struct job *j, const char *buf, size_t n,
 		       const struct run_opts *o)
 {
+	n = output_cap(j, n);
+	if (!n)
+		return;
 	if (j->log)
 		fwrite(buf, 1, n, j->log);
 	if (o->passthrough) {
@@ -228,6 +333,25 @@ static void job_read(struct job *j, const struct run_opts *o)
 }
 
 /*
+ * A fatal error, a stopped VM or a flood ends the test without waiting for
+ * its timeout: at once when the dump is complete (the "Code=" line, or
+ * QEMU's STOP after the message), else after FATAL_GRACE_MS.
+ */
+static void job_watch_fatal(struct job *j, long long now)
+{
+	const struct vparse *vp = &j->vp;
+	long long end;
+
+	if (j->exited || !vp_fatal(vp))
+		return;
+	end = vp->flood || vp->fatal_done || (vp->fatal && vp->stopped) ? now
+									 : now + FATAL_GRACE_MS;
+	if (!j->ending || end < j->deadline)
+		j->deadline = end;
+	j->ending = true;
+}
+
+/*
  * Has QEMU exited?  Look without reaping, kill what is left of its process
  * group while the group id is still ours, then reap.
  */
@@ -252,7 +376,7 @@ static void job_check_deadline(struct job *j, long long now)
 	j->deadline = now + DRAIN_MS;	/* next look, if this one is not the end */
 	if (!j->exited) {
 		kill(-j->pid, SIGKILL);
-		j->timed_out = true;
+		j->timed_out = !j->ending;
 	} else if (j->fd >= 0) {
 		close(j->fd);	/* something outlived QEMU holding the pipe */
 		j->fd = -1;
@@ -263,23 +387,20 @@ static void job_check_deadline(struct job *j, long long now)
 
 static void start_more(struct sched *s, const sigset_t *mask)
 {
-	const struct run_opts *o = s->o;
-
-	while (!s->stop && s->next < s->n && s->nrunning < o->jobs) {
+	while (!s->stop && s->next < s->n && s->nrunning < s->o->jobs) {
 		const struct test *t = &s->tests[s->next++];
 		struct job *j = s->running;
-
-		if (t->skip) {
-			finish_skipped(t, o);
-			continue;
-		}
 		int error;
 
+		if (t->skip) {
+			finish_skipped(s, t);
+			continue;
+		}
 		while (j->pid)
 			j++;
-		error = job_start(j, t, mask);
+		error = job_start(s, j, t, mask);
 		if (error)
-			finish_unstarted(j, error, o);
+			finish_unstarted(s, j, error);
 		else
 			s->nrunning++;
 	}
@@ -307,28 +428,89 @@ static void read_signals(struct sched *s)
 			s->stop = si.ssi_signo;
 }
 
+/* Output pipes and QMP sockets of every running job, and the signals. */
 static void wait_events(struct sched *s)
 {
-	struct pollfd pfd[s->o->jobs + 1];
-	struct job *owner[s->o->jobs + 1];
+	struct pollfd pfd[2 * s->o->jobs + 1];
+	struct job *owner[2 * s->o->jobs + 1];
 	size_t n = 0;
 
 	pfd[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 	for (size_t i = 0; i < s->o->jobs; i++) {
 		struct job *j = &s->running[i];
 
-		if (j->pid && j->fd >= 0) {
+		if (!j->pid)
+			continue;
+		if (j->fd >= 0) {
 			owner[n] = j;
 			pfd[n++] = (struct pollfd){ .fd = j->fd, .events = POLLIN };
+		}
+		if (j->qmp.fd >= 0) {
+			owner[n] = j;
+			pfd[n++] = (struct pollfd){ .fd = j->qmp.fd, .events = POLLIN };
 		}
 	}
 	if (poll(pfd, n, poll_timeout(s, now_ms())) <= 0)
 		return;
 	if (pfd[0].revents)
 		read_signals(s);
-	for (size_t i = 1; i < n; i++)
-		if (pfd[i].revents)
-			job_read(owner[i], s->o);
+	for (size_t i = 1; i < n; i++) {
+		struct job *j = owner[i];
+
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == j->fd)
+			job_read(j, s->o);
+		else
+			qmp_read(&j->qmp, on_event, &j->vp);
+		job_watch_fatal(j, now_ms());
+	}
+}
+
+static bool is_job(const struct sched *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->o->jobs; i++)
+		if (s->running[i].pid == pid)
+			return true;
+	return false;
+}
+
+/*
+ * The runner is a child subreaper: a descendant of QEMU that left its
+ * process group and was orphaned (a double fork, setsid) becomes our child.
+ * Every child that is no running job's QEMU is one of those: kill it.
+ */
+static void kill_orphans(const struct sched *s)
+{
+	char path[64];
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fscanf(f, "%d", &pid) == 1) {
+		if (is_job(s, pid))
+			continue;
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	fclose(f);
+}
+
+/* Interrupted: not a result, but its log says what became of it. */
+static void job_drop(struct sched *s, struct job *j)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "INTERRUPTED %s (SIG%s)", j->t->name,
+		 sigabbrev_np(s->stop) ?: "?");
+	log_close(j, line, &s->log_errors);
+	qmp_close(&j->qmp);
+	vp_free(&j->vp);
+	j->pid = 0;
 }
 
 static void service_jobs(struct sched *s)
@@ -347,14 +529,11 @@ static void service_jobs(struct sched *s)
 		if (!j->exited || j->fd >= 0)
 			continue;
 		s->nrunning--;
-		if (s->stop) {	/* interrupted: not a result */
-			vp_free(&j->vp);
-			if (j->log)
-				fclose(j->log);
-			j->pid = 0;
-		} else {
-			job_finish(j, s->o);
-		}
+		if (s->stop)
+			job_drop(s, j);
+		else
+			job_finish(s, j);
+		kill_orphans(s);
 	}
 }
 
@@ -366,12 +545,15 @@ static bool ignored(int sig)
 }
 
 /*
- * SIGCHLD wakes poll(); SIGINT, SIGTERM, SIGHUP and SIGPIPE (our reader went
- * away), unless inherited as ignored, stop the run: no QEMU outlives it.
+ * SIGCHLD wakes poll(); SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2, SIGALRM
+ * and SIGPIPE (our reader went away), unless inherited as ignored, stop
+ * the run: no QEMU outlives it.  (SIGKILL cannot be caught: QEMU's
+ * PR_SET_PDEATHSIG covers it.)
  */
 static int signals_open(sigset_t *old)
 {
-	const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+			      SIGALRM, SIGPIPE };
 	sigset_t set;
 
 	signal(SIGCHLD, SIG_DFL);
@@ -384,11 +566,12 @@ static int signals_open(sigset_t *old)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-int run_batch(const struct test *tests, size_t n, const struct run_opts *o)
+struct batch_end run_batch(const struct test *tests, size_t n, const struct run_opts *o)
 {
 	struct sched s = { .tests = tests, .n = n, .o = o };
 	sigset_t old;
 
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	s.running = xmalloc(o->jobs * sizeof(*s.running));
 	s.sigfd = signals_open(&old);
 	if (s.sigfd < 0) {
@@ -405,5 +588,5 @@ int run_batch(const struct test *tests, size_t n, const struct run_opts *o)
 	close(s.sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(s.running);
-	return s.stop;
+	return (struct batch_end){ .signal = s.stop, .log_errors = s.log_errors };
 }

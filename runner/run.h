@@ -33,7 +33,11 @@ struct run_opts {
 	void *ctx;
 };
 
-/* 0 when every test ran, else the signal number that interrupted the run. */
-int run_batch(const struct test *tests, size_t n, const struct run_opts *o);
+struct batch_end {
+	int signal;		/* the signal that interrupted the run, or 0 */
+	unsigned log_errors;	/* logs that could not be written (said on stderr) */
+};
+
+struct batch_end run_batch(const struct test *tests, size_t n, const struct run_opts *o);
 
 #endif

@@ -48,6 +48,10 @@ void vp_free(struct vparse *vp)
 		free(vp->checks[i].msg);
 	free(vp->checks);
 	free(vp->error);
+	free(vp->after_exit_first);
+	free(vp->qemu_msg);
+	free(vp->flood);
+	free(vp->fatal);
 	vp_init(vp);
 }
 
@@ -64,25 +68,29 @@ static const char *after_tag(const char *line, const char *tag)
 
 static void add_check(struct vparse *vp, enum check_kind kind, const char *msg)
 {
+	size_t len = strlen(msg);
+
+	vp->count[kind]++;
+	if (vp->flood)
+		return;
+	if (vp->nchecks == VP_MAX_CHECKS || vp->msg_bytes + len > VP_MAX_MSG_BYTES) {
+		vp_flood(vp, vp->nchecks == VP_MAX_CHECKS ? "100000 check lines" : "16 MiB of check text");
+		return;
+	}
 	if (vp->nchecks == vp->cap) {
 		vp->cap = vp->cap ? 2 * vp->cap : 32;
 		vp->checks = xrealloc(vp->checks, vp->cap * sizeof(*vp->checks));
 	}
 	vp->checks[vp->nchecks++] = (struct check){ kind, xstrdup(msg) };
-	vp->count[kind]++;
+	vp->msg_bytes += len;
 }
 
-static int parse_check(struct vparse *vp, const char *line)
+static int check_kind(const char *line, const char **msg)
 {
-	for (int k = 0; k < CHECK_NR_KINDS; k++) {
-		const char *msg = after_tag(line, check_names[k]);
-
-		if (msg) {
-			add_check(vp, k, msg);
-			return 1;
-		}
-	}
-	return 0;
+	for (int k = 0; k < CHECK_NR_KINDS; k++)
+		if ((*msg = after_tag(line, check_names[k])))
+			return k;
+	return -1;
 }
 
 static void parse_summary(struct vparse *vp, const char *line)
@@ -114,16 +122,114 @@ static char *clean_line(const char *line)
 	return s;
 }
 
+void vp_flood(struct vparse *vp, const char *what)
+{
+	if (!vp->flood)
+		vp->flood = xstrdup(what);
+}
+
+/*
+ * QEMU's fatal errors, as its KVM code prints them to stderr (accel/kvm
+ * and target/.../kvm): the VM is paused or QEMU gives up; nothing the guest
+ * does afterwards counts.
+ */
+static const char *const fatal_starts[] = {
+	"KVM internal error.",		/* "Suberror: 1" = emulation failure */
+	"KVM: entry failed, hardware error",
+	"error: kvm run failed",
+	"KVM: unknown exit reason",
+	"kvm: unhandled exit",
+};
+
+/* The instruction behind the first code byte, for the common culprits. */
+static const char *insn_name(const char *bytes)
+{
+	static const struct { const char *bytes, *name; } insns[] = {
+		{ "cc", "INT3" }, { "0f 0b", "UD2" }, { "f4", "HLT" },
+		{ "0f a2", "CPUID" }, { "0f 32", "RDMSR" }, { "0f 30", "WRMSR" },
+		{ "0f 38 f0", "MOVBE" }, { "0f 38 f1", "MOVBE" }, { "cd", "INT n" },
+		{ "0f 01", "a system instruction (0f 01)" },
+	};
+
+	for (size_t i = 0; i < sizeof(insns) / sizeof(insns[0]); i++)
+		if (!strncmp(bytes, insns[i].bytes, strlen(insns[i].bytes)))
+			return insns[i].name;
+	return NULL;
+}
+
+/* After a fatal line: the register dump's RIP= and Code=... <xx> ... */
+static void parse_fatal_dump(struct vparse *vp, const char *line)
+{
+	const char *p;
+
+	if ((p = strstr(line, "RIP=")) || (p = strstr(line, "PC=")))
+		sscanf(strchr(p, '=') + 1, "%llx", &vp->rip);
+	if (!strncmp(line, "Code=", 5)) {
+		p = strchr(line, '<');
+		if (p)
+			snprintf(vp->code, sizeof(vp->code), "%.8s", p + 1);
+		vp->code[strcspn(vp->code, ">")] = '\0';
+		if (p && strchr(p, '>'))
+			snprintf(vp->code + strlen(vp->code), sizeof(vp->code) - strlen(vp->code),
+				 " %.11s", strchr(p, '>') + 2);
+		vp->fatal_done = true;
+	}
+	if (!strcmp(line, "emulation failure") && !strstr(vp->fatal, "emulation")) {
+		char *s = xasprintf("%s (emulation failure)", vp->fatal);
+
+		free(vp->fatal);
+		vp->fatal = s;
+	}
+}
+
+static bool parse_fatal(struct vparse *vp, const char *line)
+{
+	for (size_t i = 0; i < sizeof(fatal_starts) / sizeof(fatal_starts[0]); i++)
+		if (!strncmp(line, fatal_starts[i], strlen(fatal_starts[i]))) {
+			if (!vp->fatal)
+				vp->fatal = xstrdup(line);
+			return true;
+		}
+	if (vp->fatal)
+		parse_fatal_dump(vp, line);
+	return vp->fatal != NULL;
+}
+
+/* "qemu-system-x86_64: msg": QEMU's own message (error_report()). */
+static bool parse_qemu_msg(struct vparse *vp, const char *line)
+{
+	size_t n = vp->qemu_name ? strlen(vp->qemu_name) : 0;
+
+	if (!n || strncmp(line, vp->qemu_name, n) || line[n] != ':')
+		return false;
+	if (!vp->qemu_msg)
+		vp->qemu_msg = xstrdup(line + n + 1 + strspn(line + n + 1, " "));
+	return true;
+}
+
+static void after_exit(struct vparse *vp, const char *line)
+{
+	const char *msg;
+
+	if (check_kind(line, &msg) < 0 && !after_tag(line, VM_ERROR_TAG) &&
+	    strncmp(line, "SUMMARY:", 8) && strncmp(line, "EXIT:", 5))
+		return;
+	if (!vp->after_exit++)
+		vp->after_exit_first = xstrdup(line);
+}
+
 void vp_line(struct vparse *vp, const char *raw)
 {
-	char *line;
+	char *line = clean_line(raw);
 	const char *rest;
+	int k;
 
-	if (vp->have_exit)
-		return;
-	line = clean_line(raw);
-	if (parse_check(vp, line))
+	if (parse_qemu_msg(vp, line) || parse_fatal(vp, line))
 		;
+	else if (vp->guest_lines++, vp->have_exit)
+		after_exit(vp, line);
+	else if ((k = check_kind(line, &rest)) >= 0)
+		add_check(vp, k, rest);
 	else if ((rest = after_tag(line, VM_ERROR_TAG))) {
 		if (!vp->error)
 			vp->error = xstrdup(*rest ? rest : "(no reason given)");
@@ -134,11 +240,27 @@ void vp_line(struct vparse *vp, const char *raw)
 	free(line);
 }
 
+void vp_event(struct vparse *vp, const char *event, const char *reason)
+{
+	if (!strcmp(event, "SHUTDOWN") && reason && !strcmp(reason, "guest-reset"))
+		vp->reset = true;
+	else if (!strcmp(event, "STOP"))
+		vp->stopped = true;
+	else if (!strcmp(event, "GUEST_PANICKED"))
+		vp->panicked = true;
+}
+
+bool vp_fatal(const struct vparse *vp)
+{
+	return vp->fatal || vp->flood || (vp->stopped && !vp->have_exit);
+}
+
 /* ---- the decision ---- */
 
 struct why {
 	char *buf;
 	size_t len;
+	enum verdict v;		/* what say() said */
 };
 
 static enum verdict say(struct why *w, enum verdict v, const char *fmt, ...)
@@ -151,6 +273,7 @@ static enum verdict say(struct why *w, enum verdict v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(w->buf, w->len, fmt, ap);
 	va_end(ap);
+	w->v = v;
 	return v;
 }
 
@@ -211,20 +334,85 @@ static enum verdict pass_summary(const struct vparse *vp, struct why *w)
 	return V_PASS;
 }
 
+/* " after 10 checks", or nothing before the first check. */
+static const char *checks_seen(const struct vparse *vp, char *buf, size_t len)
+{
+	size_t n = vp->nchecks;
+
+	buf[0] = '\0';
+	if (n)
+		snprintf(buf, len, " after %zu %s", n, plural(n, "check", "checks"));
+	return buf;
+}
+
+/* " at INT3, rip 0x100110" from the register dump after a fatal line. */
+static void fatal_where(const struct vparse *vp, char *buf, size_t len)
+{
+	const char *insn = insn_name(vp->code);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (insn)
+		off += snprintf(buf + off, len - off, " at %s", insn);
+	if (vp->rip)
+		off += snprintf(buf + off, len - off, "%s rip %#llx", off ? "," : " at", vp->rip);
+	if (*vp->code && !insn)
+		snprintf(buf + off, len - off, ", code %s", vp->code);
+}
+
+/* QEMU or KVM gave up, or the VM stopped, reset or panicked under the test. */
+static int fatal_verdict(const struct vparse *vp, struct why *w)
+{
+	char after[64], where[128];
+
+	checks_seen(vp, after, sizeof(after));
+	if (vp->flood)
+		return say(w, V_ERROR, "output flood: more than %s%s; output cut off",
+			   vp->flood, after), 1;
+	if (vp->fatal) {
+		fatal_where(vp, where, sizeof(where));
+		return say(w, V_ERROR, "%s%s%s", vp->fatal, where, after), 1;
+	}
+	if (vp->have_exit)
+		return 0;
+	if (vp->stopped)
+		return say(w, V_ERROR, "the VM stopped (QMP STOP) without a fatal message%s", after), 1;
+	if (vp->panicked)
+		return say(w, V_ERROR, "guest panic (QMP GUEST_PANICKED)%s", after), 1;
+	if (vp->reset)
+		return say(w, V_ERROR, "the guest reset the machine (a triple fault on x86)%s", after), 1;
+	return 0;
+}
+
+bool vp_unstarted(const struct vparse *vp, const struct qemu_end *end)
+{
+	return !end->timed_out && !vp->guest_lines && !vp->fatal && !vp->reset &&
+	       (WIFSIGNALED(end->wstatus) || WEXITSTATUS(end->wstatus));
+}
+
 /* The checks that need only how QEMU ended: TIMEOUT, CRASH. */
 static int process_verdict(const struct vparse *vp, const struct qemu_end *end,
-			   struct why *w, enum verdict *v)
+			   struct why *w)
 {
-	int ws = end->wstatus;
+	int ws = end->wstatus, sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
+	const char *msg = vp->qemu_msg, *colon = msg ? ": " : "";
+	char how[64];
 
-	if (end->timed_out)
-		*v = say(w, V_TIMEOUT, "no verdict after %g s", end->timeout_s);
-	else if (WIFSIGNALED(ws))
-		*v = say(w, V_CRASH, "QEMU killed by signal %d (SIG%s)",
-			 WTERMSIG(ws), sigabbrev_np(WTERMSIG(ws)) ?: "?");
+	if (sig)
+		snprintf(how, sizeof(how), "killed by signal %d (SIG%s)", sig,
+			 sigabbrev_np(sig) ?: "?");
+	else
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(ws));
+	if (end->timed_out && vp->have_exit)
+		say(w, V_TIMEOUT, "EXIT seen, QEMU did not exit within %g s", end->timeout_s);
+	else if (end->timed_out)
+		say(w, V_TIMEOUT, "no verdict after %g s", end->timeout_s);
+	else if (vp_unstarted(vp, end))
+		say(w, V_CRASH, "QEMU could not start (%s)%s%s", how, colon, msg ? msg : "");
+	else if (sig)
+		say(w, V_CRASH, "QEMU %s%s%s", how, colon, msg ? msg : "");
 	else if (!vp->have_exit)
-		*v = say(w, V_CRASH, "no EXIT line; QEMU exited with status %d",
-			 WEXITSTATUS(ws));
+		say(w, V_CRASH, "no EXIT line; QEMU %s%s%s", how, colon, msg ? msg : "");
 	else
 		return 0;
 	return 1;
@@ -266,13 +454,16 @@ static int exit_device_mismatch(const struct vparse *vp,
 enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
 			char *reason, size_t len)
 {
-	struct why w = { reason, len };
+	struct why w = { reason, len, V_ERROR };
 	char buf[256];
-	enum verdict v;
 	int want;
 
-	if (process_verdict(vp, end, &w, &v))
-		return v;
+	if (fatal_verdict(vp, &w) || process_verdict(vp, end, &w))
+		return w.v;
+	if (vp->after_exit)
+		return say(&w, V_ERROR, "output after EXIT: %u %s, the first \"%s\"",
+			   vp->after_exit, plural(vp->after_exit, "line", "lines"),
+			   vp->after_exit_first);
 	if (!vp->have_summary)
 		return say(&w, V_ERROR, "no SUMMARY line");
 	if (vp->summary_bad)

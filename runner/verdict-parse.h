@@ -1,8 +1,13 @@
 /*
  * The runner's side of the guest -> host verdict protocol (lib/verdict.h).
  *
- * Feed the guest's output one line at a time (vp_line), then decide the
- * test's verdict from those lines and from how QEMU ended (vp_verdict).
+ * Feed the guest's output one line at a time (vp_line) and QEMU's QMP
+ * events (vp_event), then decide the test's verdict from those and from how
+ * QEMU ended (vp_verdict).  QEMU's stderr shares the stream: its messages
+ * ("qemu-system-x86_64: ...") and KVM's fatal errors ("KVM internal error.
+ * Suberror: 1" and the register dump after it) are recognised here.
+ * Memory is bounded: VP_MAX_CHECKS check lines and VP_MAX_MSG_BYTES of
+ * their text, past which the output is a flood (an ERROR).
  * The decision rules are listed, in order, at vp_verdict() in the .c file.
  */
 #ifndef RUNNER_VERDICT_PARSE_H
@@ -18,15 +23,35 @@ struct check {
 	char *msg;
 };
 
+/* Bounds on what one test's output may cost; past them it is a flood. */
+#define VP_MAX_CHECKS 100000
+#define VP_MAX_MSG_BYTES (16u << 20)
+
 struct vparse {
+	const char *qemu_name;	/* QEMU's program name ("qemu-system-x86_64"), or NULL */
 	struct check *checks;
-	size_t nchecks, cap;
+	size_t nchecks, cap, msg_bytes;
 	unsigned count[CHECK_NR_KINDS];
 	char *error;		/* the first "ERROR:" reason, or NULL */
 	bool have_summary, summary_bad;
 	unsigned sum_tests, sum_unexpected, sum_expected, sum_skipped;
-	bool have_exit;		/* an EXIT line was seen; later lines ignored */
+	bool have_exit;		/* an EXIT line was seen */
 	int status;		/* its STATUS */
+	unsigned after_exit;	/* check or ERROR lines after EXIT */
+	char *after_exit_first;	/* the first of them */
+	unsigned guest_lines;	/* lines that are not QEMU's own messages */
+	char *qemu_msg;		/* QEMU's first message ("name: ..."), or NULL */
+	char *flood;		/* output over a bound: what was exceeded */
+	/*
+	 * A fatal condition of QEMU or KVM ("KVM internal error ...") with
+	 * what its register dump said; fatal_done once the dump is complete.
+	 */
+	char *fatal;
+	unsigned long long rip;	/* from the dump, 0 when none */
+	char code[48];
+	bool fatal_done;
+	/* QMP events: the guest reset the machine, the VM stopped, panicked. */
+	bool reset, stopped, panicked;
 };
 
 /* How the QEMU process ended. */
@@ -41,6 +66,18 @@ void vp_init(struct vparse *vp);
 void vp_free(struct vparse *vp);
 /* One line of output, without its '\n'; a trailing '\r' is ignored. */
 void vp_line(struct vparse *vp, const char *line);
+/* A QMP event: "SHUTDOWN" (with its reason), "STOP", "GUEST_PANICKED". */
+void vp_event(struct vparse *vp, const char *event, const char *reason);
+/* The runner cut the output off: over its size bound (what, e.g. "16 MiB"). */
+void vp_flood(struct vparse *vp, const char *what);
+/* Whether the test is over although QEMU may still run: a fatal error, a stop. */
+bool vp_fatal(const struct vparse *vp);
+
+/*
+ * QEMU ended of itself, with a failure, before anything but its own
+ * messages was printed: the run could not start (no verdict on the guest).
+ */
+bool vp_unstarted(const struct vparse *vp, const struct qemu_end *end);
 
 enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
 			char *reason, size_t len);

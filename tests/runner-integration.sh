@@ -101,6 +101,17 @@ payload noexit "PASS: one" "PASS: two"
 payload orphan "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@orphan" "@exit 1"
 payload argv "@argv" "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
 payload slow "@sleep 0.3" "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+payload probe "PASS: one" "PASS: two" "$(sum 2 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+payload reset "PASS: one" "@qmp SHUTDOWN guest-reset"
+payload stop "PASS: one" "@qmp STOP" "@hang"
+payload late "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "FAIL: cpu 1: late" "@exit 1"
+payload lingers "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@hang"
+payload flood "@flood 40000000"
+payload floodraw "@flood-raw 40000000"
+payload daemon "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@daemon" "@exit 1"
+payload abort "@abort"
+payload evil "PASS: a$(printf '\r')not ok 99 - x" "PASS: b $(printf '\033')[31m \\ # TODO $(printf '\377')" \
+	"$(sum 2 0 0 0)" "EXIT: STATUS=0" "@exit 1"
 
 cfg() { cat >"$tmp/unittests.cfg"; }
 
@@ -281,13 +292,14 @@ check "-t starts with TAP version 13" [ "$(head -n 1 "$tmp/good.tap")" = "TAP ve
 prove_accepts() { prove -e cat "$1" >"$tmp/prove" 2>&1; }
 check "-t: prove accepts it" prove_accepts "$tmp/good.tap"
 check "-t: closing line as a comment" has "# 2 passed, 0 failed, 1 skipped"
-check "-t: a check per subtest line" has "    ok 2 - a: two needs CPUID.7:EBX.X[3] # SKIP"
+check "-t: a check per test point" has "ok 2 - pass: a: two needs CPUID.7:EBX.X[3] # SKIP"
+check "-t: the plan comes last" [ "$(tail -n 2 "$tmp/out" | head -n 1)" = "1..8" ]
 vr --tap "$tmp/sub/all.tap" -v
 check "--tap FILE keeps console lines" has "FAIL fail (1 of 2 checks failed)"
 check "-v streams guest lines" has "pass: PASS: a: one"
 prove_sees_one_failure() {
 	! prove -e cat "$1" >"$tmp/prove" 2>&1 &&
-		grep -q "Failed 1/4 subtests" "$tmp/prove" &&
+		grep -q "Failed 2/11 subtests" "$tmp/prove" &&
 		! grep -q "Parse errors" "$tmp/prove"
 }
 check "--tap FILE: prove parses it and sees the failure" \
@@ -402,6 +414,218 @@ touch "$tmp/x86/ghost.c"
 "$run" -S "$tmp" --check-cfg -a x86_64 >"$tmp/out" 2>"$tmp/err"
 echo $? >"$tmp/rc"
 check "--check-cfg: exit 0 when consistent" status_is 0
+
+# ---- the accelerator: a probe boot decides, a note says why ----
+
+if [ "$(uname -m)" = x86_64 ]; then
+	: >"$tmp/kvm"	# a device that opens read-write
+	cfg <<'EOF2'
+[pass]
+file = pass
+[experr]
+file = error
+expect = ERROR
+EOF2
+	va() {	# the runner with auto accel and the stand-in device
+		KVM_DEVICE=$tmp/kvm KVM_PROBE_TIMEOUT=2 "$run" -S "$tmp" -b "$tmp/build" \
+			--logdir "$tmp/logs" -a x86_64 "$@" >"$tmp/out" 2>"$tmp/err"
+		echo $? >"$tmp/rc"
+	}
+	log_accel() { grep -q -- "-accel $1 " "$tmp/logs/pass.log"; }
+	STUB_KVM=abort va --tap "$tmp/a.tap"
+	check "probe: QEMU aborts: the note quotes QEMU" has_err \
+		"note: kvm not usable (qemu-system-x86_64 -accel kvm -cpu host: QEMU could not start (killed by signal 6 (SIGABRT)): error: failed to set MSR 0x10a to 0xc000069); using tcg (ACCEL=kvm to insist)"
+	check "... and the tests run under tcg" log_accel tcg
+	check "... and pass" status_is 0
+	check "... the note is in the TAP stream" grep -q '^# note: kvm not usable' "$tmp/a.tap"
+	check "... and in every log" grep -q '^# note: kvm not usable' "$tmp/logs/pass.log"
+	check "... the probe has its log" grep -q 'failed to set MSR' "$tmp/logs/kvm-probe-x86_64.log"
+	STUB_KVM=internal va
+	check "probe: KVM internal error: not usable, saying so" has_err \
+		"probe ERROR: KVM internal error. Suberror: 1 (emulation failure) at INT3, rip 0x100110 after 2 checks"
+	start=$(date +%s)
+	STUB_KVM=hang va
+	end=$(date +%s)
+	check "probe: a hang is not usable" has_err "probe TIMEOUT: no verdict after 2 s"
+	check "... and costs only the probe's timeout" [ $((end - start)) -le 5 ]
+	check "... the tests run under tcg" log_accel tcg
+	va
+	check "probe passes: kvm, and no note on stderr" [ ! -s "$tmp/err" ]
+	check "... the tests run under kvm" log_accel kvm
+	rm "$tmp/kvm"
+	va
+	check "no device: tcg, silently" [ ! -s "$tmp/err" ]
+	check "... under tcg" log_accel tcg
+	: >"$tmp/kvm"
+
+	# ACCEL=kvm insists: no probe, no fallback, each verdict earned.
+	rm -f "$tmp/logs/kvm-probe-x86_64.log"
+	STUB_KVM=abort va --accel kvm
+	check "ACCEL=kvm: no probe" [ ! -e "$tmp/logs/kvm-probe-x86_64.log" ]
+	check "... QEMU's reason on the console line" has \
+		"CRASH pass (QEMU could not start (killed by signal 6 (SIGABRT)): error: failed to set MSR 0x10a to 0xc000069)"
+	check "... expect = ERROR is not a FAIL when QEMU could not start" has \
+		"CRASH experr (QEMU could not start (killed by signal 6 (SIGABRT)): error: failed to set MSR 0x10a to 0xc000069; expected ERROR not checked)"
+	start=$(date +%s)
+	STUB_KVM=internal va --accel kvm pass
+	end=$(date +%s)
+	check "KVM internal error: ERROR at once with the checks seen" has \
+		"ERROR pass (KVM internal error. Suberror: 1 (emulation failure) at INT3, rip 0x100110 after 3 checks)"
+	check "... within seconds" [ $((end - start)) -le 2 ]
+	check "... the register dump is in the log" grep -q '^RIP=0000000000100110' "$tmp/logs/pass.log"
+	rm "$tmp/kvm"
+fi
+
+# ---- QMP events, output after EXIT, floods, orphans ----
+
+cfg <<'EOF2'
+[reset]
+file = reset
+[stop]
+file = stop
+[late]
+file = late
+[lingers]
+file = lingers
+timeout = 1
+[flood]
+file = flood
+[floodraw]
+file = floodraw
+[daemon]
+file = daemon
+[abort]
+file = abort
+EOF2
+rm -f "$tmp/build/x86/"*.pids
+start=$(date +%s)
+vr
+end=$(date +%s)
+check "QMP guest-reset: a triple fault is an ERROR" has \
+	"ERROR reset (the guest reset the machine (a triple fault on x86) after 1 check)"
+check "QMP STOP: the test ends at once" has \
+	"ERROR stop (the VM stopped (QMP STOP) without a fatal message after 1 check)"
+check "a check after EXIT is not dropped" has \
+	"ERROR late (output after EXIT: 1 line, the first \"FAIL: cpu 1: late\")"
+check "TIMEOUT after EXIT says so" has "TIMEOUT lingers (EXIT seen, QEMU did not exit within 1 s)"
+check "a flood of check lines is an ERROR" has \
+	"ERROR flood (output flood: more than 100000 check lines after 100000 checks; output cut off)"
+check "a flood without newlines is an ERROR" has \
+	"ERROR floodraw (output flood: more than 16 MiB of output; output cut off)"
+log_bounded() { [ "$(wc -c <"$tmp/logs/$1.log")" -le $((16 * 1024 * 1024 + 4096)) ]; }
+check "... its log is cut at 16 MiB" log_bounded floodraw
+check "... and says so" grep -q 'output cut off after 16 MiB' "$tmp/logs/floodraw.log"
+check "... all of it in seconds" [ $((end - start)) -le 8 ]
+check "an orphan in a session of its own is killed" gone_soon "$tmp/build/x86/daemon.elf.pids"
+check "QEMU that dies at once: it could not start" has \
+	"CRASH abort (QEMU could not start (killed by signal 6 (SIGABRT)))"
+
+# ---- no QEMU outlives the runner, whatever signal ends it ----
+# (Not SIGINT or SIGQUIT: a background job of sh starts with them ignored,
+# and an ignored signal stays ignored.)
+
+cfg <<'EOF2'
+[hang]
+file = hang
+timeout = 60
+EOF2
+for sig in KILL USR1 HUP; do
+	rm -f "$tmp/build/x86/hang.elf.pids"
+	"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --accel tcg \
+		>"$tmp/out" 2>"$tmp/err" &
+	rpid=$!
+	i=0
+	while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -"$sig" "$rpid"
+	wait "$rpid"
+	# SIGKILL cannot be caught: QEMU dies of PR_SET_PDEATHSIG, and what
+	# QEMU itself started is beyond reach.  The others kill the group.
+	cp "$tmp/build/x86/hang.elf.pids" "$tmp/qemu.pid"
+	if [ "$sig" = KILL ]; then
+		cut -d' ' -f1 "$tmp/build/x86/hang.elf.pids" >"$tmp/qemu.pid"
+		cut -d' ' -f2 "$tmp/build/x86/hang.elf.pids" >"$tmp/helper.pid"
+	fi
+	check "SIG$sig to the runner: QEMU is gone" gone_soon "$tmp/qemu.pid"
+done
+kill -KILL "$(cat "$tmp/helper.pid")"
+check "an interrupted test's log says so" [ "$(tail -n 1 "$tmp/logs/hang.log")" = "INTERRUPTED hang (SIGHUP)" ]
+
+# ---- one run per log directory ----
+
+rm -f "$tmp/build/x86/hang.elf.pids"
+"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --accel tcg \
+	>/dev/null 2>&1 &
+rpid=$!
+i=0
+while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+vr
+check "a second run in the same log directory: exit 2" status_is 2
+check "... naming the PID that holds it" has_err "is in use by another run (PID $rpid)"
+kill -TERM "$rpid"
+wait "$rpid"
+
+# ---- results are never lost: write errors are errors ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+[evil]
+file = evil
+EOF2
+vr --tap /dev/full
+check "--tap /dev/full: exit 2" status_is 2
+check "... saying so" has_err "/dev/full: write error"
+"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --accel tcg \
+	>/dev/full 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "stdout on /dev/full: exit 2" status_is 2
+mkdir -p "$tmp/badlogs/pass.log"
+vr --logdir "$tmp/badlogs"
+check "a log that cannot be written: exit 2" status_is 2
+
+# ---- TAP that strict parsers read whole, whatever the guest printed ----
+
+vr -t
+cp "$tmp/out" "$tmp/evil.tap"
+check "guest control characters are escaped" has 'ok 5 - evil: a\x0dnot ok 99 - x'
+check "... as are ESC, \\, # and invalid UTF-8" has \
+	'ok 6 - evil: b \x1b[31m \\ \# TODO \xff'
+check "prove reads every point" prove_accepts "$tmp/evil.tap"
+check "... all 7 of them" grep -q "Tests=7" "$tmp/prove"
+tappy_reads() {	# FILE COUNT: python3-tap finds COUNT points, no unknown line
+	/usr/bin/python3 - "$1" "$2" <<'EOF2' 2>/dev/null
+import sys
+from tap.parser import Parser
+lines = list(Parser().parse_text(open(sys.argv[1], encoding="utf-8").read()))
+tests = [l for l in lines if l.category == "test"]
+plans = [l for l in lines if l.category == "plan"]
+bad = [l for l in lines if l.category == "unknown"]
+ok = len(tests) == int(sys.argv[2]) and len(plans) == 1 and not bad
+sys.exit(0 if ok and plans[0].expected_tests == len(tests) else 1)
+EOF2
+}
+if /usr/bin/python3 -c 'import tap' 2>/dev/null; then
+	check "python3-tap reads every point, and no unknown line" tappy_reads "$tmp/evil.tap" 7
+fi
+
+# ---- smaller rules ----
+
+cfg <<'EOF2'
+[armonly]
+file = pass
+arch = arm64
+EOF2
+vr
+check "an empty selection: exit 2" status_is 2
+check "... saying why" has_err "no test selected"
+QEMU=$tmp vr
+check "a QEMU that is not an executable file: exit 2" status_is 2
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -39,7 +39,7 @@ static void output_is(const char *want)
 
 static struct test test_named(const char *name)
 {
-	return (struct test){ .name = (char *)name };
+	return (struct test){ .name = (char *)name, .expect = -1 };
 }
 
 static struct result result(const struct test *t, enum verdict v,
@@ -100,19 +100,50 @@ static void test_tap(void **state)
 	report_result(&rep, &r);
 	report_end(&rep, 0);
 	output_is("TAP version 13\n"
-		  "1..3\n"
 		  "# apic: booting\n"
-		  "    # Subtest: apic\n"
-		  "    1..5\n"
-		  "    ok 1 - timer: one-shot \\#1 fires\n"
-		  "    ok 2 - tsc-deadline: CPUID.1:ECX.TSC_DEADLINE[24] # SKIP\n"
-		  "    not ok 3 - known \\\\ broken # TODO expected failure\n"
-		  "    not ok 4 - got 1, want 2\n"
-		  "    not ok 5 - fixed? (XPASS: passed, expected to fail)\n"
-		  "not ok 1 - apic (FAIL: 2 of 5 checks failed)\n"
-		  "ok 2 - x86_64/msr (expected ERROR: \\#GP)\n"
-		  "ok 3 - pmu # SKIP needs PDCM \\# really\n"
+		  "ok 1 - apic: timer: one-shot \\#1 fires\n"
+		  "ok 2 - apic: tsc-deadline: CPUID.1:ECX.TSC_DEADLINE[24] # SKIP\n"
+		  "not ok 3 - apic: known \\\\ broken # TODO expected failure\n"
+		  "not ok 4 - apic: got 1, want 2\n"
+		  "not ok 5 - apic: fixed? (XPASS: passed, expected to fail)\n"
+		  "not ok 6 - apic (FAIL: 2 of 5 checks failed)\n"
+		  "ok 7 - x86_64/msr (expected ERROR: \\#GP)\n"
+		  "ok 8 - pmu # SKIP needs PDCM \\# really\n"
+		  "1..8\n"
 		  "# 1 passed, 1 failed, 1 skipped\n");
+	vp_free(&vp);
+}
+
+/* No guest text can end a TAP line, fake a directive or break UTF-8. */
+static void test_tap_escape(void **state)
+{
+	(void)state;
+	tap_escape(out, "a\rnot ok 99 - x\f\x1b[31m\x7f # \\ \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	tap_escape(out, " bad: \xff \xc3 \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80\n");
+	output_is("a\\x0dnot ok 99 - x\\x0c\\x1b[31m\\x7f \\# \\\\ \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"
+		  " bad: \\xff \\xc3 \\xc0\\xaf \\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80\\x0a");
+}
+
+/* An entry that expects FAIL passes; its failing checks are TODO, not failures. */
+static void test_tap_expected_fail(void **state)
+{
+	struct report rep = { .tap = out, .note = "note: kvm not usable (x); using tcg" };
+	struct test t = test_named("negative");
+	struct vparse vp;
+	struct result r;
+
+	(void)state;
+	t.expect = V_FAIL;
+	vp_init(&vp);
+	vp_line(&vp, "FAIL: false is reported as false");
+	report_begin(&rep, 1);
+	r = result(&t, V_PASS, "expected FAIL: 1 of 1 checks failed", &vp);
+	report_result(&rep, &r);
+	report_end(&rep, 0);
+	output_is("TAP version 13\n# note: kvm not usable (x); using tcg\n"
+		  "not ok 1 - negative: false is reported as false # TODO the entry expects FAIL\n"
+		  "ok 2 - negative (expected FAIL: 1 of 1 checks failed)\n"
+		  "1..2\n# 1 passed, 0 failed, 0 skipped\n");
 	vp_free(&vp);
 }
 
@@ -123,7 +154,7 @@ static void test_interrupted(void **state)
 	(void)state;
 	report_begin(&rep, 2);
 	report_end(&rep, SIGINT);
-	output_is("TAP version 13\n1..2\nBail out! interrupted by SIGINT\n"
+	output_is("TAP version 13\nBail out! interrupted by SIGINT\n"
 		  "# 0 passed, 0 failed, 0 skipped\n");
 }
 
@@ -133,6 +164,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_console, open_out, close_out),
 		cmocka_unit_test_setup_teardown(test_tap, open_out, close_out),
 		cmocka_unit_test_setup_teardown(test_interrupted, open_out, close_out),
+		cmocka_unit_test_setup_teardown(test_tap_escape, open_out, close_out),
+		cmocka_unit_test_setup_teardown(test_tap_expected_fail, open_out, close_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,9 +99,12 @@ static void test_timeout_first(void **state)
 				.wstatus = SIGNALED(SIGKILL) };
 
 	(void)state;
-	feed(good);
+	feed("PASS: one\n");
 	expect(vp_verdict(&vp, &end, reason, sizeof(reason)), V_TIMEOUT,
 	       "no verdict after 90 s");
+	feed(good);
+	expect(vp_verdict(&vp, &end, reason, sizeof(reason)), V_TIMEOUT,
+	       "EXIT seen, QEMU did not exit within 90 s");
 }
 
 static void test_signal_is_crash(void **state)
@@ -109,6 +112,9 @@ static void test_signal_is_crash(void **state)
 	(void)state;
 	feed(good);
 	expect(decide(SIGNALED(SIGSEGV)), V_CRASH, "QEMU killed by signal 11 (SIGSEGV)");
+	vp_free(&vp);
+	expect(decide(SIGNALED(SIGSEGV)), V_CRASH,
+	       "QEMU could not start (killed by signal 11 (SIGSEGV))");
 }
 
 static void test_no_exit_line(void **state)
@@ -244,12 +250,111 @@ static void test_skip(void **state)
 	       "apic: needs CPUID.1:ECX.TSC_DEADLINE[24]; pmu: needs PDCM");
 }
 
-static void test_lines_after_exit_ignored(void **state)
+/* A check after EXIT is never dropped; QEMU's own lines may follow. */
+static void test_lines_after_exit(void **state)
 {
 	(void)state;
 	feed(good);
-	feed("FAIL: late\nqemu-system-x86_64: terminating on signal\n");
+	feed("qemu-system-x86_64: terminating on signal 15\n");
 	expect(decide(EXITED(0)), V_PASS, "4 checks, 1 expected failure, 1 skipped");
+	feed("FAIL: cpu 1: late\nPASS: later\n");
+	expect(decide(EXITED(0)), V_ERROR,
+	       "output after EXIT: 2 lines, the first \"FAIL: cpu 1: late\"");
+}
+
+static const char kvm_internal_error[] =
+	"KVM internal error. Suberror: 1\n"
+	"extra data[0]: 0x0000000000000001\n"
+	"emulation failure\n"
+	"RAX=0000000000100110 RBX=00000000002979a0 RCX=0000000000000000 RDX=0000000000000000\n"
+	"RIP=0000000000100110 RFL=00000046 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=0\n"
+	"Code=00 00 0f 0b c3 66 66 2e 0f 1f 84 00 00 00 00 00 66 90 <cc> c3 66 66 2e 0f 1f 84\n";
+
+/* QEMU's text, as it prints it: the verdict names the error and the place. */
+static void test_kvm_internal_error(void **state)
+{
+	struct qemu_end killed = { .wstatus = SIGNALED(SIGKILL) };
+
+	(void)state;
+	feed("PASS: one\nPASS: two\n");
+	feed(kvm_internal_error);
+	assert_true(vp_fatal(&vp));
+	assert_true(vp.fatal_done);
+	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
+	       "KVM internal error. Suberror: 1 (emulation failure) at INT3, rip 0x100110 "
+	       "after 2 checks");
+	vp_free(&vp);
+	feed("KVM: entry failed, hardware error 0x80000021\n"
+	     "RIP=000000000000fff0 RFL=00000002\nCode=<0f> a2 90 90\n");
+	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
+	       "KVM: entry failed, hardware error 0x80000021 at CPUID, rip 0xfff0");
+	vp_free(&vp);
+	feed("error: kvm run failed Bad address\nPC=0000000040080000 X00=0\n");
+	assert_false(vp.fatal_done);
+	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
+	       "error: kvm run failed Bad address at rip 0x40080000");
+}
+
+static void test_qmp_events(void **state)
+{
+	(void)state;
+	feed("PASS: one\n");
+	vp_event(&vp, "SHUTDOWN", "guest-shutdown");
+	expect(decide(EXITED(0)), V_CRASH, "no EXIT line; QEMU exited with status 0");
+	vp_event(&vp, "SHUTDOWN", "guest-reset");
+	expect(decide(EXITED(0)), V_ERROR,
+	       "the guest reset the machine (a triple fault on x86) after 1 check");
+	vp_event(&vp, "GUEST_PANICKED", NULL);
+	expect(decide(EXITED(0)), V_ERROR, "guest panic (QMP GUEST_PANICKED) after 1 check");
+	assert_false(vp_fatal(&vp));
+	vp_event(&vp, "STOP", NULL);
+	assert_true(vp_fatal(&vp));
+	expect(decide(SIGNALED(SIGKILL)), V_ERROR,
+	       "the VM stopped (QMP STOP) without a fatal message after 1 check");
+	/* After EXIT a panic is how s390x reports a failed status. */
+	vp_free(&vp);
+	feed("FAIL: a: one\nSUMMARY: 1 tests, 1 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "EXIT: STATUS=1\n");
+	vp_event(&vp, "GUEST_PANICKED", NULL);
+	expect(decide(EXITED(1)), V_FAIL, "1 of 1 checks failed");
+}
+
+/* QEMU's own message explains a crash; with no guest output it never started. */
+static void test_qemu_message(void **state)
+{
+	struct qemu_end end = { .wstatus = SIGNALED(SIGABRT) };
+
+	(void)state;
+	vp.qemu_name = "qemu-system-x86_64";
+	feed("qemu-system-x86_64: error: failed to set MSR 0x10a to 0xc000069\n"
+	     "qemu-system-x86_64: ../target/i386/kvm/kvm.c:3240: kvm_buf_set_msrs: "
+	     "Assertion `ret == cpu->kvm_msr_buf->nmsrs' failed.\n");
+	assert_true(vp_unstarted(&vp, &end));
+	expect(vp_verdict(&vp, &end, reason, sizeof(reason)), V_CRASH,
+	       "QEMU could not start (killed by signal 6 (SIGABRT)): "
+	       "error: failed to set MSR 0x10a to 0xc000069");
+	feed("PASS: one\n");
+	assert_false(vp_unstarted(&vp, &end));
+	expect(vp_verdict(&vp, &end, reason, sizeof(reason)), V_CRASH,
+	       "QEMU killed by signal 6 (SIGABRT): error: failed to set MSR 0x10a to 0xc000069");
+	end.wstatus = EXITED(1);
+	expect(vp_verdict(&vp, &end, reason, sizeof(reason)), V_CRASH,
+	       "no EXIT line; QEMU exited with status 1: "
+	       "error: failed to set MSR 0x10a to 0xc000069");
+}
+
+/* Memory is bounded: past VP_MAX_CHECKS lines the output is a flood. */
+static void test_flood(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i <= VP_MAX_CHECKS; i++)
+		vp_line(&vp, "PASS: x");
+	assert_int_equal(vp.nchecks, VP_MAX_CHECKS);
+	assert_int_equal(vp.count[CHECK_PASS], VP_MAX_CHECKS + 1);
+	assert_true(vp_fatal(&vp));
+	feed(good);
+	expect(decide(EXITED(0)), V_ERROR,
+	       "output flood: more than 100000 check lines after 100000 checks; output cut off");
 }
 
 static void test_lookalike_lines_ignored(void **state)
@@ -312,7 +417,8 @@ int main(void)
 		T(test_summary), T(test_exit_device_disagrees), T(test_s390x_exit), T(test_status_error),
 		T(test_error_line_with_other_status), T(test_unknown_status),
 		T(test_no_checks), T(test_status_disagrees_with_counts), T(test_fail),
-		T(test_skip), T(test_lines_after_exit_ignored),
+		T(test_skip), T(test_lines_after_exit), T(test_kvm_internal_error),
+		T(test_qmp_events), T(test_qemu_message), T(test_flood),
 		T(test_lookalike_lines_ignored), T(test_expect), T(test_names),
 	};
 

@@ -1,0 +1,86 @@
+#define _GNU_SOURCE
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+
+static void keep_result(void *ctx, const struct result *r)
+{
+	struct result *out = ctx;
+
+	out->v = r->v;
+	snprintf(out->reason, sizeof(out->reason), "%s", r->reason);
+}
+
+static enum kvm_probe device_opens(char *why, size_t len)
+{
+	const char *dev = getenv("KVM_DEVICE");
+	int fd;
+
+	dev = dev && *dev ? dev : "/dev/kvm";
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return KVM_USABLE;
+	}
+	snprintf(why, len, "%s: %s", dev, strerror(errno));
+	return errno == ENOENT ? KVM_NO_DEVICE : KVM_NOT_USABLE;
+}
+
+/* $KVM_PROBE_TIMEOUT seconds, else PROBE_TIMEOUT_S. */
+static unsigned probe_timeout(void)
+{
+	const char *env = getenv("KVM_PROBE_TIMEOUT");
+	unsigned s;
+
+	return env && !parse_uint(env, 1, 3600, &s) ? s : PROBE_TIMEOUT_S;
+}
+
+enum kvm_probe kvm_probe(const struct host *h, enum arch a, char *why, size_t len)
+{
+	char *rel = xasprintf("%s/probe.elf", arch_info(a)->dir);
+	char *payload = path_join(h->builddir, rel);
+	struct host kh = *h;
+	struct result r = { .v = V_ERROR };
+	struct run_opts ro = { .jobs = 1, .done = keep_result, .ctx = &r };
+	enum kvm_probe p = device_opens(why, len);
+	struct batch_end end;
+	struct test t;
+	struct err e;
+
+	kh.accel = ACCEL_KVM;
+	kh.note = NULL;
+	if (p == KVM_USABLE && plan_payload(&kh, a, payload, NULL, &t, &e)) {
+		snprintf(why, len, "%s", e.msg);
+		p = KVM_NOT_USABLE;
+	} else if (p == KVM_USABLE) {
+		t.timeout_s = probe_timeout();
+		if (h->logdir)
+			t.log = xasprintf("%s/kvm-probe-%s.log", h->logdir, arch_info(a)->name);
+		end = run_batch(&t, 1, &ro);
+		if (end.signal) {
+			fprintf(stderr, "vmunit-run: interrupted by SIG%s during the kvm probe\n",
+				sigabbrev_np(end.signal) ?: "?");
+			exit(128 + end.signal);
+		}
+		if (r.v != V_PASS) {
+			snprintf(why, len, "%s -accel kvm -cpu %s: %s%s%s",
+				 strrchr(t.argv.v[0], '/') ? strrchr(t.argv.v[0], '/') + 1 : t.argv.v[0],
+				 qemu_default_cpu(ACCEL_KVM), r.v == V_CRASH ? "" : "probe ",
+				 r.v == V_CRASH ? "" : verdict_name(r.v), r.v == V_CRASH ? r.reason : "");
+			if (r.v != V_CRASH)
+				snprintf(why + strlen(why), len - strlen(why), ": %s", r.reason);
+			p = KVM_NOT_USABLE;
+		}
+		plan_free(&t);
+	}
+	free(rel);
+	free(payload);
+	return p;
+}

@@ -1,0 +1,101 @@
+#define _GNU_SOURCE
+#include "qmp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+char *const qmp_argv[] = {
+	"-chardev", "socket,id=vmunit-qmp,fd=3", "-mon", "chardev=vmunit-qmp,mode=control",
+	NULL
+};
+
+_Static_assert(QMP_CHILD_FD == 3, "qmp_argv names fd 3");
+
+static const char capabilities[] = "{\"execute\": \"qmp_capabilities\"}\n";
+
+int qmp_open(struct qmp *q, int *child)
+{
+	int sv[2];
+
+	*q = (struct qmp){ .fd = -1 };
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return errno;
+	if (write(sv[0], capabilities, sizeof(capabilities) - 1) < 0) {
+		int e = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		return e;
+	}
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	q->fd = sv[0];
+	q->tok = json_tokener_new();
+	*child = sv[1];
+	return 0;
+}
+
+static void dispatch(struct json_object *msg, qmp_event_fn *fn, void *ctx)
+{
+	struct json_object *ev, *data, *reason;
+
+	if (!json_object_object_get_ex(msg, "event", &ev) ||
+	    !json_object_is_type(ev, json_type_string))
+		return;
+	if (!json_object_object_get_ex(msg, "data", &data) ||
+	    !json_object_object_get_ex(data, "reason", &reason) ||
+	    !json_object_is_type(reason, json_type_string))
+		reason = NULL;
+	fn(ctx, json_object_get_string(ev), reason ? json_object_get_string(reason) : NULL);
+}
+
+void qmp_feed(struct qmp *q, const char *buf, size_t n, qmp_event_fn *fn, void *ctx)
+{
+	while (n) {
+		struct json_object *msg = json_tokener_parse_ex(q->tok, buf, n);
+		enum json_tokener_error err = json_tokener_get_error(q->tok);
+		size_t used = json_tokener_get_parse_end(q->tok);
+
+		if (err == json_tokener_continue)
+			return;
+		if (msg)
+			dispatch(msg, fn, ctx);
+		json_object_put(msg);
+		json_tokener_reset(q->tok);
+		if (err != json_tokener_success || !used)
+			used = 1;	/* skip a byte that is not JSON */
+		buf += used;
+		n -= used;
+	}
+}
+
+int qmp_read(struct qmp *q, qmp_event_fn *fn, void *ctx)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (q->fd < 0)
+		return -1;
+	n = read(q->fd, buf, sizeof(buf));
+	if (n > 0) {
+		qmp_feed(q, buf, n, fn, ctx);
+		q->bytes += n;
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || q->bytes > QMP_MAX_BYTES) {
+		qmp_close(q);
+		return -1;
+	}
+	return n > 0;
+}
+
+void qmp_close(struct qmp *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	if (q->tok)
+		json_tokener_free(q->tok);
+	*q = (struct qmp){ .fd = -1 };
+}
