@@ -1,7 +1,8 @@
 #define _GNU_SOURCE
 #include "cfg.h"
 
-#include <ini.h>
+#include <search.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,24 +11,20 @@
 #include "verdict-parse.h"
 
 /*
- * libinih's handler is not told the line number.  It reads through our
- * reader function, which counts lines and notices section headers, so the
- * handler knows where it is; ini_parse_stream() still reports the first
- * line it failed on, which covers syntax errors we never see.
+ * The parser keeps its place in the file, so every error names its line.
+ * It stops at the first error; the checks made at the end of a section
+ * (its 'file' key) refer to the header line, and every line in between
+ * was fine, so the first error found is the earliest.
  */
 struct parser {
-	FILE *f;
+	const char *name;	/* the file, for messages */
 	struct cfg *cfg;
-	int line;		/* the line inih is working on */
-	int hdr_line;		/* line of the last section header */
-	int hdr_seq;		/* section headers read so far */
-	int entry_seq;		/* header number of the current entry */
-	int entry_ok;		/* it was accepted: its keys apply */
+	int line;		/* the line being read */
 	unsigned seen;		/* keys set in the current entry, by index */
-	int arch_given;		/* it has an arch key */
-	int err_line;		/* earliest error of ours, 0 when none */
-	int err_deferred;	/* found while inih was on a later line */
+	size_t cap;		/* entries allocated */
+	void *names;		/* tsearch() tree of the section names */
 	struct err err;
+	bool failed;
 };
 
 struct key {
@@ -35,24 +32,22 @@ struct key {
 	int (*set)(struct parser *p, const struct key *k, const char *val);
 	size_t off;		/* its field in struct cfg_entry, if it has one */
 	unsigned max;		/* integers: the largest value allowed */
-	int append;		/* repeated (continuation) lines add words */
 };
 
 static int fail_at(struct parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Records an error unless an earlier one is known; 0 = inih's "failed". */
+/* Records the error at line; always 0, so setters can "return fail_at()". */
 static int fail_at(struct parser *p, int line, const char *fmt, ...)
 {
+	char msg[sizeof(p->err.msg)];
 	va_list ap;
 
-	if (p->err_line && line >= p->err_line)
-		return 0;
-	p->err_line = line;
-	p->err_deferred = line != p->line;
 	va_start(ap, fmt);
-	vsnprintf(p->err.msg, sizeof(p->err.msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	err_set(&p->err, "%s:%d: %s", p->name, line, msg);
+	p->failed = true;
 	return 0;
 }
 
@@ -72,14 +67,7 @@ static int set_string(struct parser *p, const struct key *k, const char *val)
 
 	if (!*val)
 		return fail_at(p, p->line, "empty value for '%s'", k->name);
-	if (*f && k->append) {
-		char *s = xasprintf("%s %s", *f, val);
-
-		free(*f);
-		*f = s;
-	} else {
-		*f = xstrdup(val);
-	}
+	*f = xstrdup(val);
 	return 1;
 }
 
@@ -110,9 +98,7 @@ static int set_arch(struct parser *p, const struct key *k, const char *val)
 
 	if (!*val)
 		return fail_at(p, p->line, "empty value for '%s'", k->name);
-	if (!p->arch_given)
-		current(p)->arch_mask = 0;	/* replace the default */
-	p->arch_given = 1;
+	current(p)->arch_mask = 0;	/* replace the default */
 	for (w = strtok_r(copy, " \t", &save); w && ok;
 	     w = strtok_r(NULL, " \t", &save)) {
 		int a = arch_from_name(w);
@@ -178,17 +164,17 @@ static int set_check(struct parser *p, const struct key *k, const char *val)
 
 static const struct key keys[] = {
 	{ .name = "file", .set = set_string, .off = FIELD(file) },
-	{ .name = "arch", .set = set_arch, .append = 1 },
+	{ .name = "arch", .set = set_arch },
 	{ .name = "smp", .set = set_uint, .off = FIELD(smp), .max = 4096 },
 	{ .name = "memory", .set = set_uint, .off = FIELD(memory), .max = 1u << 24 },
-	{ .name = "args", .set = set_string, .off = FIELD(args), .append = 1 },
-	{ .name = "qemu_params", .set = set_params, .off = FIELD(qemu_params), .append = 1 },
+	{ .name = "args", .set = set_string, .off = FIELD(args) },
+	{ .name = "qemu_params", .set = set_params, .off = FIELD(qemu_params) },
 	{ .name = "machine", .set = set_string, .off = FIELD(machine) },
 	{ .name = "cpu", .set = set_string, .off = FIELD(cpu) },
 	{ .name = "accel", .set = set_accel },
 	{ .name = "timeout", .set = set_uint, .off = FIELD(timeout), .max = 86400 },
-	{ .name = "groups", .set = set_string, .off = FIELD(groups), .append = 1 },
-	{ .name = "check", .set = set_check, .off = FIELD(check), .append = 1 },
+	{ .name = "groups", .set = set_string, .off = FIELD(groups) },
+	{ .name = "check", .set = set_check, .off = FIELD(check) },
 	{ .name = "expect", .set = set_expect },
 };
 
@@ -199,7 +185,7 @@ static int set_key(struct parser *p, const char *name, const char *val)
 
 		if (strcmp(name, k->name))
 			continue;
-		if ((p->seen & (1u << i)) && !k->append)
+		if (p->seen & (1u << i))
 			return fail_at(p, p->line, "duplicate key '%s'", name);
 		p->seen |= 1u << i;
 		return k->set(p, k, val);
@@ -214,119 +200,129 @@ static int good_name(const char *s)
 			    "0123456789_.+-")];
 }
 
-static const struct cfg_entry *find_entry(const struct cfg *cfg,
-					  const char *name)
+/* A node of the names tree: which line a section name was first seen on. */
+struct seen_name {
+	const char *name;	/* the entry's own copy */
+	int line;
+};
+
+static int by_name(const void *a, const void *b)
 {
-	for (size_t i = 0; i < cfg->n; i++)
-		if (!strcmp(cfg->entries[i].name, name))
-			return &cfg->entries[i];
-	return NULL;
+	return strcmp(((const struct seen_name *)a)->name, ((const struct seen_name *)b)->name);
+}
+
+/* The previous section is complete: it must have said which payload. */
+static int end_entry(struct parser *p)
+{
+	const struct cfg_entry *t = p->cfg->n ? current(p) : NULL;
+
+	if (!t || t->file)
+		return 1;
+	if (!p->seen)
+		return fail_at(p, t->line, "section has no keys (missing 'file')");
+	return fail_at(p, t->line, "[%s] has no 'file' key", t->name);
 }
 
 static int begin_entry(struct parser *p, const char *name)
 {
-	const struct cfg_entry *dup = find_entry(p->cfg, name);
 	struct cfg *cfg = p->cfg;
+	struct seen_name *n, **found;
 
-	p->entry_seq = p->hdr_seq;
-	p->entry_ok = 0;
-	p->seen = 0;
-	p->arch_given = 0;
+	if (!end_entry(p))
+		return 0;
 	if (!good_name(name))
-		return fail_at(p, p->hdr_line,
-			       "bad section name '%s' (letters, digits, _ . + -)", name);
-	if (dup)
-		return fail_at(p, p->hdr_line, "duplicate section [%s] (first at line %d)",
-			       name, dup->line);
-	cfg->entries = xrealloc(cfg->entries, (cfg->n + 1) * sizeof(*cfg->entries));
+		return fail_at(p, p->line, "bad section name '%s' (letters, digits, _ . + -)", name);
+	if (cfg->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		cfg->entries = xrealloc(cfg->entries, p->cap * sizeof(*cfg->entries));
+	}
 	cfg->entries[cfg->n++] = (struct cfg_entry){
-		.name = xstrdup(name), .line = p->hdr_line,
+		.name = xstrdup(name), .line = p->line,
 		.arch_mask = ARCH_MASK_ALL, .smp = CFG_DEFAULT_SMP,
 		.memory = CFG_DEFAULT_MEMORY, .timeout = CFG_DEFAULT_TIMEOUT,
 		.accel = ACCEL_AUTO, .expect = -1,
 	};
-	p->entry_ok = 1;
+	p->seen = 0;
+	n = xmalloc(sizeof(*n));
+	*n = (struct seen_name){ current(p)->name, p->line };
+	found = tsearch(n, &p->names, by_name);
+	if (!found)
+		return fail_at(p, p->line, "out of memory");
+	if (*found != n) {
+		free(n);
+		return fail_at(p, p->line, "duplicate section [%s] (first at line %d)", name,
+			       (*found)->line);
+	}
 	return 1;
 }
 
-static int on_key(void *user, const char *section, const char *name,
-		  const char *value)
+static char *trim(char *s)
 {
-	struct parser *p = user;
+	char *end;
 
-	if (!p->hdr_seq)
-		return fail_at(p, p->line, "key '%s' outside a [section]", name);
-	if (p->entry_seq != p->hdr_seq)
-		begin_entry(p, section);
-	if (!p->entry_ok)
-		return 0;
-	return set_key(p, name, value);
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && strchr(" \t\r\n", end[-1]))
+		*--end = '\0';
+	return s;
 }
 
-/* A section whose header was read but that never got a key. */
-static void end_section(struct parser *p)
+/* "[name]", "key = value" (value taken whole), a comment or a blank line. */
+static int parse_line(struct parser *p, char *line)
 {
-	if (p->hdr_seq && p->entry_seq != p->hdr_seq)
-		fail_at(p, p->hdr_line, "section has no keys (missing 'file')");
+	char *s = trim(line), *eq;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 1;
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close || close[1])
+			return fail_at(p, p->line, "syntax error: want [name] alone on the line");
+		*close = '\0';
+		return begin_entry(p, s + 1);
+	}
+	eq = strchr(s, '=');
+	if (!eq || eq == s)
+		return fail_at(p, p->line, "syntax error: want [section], key = value or a comment");
+	*eq = '\0';
+	if (!p->cfg->n)
+		return fail_at(p, p->line, "key '%s' outside a [section]", trim(s));
+	return set_key(p, trim(s), trim(eq + 1));
 }
 
-static int is_header(const char *s)
+static void free_node(void *node)
 {
-	return s[strspn(s, " \t")] == '[';
-}
-
-static char *read_line(char *buf, int size, void *stream)
-{
-	struct parser *p = stream;
-	int c;
-
-	if (!fgets(buf, size, p->f)) {
-		end_section(p);
-		return NULL;
-	}
-	p->line++;
-	if (!strchr(buf, '\n') && !feof(p->f)) {
-		fail_at(p, p->line, "line longer than %d characters", size - 2);
-		while ((c = fgetc(p->f)) != EOF && c != '\n')
-			;
-	}
-	if (is_header(buf)) {
-		end_section(p);
-		p->hdr_line = p->line;
-		p->hdr_seq++;
-	}
-	return buf;
-}
-
-static int check_entries(const struct cfg *cfg, const char *name,
-			 struct err *e)
-{
-	for (size_t i = 0; i < cfg->n; i++) {
-		const struct cfg_entry *t = &cfg->entries[i];
-
-		if (!t->file)
-			return err_set(e, "%s:%d: [%s] has no 'file' key", name,
-				       t->line, t->name);
-	}
-	return 0;
+	free(node);
 }
 
 int cfg_parse_file(FILE *f, const char *name, struct cfg *cfg, struct err *e)
 {
-	struct parser p = { .f = f, .cfg = cfg };
-	int r;
+	struct parser p = { .name = name, .cfg = cfg };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 
 	*cfg = (struct cfg){ .path = xstrdup(name) };
-	r = ini_parse_stream(read_line, &p, on_key, &p);
-	if (r == -2)
-		return err_set(e, "%s: out of memory", name);
-	/* inih's line wins unless our message is about that very line. */
-	if (r > 0 && (!p.err_line || r < p.err_line ||
-		      (r == p.err_line && p.err_deferred)))
-		return err_set(e, "%s:%d: syntax error", name, r);
-	if (p.err_line)
-		return err_set(e, "%s:%d: %s", name, p.err_line, p.err.msg);
-	return check_entries(cfg, name, e);
+	while (!p.failed && (len = getline(&line, &cap, f)) >= 0) {
+		char *s = line;
+
+		if (++p.line == 1 && !strncmp(s, "\xef\xbb\xbf", 3))	/* UTF-8 BOM */
+			s += 3, len -= 3;
+		if (memchr(s, '\0', len))
+			fail_at(&p, p.line, "NUL byte in the line");
+		else
+			parse_line(&p, s);
+	}
+	if (!p.failed && ferror(f))
+		err_set(&p.err, "%s: %m", name), p.failed = true;
+	if (!p.failed)
+		end_entry(&p);
+	free(line);
+	tdestroy(p.names, free_node);
+	if (p.failed)
+		*e = p.err;
+	return p.failed ? -1 : 0;
 }
 
 int cfg_load(const char *path, struct cfg *cfg, struct err *e)

@@ -4,10 +4,12 @@
  * Each section [name] is one run of one payload; its keys are in struct
  * cfg_entry below and are checked here (unknown key, bad integer, unknown
  * arch/accel/verdict name, missing file key, duplicate section or key).
- * A key appears once, except that arch, args, qemu_params, groups and check
- * add up their words (this is also how libinih hands over indented
- * continuation lines).  Parsing is done by libinih; this unit interprets
- * what it hands over.  Errors come back as one line "FILE:LINE: message".
+ * The syntax, strictly: "[name]" alone on a line; "key = value", the value
+ * taken whole to the end of the line (blanks around it trimmed, no inline
+ * comments: ';' and '#' are part of it); lines whose first non-blank is
+ * '#' or ';' are comments; a UTF-8 BOM may start the file; no continuation
+ * lines; no limit on line length.  Errors come back as one line
+ * "FILE:LINE: message", the first in the file.  Parsing is linear.
  */
 #ifndef RUNNER_CFG_H
 #define RUNNER_CFG_H

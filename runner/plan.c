@@ -28,6 +28,22 @@ static char *first_line(const char *path)
 	return line;
 }
 
+/*
+ * A SKIP reason may quote what a kernel parameter reads (/sys/..., short,
+ * printable), never another file's contents.
+ */
+static bool shows_value(const char *path, const char *got)
+{
+	size_t n = strlen(got);
+
+	if (strncmp(path, "/sys/", 5) || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (got[i] < 0x20 || got[i] > 0x7e)
+			return false;
+	return true;
+}
+
 static char *check_one(const char *check)
 {
 	const char *eq = strchr(check, '=');
@@ -37,8 +53,10 @@ static char *check_one(const char *check)
 	got = first_line(path);
 	if (!got)
 		why = xasprintf("requires %s = %s (cannot read it: %m)", path, eq + 1);
-	else if (strcmp(got, eq + 1))
+	else if (strcmp(got, eq + 1) && shows_value(path, got))
 		why = xasprintf("requires %s = %s (it reads %s)", path, eq + 1, got);
+	else if (strcmp(got, eq + 1))
+		why = xasprintf("requires %s = %s (it reads another value)", path, eq + 1);
 	free(got);
 	free(path);
 	return why;

@@ -10,7 +10,7 @@ HOST_CC ?= gcc
 HOST_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror
 SRCDIR ?= .
 
-RUNNER_PKGS := inih json-c
+RUNNER_PKGS := json-c
 # lib/ also holds the guest's string.h and stdlib.h: reach it with -iquote
 # only ("verdict.h"), never -I, or it would shadow the host's libc headers.
 RUNNER_CFLAGS := $(filter-out -Ilib -I$(SRCDIR)/lib,$(HOST_CFLAGS)) \

@@ -7,7 +7,7 @@
 # missing.
 set -eu
 
-native="make gcc pkg-config libinih-dev libcmocka-dev libjson-c-dev
+native="make gcc pkg-config libcmocka-dev libjson-c-dev
 	gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
 	libxml2-utils perl shellcheck python3-tap"
 qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"

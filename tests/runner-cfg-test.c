@@ -96,14 +96,29 @@ static void test_good_file(void **state)
 	assert_int_equal(b->expect, V_ERROR);
 }
 
-static void test_continuation_appends(void **state)
+/* Every value is taken whole: no inline comments, no continuation lines. */
+static void test_values_whole(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("[t]\nfile = t\nqemu_params = -a 1\n  -b 2\n"
-			       "arch = arm64\n  s390x\n"), 0);
-	assert_string_equal(cfg.entries[0].qemu_params, "-a 1 -b 2");
-	assert_int_equal(cfg.entries[0].arch_mask,
-			 (1u << ARCH_ARM64) | (1u << ARCH_S390X));
+	assert_int_equal(parse("\xef\xbb\xbf[t]\r\nfile = t\r\nargs = mem=64 ; alpha # beta\r\n"
+			       "  ; an indented comment\n\tgroups = a=b  c\n"), 0);
+	assert_string_equal(cfg.entries[0].args, "mem=64 ; alpha # beta");
+	assert_string_equal(cfg.entries[0].groups, "a=b  c");
+	expect_error("[t]\nfile = t\nqemu_params = -a 1\n  -b 2\n",
+		     "unittests.cfg:4: syntax error: want [section], key = value or a comment");
+	/* A key repeated is an error for every key. */
+	expect_error("[t]\nfile = t\narch = arm64\narch = s390x\n",
+		     "unittests.cfg:4: duplicate key 'arch'");
+	expect_error("[t]\nfile = t\nargs = a\nargs = b\n", "unittests.cfg:4: duplicate key 'args'");
+	{
+		static const char nul[] = "[t]\nfile = t\nargs = a\0b\n";
+		FILE *f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
+
+		cfg_free(&cfg);
+		assert_int_equal(cfg_parse_file(f, "unittests.cfg", &cfg, &err), -1);
+		assert_string_equal(err.msg, "unittests.cfg:3: NUL byte in the line");
+		fclose(f);
+	}
 }
 
 static void test_unknown_key(void **state)
@@ -166,8 +181,11 @@ static void test_other_errors(void **state)
 	expect_error("file = a\n[a]\nfile = a\n",
 		     "unittests.cfg:1: key 'file' outside a [section]");
 	expect_error("[a]\nfile = a\nthis is not ini\n",
-		     "unittests.cfg:3: syntax error");
-	expect_error("[a\nfile = a\n", "unittests.cfg:1: syntax error");
+		     "unittests.cfg:3: syntax error: want [section], key = value or a comment");
+	expect_error("[a\nfile = a\n", "unittests.cfg:1: syntax error: want [name] alone on the line");
+	expect_error("[a] x\nfile = a\n", "unittests.cfg:1: syntax error: want [name] alone on the line");
+	expect_error("[a]\n= a\n",
+		     "unittests.cfg:2: syntax error: want [section], key = value or a comment");
 	expect_error("[a]\nfile = a\nsmp = 1\nsmp = 2\n",
 		     "unittests.cfg:4: duplicate key 'smp'");
 	expect_error("[a]\nfile = a\ncheck = /sys/x\n",
@@ -183,16 +201,27 @@ static void test_first_error_wins(void **state)
 	expect_error("[a]\nfile = a\nbogus = 1\nsmp = x\n",
 		     "unittests.cfg:3: unknown key 'bogus'");
 	expect_error("[a]\nfile = a\nnot ini\nsmp = x\n",
-		     "unittests.cfg:3: syntax error");
+		     "unittests.cfg:3: syntax error: want [section], key = value or a comment");
 }
 
-static void test_long_line(void **state)
+/* No limit on a line's length, and time linear in the number of sections. */
+static void test_long_lines_many_sections(void **state)
 {
-	char text[600];
+	size_t n = 50000, cap = n * 48 + 100000;
+	char *text = malloc(cap), *p = text;
 
 	(void)state;
-	snprintf(text, sizeof(text), "[a]\nfile = a\nargs = %0300d\nsmp = 1\n", 0);
-	expect_error(text, "unittests.cfg:3: line longer than 198 characters");
+	p += sprintf(p, "[long]\nfile = a\nargs = ");
+	memset(p, 'x', 70000);
+	p += 70000;
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "\n[t%zu]\nfile = selftest\ngroups = g", i);
+	*p = '\0';
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(cfg.n, n + 1);
+	assert_int_equal(strlen(cfg.entries[0].args), 70000);
+	assert_string_equal(cfg.entries[n].name, "t49999");
+	free(text);
 }
 
 static void test_load_missing(void **state)
@@ -296,7 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_good_file, teardown),
-		cmocka_unit_test_teardown(test_continuation_appends, teardown),
+		cmocka_unit_test_teardown(test_values_whole, teardown),
 		cmocka_unit_test_teardown(test_unknown_key, teardown),
 		cmocka_unit_test_teardown(test_duplicate_section, teardown),
 		cmocka_unit_test_teardown(test_bad_integer, teardown),
@@ -304,7 +333,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_names, teardown),
 		cmocka_unit_test_teardown(test_other_errors, teardown),
 		cmocka_unit_test_teardown(test_first_error_wins, teardown),
-		cmocka_unit_test_teardown(test_long_line, teardown),
+		cmocka_unit_test_teardown(test_long_lines_many_sections, teardown),
 		cmocka_unit_test_teardown(test_load_missing, teardown),
 		cmocka_unit_test_teardown(test_select, teardown),
 		cmocka_unit_test_teardown(test_select_errors, teardown),

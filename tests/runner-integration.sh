@@ -196,8 +196,8 @@ EOF2
 vr experr needkvm precond precond-ok
 check "expect = ERROR passes" has "PASS experr (expected ERROR: unexpected #GP at rip 0x1234)"
 check "accel requirement SKIPs" has "SKIP needkvm (requires accel=kvm (running tcg))"
-check "failed precondition SKIPs naming the path" \
-	has "SKIP precond (requires $tmp/param = N (it reads Y))"
+check "failed precondition SKIPs naming the path, not the file's contents" \
+	has "SKIP precond (requires $tmp/param = N (it reads another value))"
 check "met precondition runs" has "PASS precond-ok (3 checks, 1 skipped)"
 check "passes and skips exit 0" status_is 0
 vr expfail
