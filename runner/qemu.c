@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -195,6 +196,14 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 	return 0;
 }
 
+/* An executable regular file (root's access(X_OK) also passes directories). */
+static bool executable(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+}
+
 static char *search_path(const char *name)
 {
 	const char *path = getenv("PATH");
@@ -205,7 +214,7 @@ static char *search_path(const char *name)
 	     dir = strtok_r(NULL, ":", &save)) {
 		char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
 
-		if (!access(p, X_OK))
+		if (executable(p))
 			found = p;
 		else
 			free(p);
@@ -221,14 +230,14 @@ char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
 	char *p;
 
 	if (env_qemu && *env_qemu) {
-		if (!access(env_qemu, X_OK))
+		if (executable(env_qemu))
 			return xstrdup(env_qemu);
 		err_set(e, "QEMU=%s: not an executable", env_qemu);
 		return NULL;
 	}
 	if (dir && *dir) {
 		p = path_join(dir, bin);
-		if (!access(p, X_OK))
+		if (executable(p))
 			return p;
 		err_set(e, "%s: not found (QEMU directory %s)", bin, dir);
 		free(p);

@@ -15,7 +15,7 @@ foreign="libfdt-dev:arm64"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system; install the equivalents of: make" \
-		"gcc pkg-config libinih libcmocka, aarch64/s390x cross gcc, QEMU" >&2
+		"gcc pkg-config libcmocka json-c, aarch64/s390x cross gcc, QEMU" >&2
 	exit 0
 fi
 

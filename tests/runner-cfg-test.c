@@ -133,7 +133,7 @@ static void test_duplicate_section(void **state)
 	(void)state;
 	expect_error("[a]\nfile = a\n[b]\nfile = b\n\n[a]\nfile = c\n",
 		     "unittests.cfg:6: duplicate section [a] (first at line 1)");
-	/* Back to back: inih's section name does not even change. */
+	/* Back to back, too. */
 	expect_error("[a]\nfile = a\n[a]\nfile = c\n",
 		     "unittests.cfg:3: duplicate section [a] (first at line 1)");
 }

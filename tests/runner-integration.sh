@@ -122,6 +122,20 @@ vr() {
 	echo $? >"$tmp/rc"
 }
 
+# bg_run ARGS...: the runner in the background (pid in $rpid), once the
+# hang scenario has started; output in $tmp/out and $tmp/err.
+bg_run() {
+	rm -f "$tmp/build/x86/hang.elf.pids"
+	"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 "$@" \
+		>"$tmp/out" 2>"$tmp/err" &
+	rpid=$!
+	i=0
+	while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # ---- verdicts, console lines, closing line, exit status ----
 
 cfg <<'EOF2'
@@ -213,12 +227,15 @@ timeout = 1
 [orphan]
 file = orphan
 EOF2
-rm -f "$tmp/build/x86/"*.pids
-start=$(date +%s)
-vr
-end=$(date +%s)
+timed_vr() {	# vr, with the wall time in $secs; no .pids files left before
+	rm -f "$tmp/build/x86/"*.pids
+	start=$(date +%s)
+	vr
+	secs=$(($(date +%s) - start))
+}
+timed_vr
 check "hang is a TIMEOUT" has "TIMEOUT hang (no verdict after 1 s)"
-check "... within its timeout" [ $((end - start)) -le 5 ]
+check "... within its timeout" [ "$secs" -le 5 ]
 check "... and its whole process group is gone" gone_soon "$tmp/build/x86/hang.elf.pids"
 check "hang.elf.pids was written" [ -s "$tmp/build/x86/hang.elf.pids" ]
 check "an orphan holding the pipe does not hold the run" has "PASS orphan (1 check)"
@@ -244,15 +261,7 @@ file = pass
 file = hang
 timeout = 60
 EOF2
-rm -f "$tmp/build/x86/hang.elf.pids"
-"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 -j 2 \
-	>"$tmp/out" 2>"$tmp/err" &
-rpid=$!
-i=0
-while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+bg_run -j 2
 sleep 0.2
 kill -TERM "$rpid"
 wait "$rpid"
@@ -497,10 +506,7 @@ file = daemon
 [abort]
 file = abort
 EOF2
-rm -f "$tmp/build/x86/"*.pids
-start=$(date +%s)
-vr
-end=$(date +%s)
+timed_vr
 check "QMP guest-reset: a triple fault is an ERROR" has \
 	"ERROR reset (the guest reset the machine (a triple fault on x86) after 1 check)"
 check "QMP STOP: the test ends at once" has \
@@ -515,7 +521,7 @@ check "a flood without newlines is an ERROR" has \
 log_bounded() { [ "$(wc -c <"$tmp/logs/$1.log")" -le $((16 * 1024 * 1024 + 4096)) ]; }
 check "... its log is cut at 16 MiB" log_bounded floodraw
 check "... and says so" grep -q 'output cut off after 16 MiB' "$tmp/logs/floodraw.log"
-check "... all of it in seconds" [ $((end - start)) -le 8 ]
+check "... all of it in seconds" [ "$secs" -le 8 ]
 check "an orphan in a session of its own is killed" gone_soon "$tmp/build/x86/daemon.elf.pids"
 check "QEMU that dies at once: it could not start" has \
 	"CRASH abort (QEMU could not start (killed by signal 6 (SIGABRT)))"
@@ -530,15 +536,7 @@ file = hang
 timeout = 60
 EOF2
 for sig in KILL USR1 HUP; do
-	rm -f "$tmp/build/x86/hang.elf.pids"
-	"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --accel tcg \
-		>"$tmp/out" 2>"$tmp/err" &
-	rpid=$!
-	i=0
-	while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	bg_run --accel tcg
 	kill -"$sig" "$rpid"
 	wait "$rpid"
 	# SIGKILL cannot be caught: QEMU dies of PR_SET_PDEATHSIG, and what
@@ -555,15 +553,7 @@ check "an interrupted test's log says so" [ "$(tail -n 1 "$tmp/logs/hang.log")" 
 
 # ---- one run per log directory ----
 
-rm -f "$tmp/build/x86/hang.elf.pids"
-"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --accel tcg \
-	>/dev/null 2>&1 &
-rpid=$!
-i=0
-while [ ! -s "$tmp/build/x86/hang.elf.pids" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+bg_run --accel tcg
 vr
 check "a second run in the same log directory: exit 2" status_is 2
 check "... naming the PID that holds it" has_err "is in use by another run (PID $rpid)"
@@ -593,9 +583,10 @@ check "a log that cannot be written: exit 2" status_is 2
 
 vr -t
 cp "$tmp/out" "$tmp/evil.tap"
-check "guest control characters are escaped" has 'ok 5 - evil: a\x0dnot ok 99 - x'
-check "... as are ESC, \\, # and invalid UTF-8" has \
-	'ok 6 - evil: b \x1b[31m \\ \# TODO \xff'
+has_point() { grep -qxE "ok [0-9]+ - $1" "$tmp/out"; }
+check "guest control characters are escaped" has_point 'evil: a\\x0dnot ok 99 - x'
+check "... as are ESC, \\, # and invalid UTF-8" has_point \
+	'evil: b \\x1b\[31m \\\\ \\# TODO \\xff'
 check "prove reads every point" prove_accepts "$tmp/evil.tap"
 check "... all 7 of them" grep -q "Tests=7" "$tmp/prove"
 tappy_reads() {	# FILE COUNT: python3-tap finds COUNT points, no unknown line
@@ -624,8 +615,10 @@ EOF2
 vr
 check "an empty selection: exit 2" status_is 2
 check "... saying why" has_err "no test selected"
+printf '[pass]\nfile = pass\n' | cfg
 QEMU=$tmp vr
 check "a QEMU that is not an executable file: exit 2" status_is 2
+check "... saying so" has_err "QEMU=$tmp: not an executable"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
