@@ -42,15 +42,30 @@ static unsigned probe_timeout(void)
 	return env && !parse_uint(env, 1, 3600, &s) ? s : PROBE_TIMEOUT_S;
 }
 
+/* Boots the planned probe; a signal meanwhile ends the run. */
+static void boot(const struct host *h, enum arch a, struct test *t, struct result *r)
+{
+	struct run_opts ro = { .jobs = 1, .done = keep_result, .ctx = r };
+	struct batch_end end;
+
+	t->timeout_s = probe_timeout();
+	if (h->logdir)
+		t->log = xasprintf("%s/kvm-probe-%s.log", h->logdir, arch_info(a)->name);
+	end = run_batch(t, 1, &ro);
+	if (end.signal) {
+		fprintf(stderr, "vmunit-run: interrupted by SIG%s during the kvm probe\n",
+			sigabbrev_np(end.signal) ?: "?");
+		exit(128 + end.signal);
+	}
+}
+
 enum kvm_probe kvm_probe(const struct host *h, enum arch a, char *why, size_t len)
 {
 	char *rel = xasprintf("%s/probe.elf", arch_info(a)->dir);
 	char *payload = path_join(h->builddir, rel);
 	struct host kh = *h;
 	struct result r = { .v = V_ERROR };
-	struct run_opts ro = { .jobs = 1, .done = keep_result, .ctx = &r };
 	enum kvm_probe p = device_opens(why, len);
-	struct batch_end end;
 	struct test t;
 	struct err e;
 
@@ -60,22 +75,12 @@ enum kvm_probe kvm_probe(const struct host *h, enum arch a, char *why, size_t le
 		snprintf(why, len, "%s", e.msg);
 		p = KVM_NOT_USABLE;
 	} else if (p == KVM_USABLE) {
-		t.timeout_s = probe_timeout();
-		if (h->logdir)
-			t.log = xasprintf("%s/kvm-probe-%s.log", h->logdir, arch_info(a)->name);
-		end = run_batch(&t, 1, &ro);
-		if (end.signal) {
-			fprintf(stderr, "vmunit-run: interrupted by SIG%s during the kvm probe\n",
-				sigabbrev_np(end.signal) ?: "?");
-			exit(128 + end.signal);
-		}
-		if (r.v != V_PASS) {
-			snprintf(why, len, "%s -accel kvm -cpu %s: %s%s%s",
-				 strrchr(t.argv.v[0], '/') ? strrchr(t.argv.v[0], '/') + 1 : t.argv.v[0],
+		boot(h, a, &t, &r);
+		if (r.v != V_PASS) {	/* a CRASH carries QEMU's own reason */
+			snprintf(why, len, "%s -accel kvm -cpu %s: %s%s%s%s", base_name(t.argv.v[0]),
 				 qemu_default_cpu(ACCEL_KVM), r.v == V_CRASH ? "" : "probe ",
-				 r.v == V_CRASH ? "" : verdict_name(r.v), r.v == V_CRASH ? r.reason : "");
-			if (r.v != V_CRASH)
-				snprintf(why + strlen(why), len - strlen(why), ": %s", r.reason);
+				 r.v == V_CRASH ? "" : verdict_name(r.v),
+				 r.v == V_CRASH ? "" : ": ", r.reason);
 			p = KVM_NOT_USABLE;
 		}
 		plan_free(&t);

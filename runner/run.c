@@ -176,7 +176,7 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 
 	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
 	vp_init(&j->vp);
-	j->vp.qemu_name = strrchr(t->argv.v[0], '/') ? strrchr(t->argv.v[0], '/') + 1 : t->argv.v[0];
+	j->vp.qemu_name = base_name(t->argv.v[0]);
 	j->log = open_log(t, &s->log_errors);
 	if (j->log)
 		log_command(j->log, t);

@@ -120,6 +120,13 @@ char *shell_quote_argv(char *const *argv)
 	return oom(buf);
 }
 
+const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 char *path_join(const char *dir, const char *name)
 {
 	if (!dir || !*dir || !strcmp(dir, "."))

@@ -35,6 +35,9 @@ void strv_free(struct strv *sv);
 /* The words of a command line (NULL: none) quoted for a POSIX shell. */
 char *shell_quote_argv(char *const *argv);
 
+/* The last component of a path ("qemu-system-x86_64"), within path. */
+const char *base_name(const char *path);
+
 /* dir/name, or just name when dir is "." (keeps messages short). */
 char *path_join(const char *dir, const char *name);
 int mkdir_p(const char *dir);

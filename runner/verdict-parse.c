@@ -224,9 +224,12 @@ void vp_line(struct vparse *vp, const char *raw)
 	const char *rest;
 	int k;
 
-	if (parse_qemu_msg(vp, line) || parse_fatal(vp, line))
-		;
-	else if (vp->guest_lines++, vp->have_exit)
+	if (parse_qemu_msg(vp, line) || parse_fatal(vp, line)) {
+		free(line);
+		return;
+	}
+	vp->guest_lines++;
+	if (vp->have_exit)
 		after_exit(vp, line);
 	else if ((k = check_kind(line, &rest)) >= 0)
 		add_check(vp, k, rest);
