@@ -89,6 +89,10 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@./run_tests.sh -a $(ARCH)
 
+# The mutation gate: every mutant of tests/mutants.txt must be killed.
+mutate: deps
+	@scripts/mutate.sh
+
 bench: runner/vmunit-run
 	@for a in $(CHECK_ARCHES); do \
 		$(MAKE) -s --no-print-directory ARCH=$$a all && scripts/bench.sh $$a || exit; done
@@ -99,6 +103,6 @@ clean:
 distclean: clean
 	rm -f config.mak
 
-.PHONY: all check check-host run bench deps clean distclean
+.PHONY: all check check-host run mutate bench deps clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -36,6 +36,19 @@ static void nothing(void)
 {
 }
 
+/* The negative entries: a false check and a passing XFAIL must end as FAIL. */
+static void false_check(void)
+{
+	report(true, "a true check passes");
+	report(false, "a false check fails (this entry expects FAIL)");
+}
+
+static void xpass(void)
+{
+	report(true, "a true check passes");
+	report_xfail(true, true, "a passing check marked XFAIL is an XPASS (this entry expects FAIL)");
+}
+
 static uint64_t hw_ids[MAX_CPUS];
 static unsigned int ran_mask;
 static uint64_t (*hw_id_fn)(void);
@@ -80,6 +93,7 @@ bool selftest_fatal(const char *mode, void (*raise)(void))
 	} modes[] = {
 		{ "unexpected", NULL }, { "assert", fail_assert },
 		{ "overflow", overflow }, { "nochecks", nothing },
+		{ "fail", false_check }, { "xpass", xpass },
 	};
 
 	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {

@@ -6,7 +6,10 @@
  *   assert      fail an assert()
  *   overflow    recurse into the stack's guard page
  *   nochecks    report nothing at all
- * Each must end the test as ERROR; unittests.cfg expects that reason.
+ *   fail        report a true and a false check
+ *   xpass       report a true check and a passing one marked XFAIL
+ * The first four must end the test as ERROR, the last two as FAIL;
+ * unittests.cfg expects that verdict and reason.
  */
 #ifndef VMUNIT_SELFTEST_H
 #define VMUNIT_SELFTEST_H

@@ -58,8 +58,9 @@ enum check_kind {
 #define VM_ERROR_TAG "ERROR"
 
 /*
- * The one rule that turns check counts into a status, used by the guest to
- * pick its exit status and by the runner to cross-check it.
+ * The rule that turns check counts into a status, used by the guest to pick
+ * its exit status.  The runner decides from the check lines with code of
+ * its own and cross-checks the two, so a bug here fools only one side.
  */
 static inline enum vm_status vm_status_from_counts(unsigned int checks,
 						   unsigned int unexpected,

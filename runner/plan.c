@@ -88,17 +88,23 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 		 const char *payload, char *const *extra, struct test *t,
 		 struct err *e)
 {
+	/* The guest checks that every CPU asked for came up (lib/start.c). */
+	char *append = c->smp > 1 ? xasprintf("vmunit.smp=%u%s%s", c->smp, c->args ? " " : "",
+					      c->args ? c->args : "") : NULL;
 	struct qemu_opts o = {
 		.arch = a, .qemu = h->qemu[a], .payload = payload,
 		.machine = c->machine, .cpu = c->cpu, .smp = c->smp,
-		.memory = c->memory, .append = c->args,
+		.memory = c->memory, .append = append ? append : c->args,
 		.params = c->qemu_params, .extra = extra,
 	};
+	int r;
 
-	if (access(payload, R_OK))
+	if (access(payload, R_OK)) {
+		free(append);
 		return err_set(e, "%s: payload %s (test '%s'; run make?)",
 			       payload, errno == ENOENT ? "not found" : "unreadable",
 			       c->name);
+	}
 	o.accel = accel_pick(h->accel, h->kvm, a, h->arch);
 	t->arch = a;
 	t->accel = o.accel;
@@ -107,7 +113,9 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->expect_reason = c->expect_reason;
 	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);
 	t->skip = static_skip(c, o.accel);
-	return t->skip ? 0 : qemu_argv(&o, &t->argv, e);
+	r = t->skip ? 0 : qemu_argv(&o, &t->argv, e);
+	free(append);
+	return r;
 }
 
 int plan_test(const struct host *h, const struct sel *s, struct test *t,

@@ -2,7 +2,7 @@
 # `make check`: cfg/payload consistency, host tests, the guest suite for
 # ARCH under TCG (pinned: its expected verdicts are facts there, whatever
 # KVM the host has; `make run` uses the best accelerator), the suite's TAP
-# through prove, and on
+# through prove, the quick mutants (scripts/mutate.sh), and on
 # x86_64 the suite again on Debian 12's QEMU 7.2 (scripts/qemu72.sh).
 # Ends with one closing line counting all of them:
 #   N passed, N failed, N skipped
@@ -53,6 +53,8 @@ if [ -z "${p:-}" ] || [ "$status" -ge 2 ]; then
 fi
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 step host/tap-prove prove -e cat logs/suite.tap
+# The mutation gate's quick subset (make mutate runs every mutant).
+step host/mutate-quick scripts/mutate.sh --quick
 
 # The same suite on Debian 12's own QEMU 7.2: no verdict may become a failure.
 if [ "${arch#*x86_64}" = "$arch" ]; then

@@ -326,7 +326,7 @@ groups = quick smoke
 EOF2
 vr
 argv_has() { grep -qxF "INFO: arg: $1" "$tmp/logs/argv.log"; }
-check "args go as one -append word" argv_has "mem=64 two words"
+check "args go as one -append word, after the CPU count" argv_has "vmunit.smp=3 mem=64 two words"
 check "qemu_params quoting keeps spaces" argv_has "x,id=a b"
 check "qemu_params double quotes" argv_has "k=v w"
 check "smp" argv_has 3
@@ -590,7 +590,7 @@ check "... as are ESC, \\, # and invalid UTF-8" has_point \
 check "prove reads every point" prove_accepts "$tmp/evil.tap"
 check "... all 7 of them" grep -q "Tests=7" "$tmp/prove"
 tappy_reads() {	# FILE COUNT: python3-tap finds COUNT points, no unknown line
-	/usr/bin/python3 - "$1" "$2" <<'EOF2' 2>/dev/null
+	/usr/bin/python3 - "$1" "$2" <<'EOF2' >/dev/null 2>&1
 import sys
 from tap.parser import Parser
 lines = list(Parser().parse_text(open(sys.argv[1], encoding="utf-8").read()))

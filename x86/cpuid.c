@@ -25,6 +25,7 @@ static bool printable(const char *s, size_t n)
 static void test_ranges(const void *arg)
 {
 	uint32_t basic = cpuid_max(0), ext = cpuid_max(0x80000000);
+	struct cpuid above;
 	char vendor[13];
 
 	cpu_vendor(vendor);
@@ -33,6 +34,11 @@ static void test_ranges(const void *arg)
 	report(basic >= 1 && basic < 0x100, "max basic leaf %#x in [1, 0xff]", basic);
 	report(ext >= 0x80000001 && ext <= 0x800000ff,
 	       "max extended leaf %#x in [0x80000001, 0x800000ff]", ext);
+	/* Above the maximum CPUs return another leaf's data: cpuid() must not. */
+	above = cpuid(basic + 1, 0);
+	report(!above.a && !above.b && !above.c && !above.d,
+	       "cpuid(%#x), above the maximum, reads as zeros (got %#x %#x %#x %#x)",
+	       basic + 1, above.a, above.b, above.c, above.d);
 }
 
 static void test_implied(const void *arg)
