@@ -88,6 +88,11 @@ void report_skip(const char *fmt, ...)
 	CHECK(CHECK_SKIP);
 }
 
+void report_not_run(const char *fmt, ...)
+{
+	CHECK(CHECK_NOTRUN);
+}
+
 void report_info(const char *fmt, ...)
 {
 	va_list ap;
@@ -143,6 +148,18 @@ void subtest(const char *name, void (*fn)(const void *arg), const void *arg)
 	cpu->prefix_depth = depth;
 }
 
+void subtest_after(bool earlier_ok, const char *why, const char *name,
+		   void (*fn)(const void *arg), const void *arg)
+{
+	if (earlier_ok) {
+		subtest(name, fn, arg);
+		return;
+	}
+	report_prefix_push("%s", name);
+	report_not_run("not run: %s", why);
+	report_prefix_pop();
+}
+
 void report_exit(void)
 {
 	unsigned int checks = 0, unexpected, skipped, status;
@@ -153,13 +170,14 @@ void report_exit(void)
 	for (int k = 0; k < CHECK_NR_KINDS; k++)
 		checks += counts[k];
 	unexpected = counts[CHECK_FAIL] + counts[CHECK_XPASS];
-	skipped = counts[CHECK_SKIP];
+	skipped = counts[CHECK_SKIP] + counts[CHECK_NOTRUN];
 	status = aborted ? VM_STATUS_ERROR
 			 : vm_status_from_counts(checks, unexpected, skipped);
 	if (!checks && !aborted)
 		console_write("ERROR: no checks reported\n", 26);
 	n = snprintf(line, sizeof(line), VM_SUMMARY_FMT "\n" VM_EXIT_FMT "\n",
-		     checks, unexpected, counts[CHECK_XFAIL], skipped, status);
+		     checks, unexpected, counts[CHECK_XFAIL], counts[CHECK_SKIP],
+		     counts[CHECK_NOTRUN], status);
 	console_write(line, n);
 	arch_exit(status);
 }

@@ -50,6 +50,30 @@ void subtest(const char *name, void (*fn)(const void *arg), const void *arg);
 		}					\
 	} while (0)
 
+/*
+ * A check that depends on an earlier one which failed (or hit a known,
+ * named deviation): report it NOTRUN with what happened earlier ("SENSE ID
+ * failed"), never as a SKIP, which means a missing feature.  Counted and
+ * shown; the earlier result decides the verdict.
+ */
+void report_not_run(const char *fmt, ...) __fmt(1, 2);
+
+/*
+ * subtest() for one that depends on an earlier result: when earlier_ok is
+ * false, fn does not run and "name: not run: why" is reported NOTRUN.
+ */
+void subtest_after(bool earlier_ok, const char *why, const char *name,
+		   void (*fn)(const void *arg), const void *arg);
+
+/* require() for that case: NOTRUN with the reason, and return. */
+#define require_earlier(cond, ...)			\
+	do {						\
+		if (!(cond)) {				\
+			report_not_run(__VA_ARGS__);	\
+			return;				\
+		}					\
+	} while (0)
+
 /* Check counts so far, by enum check_kind (for the framework's selftest). */
 void report_counts(unsigned int counts[CHECK_NR_KINDS]);
 

@@ -2,11 +2,13 @@
  * The guest -> host verdict protocol, shared by guest payloads and the runner.
  *
  * A guest prints one line per check, "<KIND>: <prefix>: <message>", where
- * KIND is PASS, FAIL, SKIP, XFAIL or XPASS; free-form "INFO:" lines carry
+ * KIND is PASS, FAIL, SKIP, XFAIL, XPASS or NOTRUN (a check that could not
+ * run because an earlier one failed or hit a known deviation: not a
+ * missing feature, and the earlier result stands); free-form "INFO:" lines carry
  * diagnostics and an "ERROR:" line explains a framework breakdown.  It ends
  * with exactly two machine-readable lines:
  *
- *   SUMMARY: <n> tests, <n> unexpected failures, <n> expected failures, <n> skipped
+ *   SUMMARY: <n> tests, <n> unexpected failures, <n> expected failures, <n> skipped, <n> not run
  *   EXIT: STATUS=<status>
  *
  * "tests" counts every check line; "unexpected failures" counts FAIL and XPASS;
@@ -45,14 +47,15 @@ enum check_kind {
 	CHECK_SKIP,
 	CHECK_XFAIL,
 	CHECK_XPASS,
+	CHECK_NOTRUN,
 	CHECK_NR_KINDS
 };
 
-#define VM_CHECK_NAMES { "PASS", "FAIL", "SKIP", "XFAIL", "XPASS" }
+#define VM_CHECK_NAMES { "PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "NOTRUN" }
 #define VM_VERDICT_NAMES { "PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH" }
 
 #define VM_SUMMARY_FMT \
-	"SUMMARY: %u tests, %u unexpected failures, %u expected failures, %u skipped"
+	"SUMMARY: %u tests, %u unexpected failures, %u expected failures, %u skipped, %u not run"
 #define VM_EXIT_FMT "EXIT: STATUS=%d"
 #define VM_INFO_TAG "INFO"
 #define VM_ERROR_TAG "ERROR"
@@ -62,6 +65,7 @@ enum check_kind {
  * its exit status.  The runner decides from the check lines with code of
  * its own and cross-checks the two, so a bug here fools only one side.
  */
+/* skipped: SKIP and NOTRUN checks (neither passed nor failed). */
 static inline enum vm_status vm_status_from_counts(unsigned int checks,
 						   unsigned int unexpected,
 						   unsigned int skipped)

@@ -73,10 +73,10 @@ static void tap_check(struct report *r, const struct result *res, const struct c
 	static const char *const prefix[CHECK_NR_KINDS] = {
 		[CHECK_PASS] = "ok", [CHECK_FAIL] = "not ok",
 		[CHECK_SKIP] = "ok", [CHECK_XFAIL] = "not ok",
-		[CHECK_XPASS] = "not ok",
+		[CHECK_XPASS] = "not ok", [CHECK_NOTRUN] = "ok",
 	};
 	static const char *const suffix[CHECK_NR_KINDS] = {
-		[CHECK_SKIP] = " # SKIP",
+		[CHECK_SKIP] = " # SKIP", [CHECK_NOTRUN] = " # SKIP not run",
 		[CHECK_XFAIL] = " # TODO expected failure",
 		[CHECK_XPASS] = " (XPASS: passed, expected to fail)",
 	};

@@ -100,7 +100,7 @@ static void parse_summary(struct vparse *vp, const char *line)
 	vp->have_summary = true;
 	vp->summary_bad = sscanf(line, VM_SUMMARY_FMT "%c", &vp->sum_tests,
 				 &vp->sum_unexpected, &vp->sum_expected,
-				 &vp->sum_skipped, &extra) != 4;
+				 &vp->sum_skipped, &vp->sum_notrun, &extra) != 5;
 }
 
 static void parse_exit(struct vparse *vp, const char *line)
@@ -299,7 +299,8 @@ static int status_from_checks(const struct vparse *vp)
 {
 	if (failed(vp))
 		return VM_STATUS_FAIL;
-	return vp->count[CHECK_SKIP] == vp->nchecks ? VM_STATUS_SKIP : VM_STATUS_PASS;
+	return vp->count[CHECK_SKIP] + vp->count[CHECK_NOTRUN] == vp->nchecks ? VM_STATUS_SKIP
+									     : VM_STATUS_PASS;
 }
 
 /* What the summary claims versus what the check lines said; 0 if equal. */
@@ -310,6 +311,7 @@ static int summary_mismatch(const struct vparse *vp, char *buf, size_t len)
 		{ "unexpected failures", vp->sum_unexpected, failed(vp) },
 		{ "expected failures", vp->sum_expected, vp->count[CHECK_XFAIL] },
 		{ "skipped", vp->sum_skipped, vp->count[CHECK_SKIP] },
+		{ "not run", vp->sum_notrun, vp->count[CHECK_NOTRUN] },
 	};
 	size_t off = 0;
 
@@ -329,23 +331,32 @@ static enum verdict skip_reasons(const struct vparse *vp, struct why *w)
 
 	w->buf[0] = '\0';
 	for (size_t i = 0; i < vp->nchecks && off + 1 < w->len; i++)
-		if (vp->checks[i].kind == CHECK_SKIP)
+		if (vp->checks[i].kind == CHECK_SKIP || vp->checks[i].kind == CHECK_NOTRUN)
 			off += snprintf(w->buf + off, w->len - off, "%s%s",
 					off ? "; " : "", vp->checks[i].msg);
 	return V_SKIP;
 }
 
-static enum verdict pass_summary(const struct vparse *vp, struct why *w)
+/* ", 2 skipped, 1 not run": what else the checks were, appended at off. */
+static void check_tally(const struct vparse *vp, struct why *w, int off)
 {
-	unsigned n = vp->nchecks, skip = vp->count[CHECK_SKIP];
-	unsigned xfail = vp->count[CHECK_XFAIL];
-	int off = snprintf(w->buf, w->len, "%u %s", n, plural(n, "check", "checks"));
+	unsigned xfail = vp->count[CHECK_XFAIL], skip = vp->count[CHECK_SKIP];
+	unsigned notrun = vp->count[CHECK_NOTRUN];
 
 	if (xfail)
 		off += snprintf(w->buf + off, w->len - off, ", %u %s", xfail,
 				plural(xfail, "expected failure", "expected failures"));
 	if (skip)
-		snprintf(w->buf + off, w->len - off, ", %u skipped", skip);
+		off += snprintf(w->buf + off, w->len - off, ", %u skipped", skip);
+	if (notrun)
+		snprintf(w->buf + off, w->len - off, ", %u not run", notrun);
+}
+
+static enum verdict pass_summary(const struct vparse *vp, struct why *w)
+{
+	unsigned n = vp->nchecks;
+
+	check_tally(vp, w, snprintf(w->buf, w->len, "%u %s", n, plural(n, "check", "checks")));
 	return V_PASS;
 }
 
@@ -501,8 +512,13 @@ enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
 		return say(&w, V_ERROR, "EXIT STATUS=%d but the checks say %d (%u of %zu failed, %u skipped)",
 			   vp->status, want, failed(vp), vp->nchecks,
 			   vp->count[CHECK_SKIP]);
-	if (vp->status == VM_STATUS_FAIL)
-		return say(&w, V_FAIL, "%u of %zu checks failed", failed(vp), vp->nchecks);
+	if (vp->status == VM_STATUS_FAIL) {
+		say(&w, V_FAIL, "%u of %zu checks failed", failed(vp), vp->nchecks);
+		if (vp->count[CHECK_NOTRUN])
+			snprintf(reason + strlen(reason), len - strlen(reason), ", %u not run",
+				 vp->count[CHECK_NOTRUN]);
+		return V_FAIL;
+	}
 	if (vp->status == VM_STATUS_SKIP)
 		return skip_reasons(vp, &w);
 	return pass_summary(vp, &w);

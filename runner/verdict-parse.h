@@ -34,7 +34,7 @@ struct vparse {
 	unsigned count[CHECK_NR_KINDS];
 	char *error;		/* the first "ERROR:" reason, or NULL */
 	bool have_summary, summary_bad;
-	unsigned sum_tests, sum_unexpected, sum_expected, sum_skipped;
+	unsigned sum_tests, sum_unexpected, sum_expected, sum_skipped, sum_notrun;
 	bool have_exit;		/* an EXIT line was seen */
 	int status;		/* its STATUS */
 	unsigned after_exit;	/* check or ERROR lines after EXIT */

@@ -35,6 +35,9 @@
 #define NBUF 3
 
 static uint32_t schid;
+/* What a subtest that could not run names: the earlier result it needs. */
+#define NO_SCH "the enumeration found no subchannel"
+#define NO_SID "SENSE ID failed"
 static bool qemu_css;		/* a virtio-ccw device: QEMU's emulation */
 static struct orb *orb;
 static struct irb *irb;
@@ -139,7 +142,7 @@ static void test_enumerate(const void *arg)
 	report(n == 1, "STSCH finds 1 subchannel with a valid device number in set 0 (got %d)", n);
 	if (n >= 1)
 		schid = ids[0];
-	report(n < 1 || (!stsch(schid, schib) && schib->pmcw.pim && schib->pmcw.pam),
+	report(n >= 1 && !stsch(schid, schib) && schib->pmcw.pim && schib->pmcw.pam,
 	       "subchannel %#x: device %#x, a path installed and available (PIM %#x, PAM %#x)",
 	       schid, schib->pmcw.devno, schib->pmcw.pim, schib->pmcw.pam);
 	f = stsch_safe(0, schib, &cc);
@@ -162,7 +165,6 @@ static void test_enable(const void *arg)
 	struct fault f;
 	int cc;
 
-	require(schid, "no subchannel to talk to");
 	report(!stsch(schid, schib) && !(schib->pmcw.flags & PMCW_ENABLED),
 	       "the subchannel starts disabled (PMCW flags %#x)", schib->pmcw.flags);
 	*ccw = ccw1(CCW_CMD_NOOP, 0, 0, 0);
@@ -188,7 +190,6 @@ static void test_sense_id(const void *arg)
 	uint8_t *buf = pattern_alloc(SENSE_ID_MAX, 8);
 	const struct senseid *id = (const void *)buf;
 
-	require(schid, "no subchannel to talk to");
 	*ccw = ccw_data(CCW_CMD_SENSE_ID, CCW_SLI, buf, SENSE_ID_MAX);
 	if (run(ccw, 0)) {
 		report(ended_ok(), "SENSE ID ends with channel end and device end (%s)", irb_str());
@@ -214,7 +215,6 @@ static void test_interruption(const void *arg)
 	struct ccw1 *ccw = dma31_alloc(sizeof(*ccw), 8);
 	uint8_t *buf = pattern_alloc(SENSE_ID_MAX, 8);
 
-	require(ref_len, "SENSE ID did not work");
 	*ccw = ccw_data(CCW_CMD_SENSE_ID, CCW_SLI, buf, SENSE_ID_MAX);
 	if (run(ccw, 0))
 		report(io.schid == schid && io.intparm == INTPARM && IO_INT_ISC(io.word) == ISC,
@@ -239,7 +239,6 @@ static void test_subclass_mask(const void *arg)
 	bool got;
 	int cc;
 
-	require(ref_len, "SENSE ID did not work");
 	*ccw = ccw1(CCW_CMD_NOOP, 0, 0, 0);
 	lctlg(6, 0);
 	orb_init(orb, INTPARM + 1, ccw, 0);
@@ -286,7 +285,6 @@ static void test_length(const void *arg)
 	uint8_t *buf = pattern_alloc(count + 64, 8);
 	uint8_t want_ss = c->incorrect ? SCH_INCORR_LEN : 0;
 
-	require(ref_len, "SENSE ID did not work");
 	*ccw = ccw_data(CCW_CMD_SENSE_ID, c->flags, buf, count);
 	if (run(ccw, 0)) {
 		bool status = irb->scsw.dstat == (DEV_CHAN_END | DEV_DEV_END) &&
@@ -420,14 +418,16 @@ static void ida_transfer(const struct ida_case *c, const void *list, uint8_t *ar
 static void test_ida(const void *arg)
 {
 	const struct ida_case *c = arg;
-	uint8_t *area = pattern_alloc(IDA_AREA, PAGE_SIZE);
-	uint64_t *list = dma31_alloc(5 * sizeof(*list), 8);
-	struct ccw1 *ccw = dma31_alloc(sizeof(*ccw), 8);
+	uint8_t *area;
+	uint64_t *list;
+	struct ccw1 *ccw;
 	unsigned int n;
 
-	require(ref_len, "SENSE ID did not work");
-	require(!c->pgm_check || c->fmt != IDAW_FMT1 || ida_fmt1_works,
-		"format-1 IDA transfers with valid IDAWs fail here too (ida: format-1 ...)");
+	require_earlier(!c->pgm_check || c->fmt != IDAW_FMT1 || ida_fmt1_works,
+			"not run: format-1 IDA transfers with valid IDAWs failed (ida: format-1 ...)");
+	area = pattern_alloc(IDA_AREA, PAGE_SIZE);
+	list = dma31_alloc(5 * sizeof(*list), 8);
+	ccw = dma31_alloc(sizeof(*ccw), 8);
 	n = ida_list(c, list, area, ref_len);
 	*ccw = ccw1(CCW_CMD_SENSE_ID, CCW_IDA, ref_len, dma31_addr(list));
 	if (run(ccw, idaw_orb_ctrl(c->fmt))) {
@@ -474,7 +474,6 @@ static void test_prog(const void *arg)
 	uint8_t *buf[NBUF];
 	bool data = true;
 
-	require(ref_len, "SENSE ID did not work");
 	for (int i = 0; i < NBUF; i++)
 		buf[i] = pattern_alloc(SENSE_ID_MAX, 8);
 	for (unsigned int i = 0; i < c->n; i++) {
@@ -549,7 +548,6 @@ static void test_halt_clear(const void *arg)
 		{ "CSCH", csch, SCSW_FC_CLEAR },
 	};
 
-	require(schid, "no subchannel to talk to");
 	for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
 		int cc = ops[i].fn(schid);
 
@@ -570,7 +568,6 @@ static void test_unit_check(const void *arg)
 	struct ccw1 *ccw = dma31_alloc(sizeof(*ccw), 8);
 	uint8_t *sense = pattern_alloc(32, 8);
 
-	require(schid, "no subchannel to talk to");
 	*ccw = ccw1(0x01, CCW_SLI, 0, 0);	/* write: no virtio-ccw command */
 	if (run(ccw, 0))
 		report((irb->scsw.dstat & DEV_UNIT_CHECK) && !irb->scsw.cstat,
@@ -597,7 +594,6 @@ static void test_orb_checks(const void *arg)
 	uint8_t *raw = dma31_alloc(sizeof(struct orb) + 8, 8);
 	char buf[64];
 
-	require(schid, "no subchannel to talk to");
 	*ccw = ccw1(CCW_CMD_NOOP, 0, 0, 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct orb *o = (struct orb *)(raw + cases[i].off);
@@ -629,7 +625,6 @@ static void test_above_2g(const void *arg)
 	require(high && (uintptr_t)high >= ADDR31_LIMIT,
 		"needs memory above 2 GiB (-m 4096: the css-4g entry)");
 	require((uintptr_t)high + 2 * PAGE_SIZE <= 1ul << 32, "no memory between 2 and 4 GiB");
-	require(ref_len, "SENSE ID did not work");
 	memset(high, PAT, 2 * PAGE_SIZE);
 	at = high + PAGE_SIZE - 100;
 	alias = (uint8_t *)((uintptr_t)at & (ADDR31_LIMIT - 1));
@@ -651,8 +646,8 @@ static void test_above_2g(const void *arg)
 		report(touched(high, 2 * PAGE_SIZE) < 0 && !memcmp(save, alias, sizeof(save)),
 		       "nothing stored above 2 GiB, nor at the 31-bit alias");
 	} else {
-		report_skip("format-1 IDAW above 2 GiB: format-1 IDA transfers with valid IDAWs "
-			    "fail here too (ida: format-1 ...)");
+		report_not_run("format-1 IDAW above 2 GiB: not run, format-1 IDA transfers with "
+			       "valid IDAWs failed (ida: format-1 ...)");
 	}
 
 	at = high + 2048 - 100;		/* one 4K block: one IDAW */
@@ -722,24 +717,24 @@ int main(int argc, char **argv)
 	irb = dma31_alloc(sizeof(*irb), 8);
 	css_irq_init(ISC);
 	subtest("enumerate", test_enumerate, NULL);
-	subtest("enable", test_enable, NULL);
-	subtest("sense-id", test_sense_id, (void *)strtoul(model, NULL, 0));
-	subtest("interruption", test_interruption, NULL);
-	subtest("subclass mask", test_subclass_mask, NULL);
+	subtest_after(schid, NO_SCH, "enable", test_enable, NULL);
+	subtest_after(schid, NO_SCH, "sense-id", test_sense_id, (void *)strtoul(model, NULL, 0));
+	subtest_after(ref_len, NO_SID, "interruption", test_interruption, NULL);
+	subtest_after(ref_len, NO_SID, "subclass mask", test_subclass_mask, NULL);
 	report_prefix_push("length");
 	for (unsigned int i = 0; i < ARRAY_SIZE(length_cases); i++)
-		subtest(length_cases[i].name, test_length, &length_cases[i]);
+		subtest_after(ref_len, NO_SID, length_cases[i].name, test_length, &length_cases[i]);
 	report_prefix_pop();
 	report_prefix_push("ida");
 	for (unsigned int i = 0; i < ARRAY_SIZE(ida_cases); i++)
-		subtest(ida_cases[i].name, test_ida, &ida_cases[i]);
+		subtest_after(ref_len, NO_SID, ida_cases[i].name, test_ida, &ida_cases[i]);
 	report_prefix_pop();
 	for (unsigned int i = 0; i < ARRAY_SIZE(prog_cases); i++)
-		subtest(prog_cases[i].name, test_prog, &prog_cases[i]);
-	subtest("data chaining", test_data_chaining, NULL);
-	subtest("halt-clear", test_halt_clear, NULL);
-	subtest("unit check", test_unit_check, NULL);
-	subtest("orb", test_orb_checks, NULL);
-	subtest("above 2G", test_above_2g, NULL);
+		subtest_after(ref_len, NO_SID, prog_cases[i].name, test_prog, &prog_cases[i]);
+	subtest_after(ref_len, NO_SID, "data chaining", test_data_chaining, NULL);
+	subtest_after(schid, NO_SCH, "halt-clear", test_halt_clear, NULL);
+	subtest_after(schid, NO_SCH, "unit check", test_unit_check, NULL);
+	subtest_after(schid, NO_SCH, "orb", test_orb_checks, NULL);
+	subtest_after(ref_len, NO_SID, "above 2G", test_above_2g, NULL);
 	return 0;
 }

@@ -83,7 +83,7 @@ payload() {	# NAME LINE...: build/x86/NAME.elf and build/arm/NAME.elf
 }
 
 sum() {	# TESTS UNEXPECTED EXPECTED SKIPPED
-	echo "SUMMARY: $1 tests, $2 unexpected failures, $3 expected failures, $4 skipped"
+	echo "SUMMARY: $1 tests, $2 unexpected failures, $3 expected failures, $4 skipped, 0 not run"
 }
 
 payload pass "booting" "PASS: a: one" "SKIP: a: two needs CPUID.7:EBX.X[3]" \

@@ -61,7 +61,7 @@ static const char good[] =
 	"XFAIL: a: three\n"
 	"INFO: a: just saying\n"
 	"PASS: b: four\n"
-	"SUMMARY: 4 tests, 0 unexpected failures, 1 expected failures, 1 skipped\n"
+	"SUMMARY: 4 tests, 0 unexpected failures, 1 expected failures, 1 skipped, 0 not run\n"
 	"EXIT: STATUS=0\n";
 
 static void test_pass(void **state)
@@ -86,7 +86,7 @@ static void test_carriage_returns(void **state)
 {
 	(void)state;
 	feed("\rPASS: one\r\r\nFAIL: two \r\n"
-	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped\r\n"
+	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped, 0 not run\r\n"
 	     "EXIT: STATUS=1\r\n");
 	expect(decide_x86(EXITED(3)), V_FAIL, "1 of 2 checks failed");
 	assert_string_equal(vp.checks[0].msg, "one");
@@ -120,7 +120,7 @@ static void test_signal_is_crash(void **state)
 static void test_no_exit_line(void **state)
 {
 	(void)state;
-	feed("PASS: one\nSUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n");
+	feed("PASS: one\nSUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n");
 	expect(decide(EXITED(0)), V_CRASH, "no EXIT line; QEMU exited with status 0");
 	/* A mangled EXIT line is no EXIT line. */
 	feed("EXIT: STATUS=zero\n");
@@ -137,7 +137,7 @@ static void test_summary(void **state)
 	expect(decide(EXITED(0)), V_ERROR, "malformed SUMMARY line");
 	vp_free(&vp);
 	feed("PASS: one\nPASS: two\n"
-	     "SUMMARY: 3 tests, 0 unexpected failures, 0 expected failures, 1 skipped\n"
+	     "SUMMARY: 3 tests, 0 unexpected failures, 0 expected failures, 1 skipped, 0 not run\n"
 	     "EXIT: STATUS=0\n");
 	expect(decide(EXITED(0)), V_ERROR,
 	       "SUMMARY disagrees with the check lines: 3 tests (2 seen), 1 skipped (0 seen)");
@@ -173,7 +173,7 @@ static void test_s390x_exit(void **state)
 	       "QEMU exit status 1 says the guest failed, EXIT line says STATUS=0");
 	vp_free(&vp);
 	vp_init(&vp);
-	feed("FAIL: a: one\nSUMMARY: 1 tests, 1 unexpected failures, 0 expected failures, 0 skipped\n"
+	feed("FAIL: a: one\nSUMMARY: 1 tests, 1 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=1\n");
 	expect(decide_s390x(EXITED(1)), V_FAIL, "1 of 1 checks failed");
 	expect(decide_s390x(EXITED(0)), V_ERROR,
@@ -184,7 +184,7 @@ static void test_status_error(void **state)
 {
 	(void)state;
 	feed("PASS: one\nERROR: unexpected #GP at rip 0x1234\nERROR: second\n"
-	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=3\n");
 	expect(decide_x86(EXITED(7)), V_ERROR, "unexpected #GP at rip 0x1234");
 }
@@ -193,7 +193,7 @@ static void test_error_line_with_other_status(void **state)
 {
 	(void)state;
 	feed("PASS: one\nERROR: oops\n"
-	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=0\n");
 	expect(decide(EXITED(0)), V_ERROR, "guest printed ERROR (oops) but EXIT STATUS=0");
 }
@@ -202,7 +202,7 @@ static void test_unknown_status(void **state)
 {
 	(void)state;
 	feed("PASS: one\n"
-	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=9\n");
 	expect(decide(EXITED(0)), V_ERROR, "unknown EXIT status 9");
 }
@@ -210,7 +210,7 @@ static void test_unknown_status(void **state)
 static void test_no_checks(void **state)
 {
 	(void)state;
-	feed("SUMMARY: 0 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	feed("SUMMARY: 0 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=2\n");
 	expect(decide(EXITED(0)), V_ERROR, "no checks reported");
 }
@@ -219,13 +219,13 @@ static void test_status_disagrees_with_counts(void **state)
 {
 	(void)state;
 	feed("PASS: one\nFAIL: two\n"
-	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=0\n");
 	expect(decide(EXITED(0)), V_ERROR,
 	       "EXIT STATUS=0 but the checks say 1 (1 of 2 failed, 0 skipped)");
 	vp_free(&vp);
 	feed("SKIP: one\n"
-	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 1 skipped\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 1 skipped, 0 not run\n"
 	     "EXIT: STATUS=0\n");
 	expect(decide(EXITED(0)), V_ERROR,
 	       "EXIT STATUS=0 but the checks say 2 (0 of 1 failed, 1 skipped)");
@@ -235,7 +235,7 @@ static void test_fail(void **state)
 {
 	(void)state;
 	feed("PASS: one\nFAIL: two\nXPASS: three\n"
-	     "SUMMARY: 3 tests, 2 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "SUMMARY: 3 tests, 2 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=1\n");
 	expect(decide(EXITED(0)), V_FAIL, "2 of 3 checks failed");
 }
@@ -244,7 +244,7 @@ static void test_skip(void **state)
 {
 	(void)state;
 	feed("SKIP: apic: needs CPUID.1:ECX.TSC_DEADLINE[24]\nSKIP: pmu: needs PDCM\n"
-	     "SUMMARY: 2 tests, 0 unexpected failures, 0 expected failures, 2 skipped\n"
+	     "SUMMARY: 2 tests, 0 unexpected failures, 0 expected failures, 2 skipped, 0 not run\n"
 	     "EXIT: STATUS=2\n");
 	expect(decide(EXITED(0)), V_SKIP,
 	       "apic: needs CPUID.1:ECX.TSC_DEADLINE[24]; pmu: needs PDCM");
@@ -295,6 +295,28 @@ static void test_kvm_internal_error(void **state)
 	       "error: kvm run failed Bad address at rip 0x40080000");
 }
 
+/* NOTRUN: counted and shown, neither passed nor failed; the earlier result stands. */
+static void test_not_run(void **state)
+{
+	(void)state;
+	feed("XFAIL: css: SENSE ID: QEMU deviation\nNOTRUN: css: chaining: not run, SENSE ID failed\n"
+	     "PASS: css: other\n"
+	     "SUMMARY: 3 tests, 0 unexpected failures, 1 expected failures, 0 skipped, 1 not run\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_PASS, "3 checks, 1 expected failure, 1 not run");
+	vp_free(&vp);
+	feed("FAIL: css: SENSE ID\nNOTRUN: css: chaining: not run, SENSE ID failed\n"
+	     "SUMMARY: 2 tests, 1 unexpected failures, 0 expected failures, 0 skipped, 1 not run\n"
+	     "EXIT: STATUS=1\n");
+	expect(decide(EXITED(0)), V_FAIL, "1 of 2 checks failed, 1 not run");
+	vp_free(&vp);
+	feed("NOTRUN: a: not run, x failed\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
+	     "EXIT: STATUS=2\n");
+	expect(decide(EXITED(0)), V_ERROR,
+	       "SUMMARY disagrees with the check lines: 0 not run (1 seen)");
+}
+
 static void test_qmp_events(void **state)
 {
 	(void)state;
@@ -313,7 +335,7 @@ static void test_qmp_events(void **state)
 	       "the VM stopped (QMP STOP) without a fatal message after 1 check");
 	/* After EXIT a panic is how s390x reports a failed status. */
 	vp_free(&vp);
-	feed("FAIL: a: one\nSUMMARY: 1 tests, 1 unexpected failures, 0 expected failures, 0 skipped\n"
+	feed("FAIL: a: one\nSUMMARY: 1 tests, 1 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=1\n");
 	vp_event(&vp, "GUEST_PANICKED", NULL);
 	expect(decide(EXITED(1)), V_FAIL, "1 of 1 checks failed");
@@ -361,7 +383,7 @@ static void test_lookalike_lines_ignored(void **state)
 {
 	(void)state;
 	feed("PASSED: no\nPASS one\n PASS: indented\nPASS:\n"
-	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\n"
+	     "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
 	     "EXIT: STATUS=0\n");
 	expect(decide(EXITED(0)), V_PASS, "1 check");
 }
@@ -418,7 +440,7 @@ int main(void)
 		T(test_error_line_with_other_status), T(test_unknown_status),
 		T(test_no_checks), T(test_status_disagrees_with_counts), T(test_fail),
 		T(test_skip), T(test_lines_after_exit), T(test_kvm_internal_error),
-		T(test_qmp_events), T(test_qemu_message), T(test_flood),
+		T(test_qmp_events), T(test_not_run), T(test_qemu_message), T(test_flood),
 		T(test_lookalike_lines_ignored), T(test_expect), T(test_names),
 	};
 
