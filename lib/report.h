@@ -22,10 +22,12 @@ void report_info(const char *fmt, ...) __fmt(1, 2);
 /* A check known to fail where xfail is true: XFAIL/XPASS instead of FAIL/PASS. */
 bool report_xfail(bool xfail, bool pass, const char *fmt, ...) __fmt(3, 4);
 /*
- * A check QEMU TCG is known not to emulate: under TCG a failure is reported
- * as XFAIL with that reason, never as PASS; elsewhere it is report().
+ * A check QEMU TCG is known not to emulate: under TCG a failure whose
+ * outcome is exactly the known deviation (symptom true, e.g. "no #GP at
+ * all") is an XFAIL with that reason; any other failure is a FAIL, and a
+ * pass is a PASS.  Elsewhere it is report().
  */
-bool report_tcg_gap(bool pass, const char *fmt, ...) __fmt(2, 3);
+bool report_tcg_gap(bool pass, bool symptom, const char *fmt, ...) __fmt(3, 4);
 
 void report_prefix_push(const char *fmt, ...) __fmt(1, 2);
 void report_prefix_pop(void);

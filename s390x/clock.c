@@ -149,14 +149,15 @@ static void test_pending(const void *arg)
 	n = take_ckc(CR0_CLOCK_COMP, TAKE_US);
 	report(n == 1, "CR0 mask on: taken (%u)", n);
 	n = take_ckc(CR0_CLOCK_COMP, TAKE_US);
-	report_tcg_gap(n == 1, "still pending while the clock is above the comparator: taken again (%u)",
-		       n);
+	/* TCG's deviation: once per SCKC, so not taken again at all. */
+	report_tcg_gap(n == 1, n == 0,
+		       "still pending while the clock is above the comparator: taken again (%u)", n);
 	sckc(CKC_NEVER);
 	n = take_ckc(CR0_CLOCK_COMP, WINDOW_US);
 	report(n == 0, "comparator moved past the clock: no longer pending (%u)", n);
 	sckc(0);
 	n = take_ckc(CR0_CLOCK_COMP, TAKE_US);
-	report_tcg_gap(n == 1, "comparator 0, the clock is above it: taken (%u)", n);
+	report_tcg_gap(n == 1, n == 0, "comparator 0, the clock is above it: taken (%u)", n);
 	sckc(CKC_NEVER);
 }
 

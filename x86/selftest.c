@@ -98,7 +98,7 @@ static void test_cr_msr_wrappers(const void *arg)
 	f = write_cr0_safe(cr0 | 1ull << 32);
 	if (!f.valid)
 		write_cr0(cr0);
-	report_tcg_gap(f.valid && f.vector == GP_VECTOR, "CR0[32] set raises #GP (got %s)",
+	report_tcg_gap(f.valid && f.vector == GP_VECTOR, !f.valid, "CR0[32] set raises #GP (got %s)",
 		       fault_str(f, got, sizeof(got)));
 	/* Toggling CR4.LA57 in long mode is a #GP that TCG emulates too. */
 	if (cpu_has(X86_FEATURE_LA57))
