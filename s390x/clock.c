@@ -114,7 +114,7 @@ static void test_future(const void *arg)
 
 	sckc(ckc);
 	n = take_ckc(CR0_CLOCK_COMP, 2 * DELAY_US + BACKSTOP_US);
-	report(n == 1, "a comparator 10 ms ahead interrupts while spinning (%u taken)", n);
+	report(n > 0, "a comparator 10 ms ahead interrupts while spinning (%u taken)", n);
 	report(n && ckc_tod > ckc, "not before the TOD clock passed it (%ld us after)",
 	       (int64_t)(ckc_tod - ckc) / (int64_t)TOD_USEC);
 	sckc(CKC_NEVER);
@@ -147,17 +147,17 @@ static void test_pending(const void *arg)
 	n = take_ckc(0, WINDOW_US);
 	report(n == 0, "comparator passed, CR0 mask off: not taken (%u)", n);
 	n = take_ckc(CR0_CLOCK_COMP, TAKE_US);
-	report(n == 1, "CR0 mask on: taken (%u)", n);
+	report(n > 0, "CR0 mask on: taken (%u)", n);
 	n = take_ckc(CR0_CLOCK_COMP, TAKE_US);
 	/* TCG's deviation: once per SCKC, so not taken again at all. */
-	report_tcg_gap(n == 1, n == 0,
+	report_tcg_gap(n > 0, n == 0,
 		       "still pending while the clock is above the comparator: taken again (%u)", n);
 	sckc(CKC_NEVER);
 	n = take_ckc(CR0_CLOCK_COMP, WINDOW_US);
 	report(n == 0, "comparator moved past the clock: no longer pending (%u)", n);
 	sckc(0);
 	n = take_ckc(CR0_CLOCK_COMP, TAKE_US);
-	report_tcg_gap(n == 1, n == 0, "comparator 0, the clock is above it: taken (%u)", n);
+	report_tcg_gap(n > 0, n == 0, "comparator 0, the clock is above it: taken (%u)", n);
 	sckc(CKC_NEVER);
 }
 

@@ -18,6 +18,7 @@
 #include "cpuid.h"
 #include "processor.h"
 #include "safe.h"
+#include "pgtable.h"
 #include "vm.h"
 
 static char scratch[64];
@@ -90,9 +91,6 @@ static void test_cr_msr_wrappers(const void *arg)
 	struct fault f;
 	char got[48];
 
-	report_fault(write_cr0_safe(cr0), FAULT_NONE, "write_cr0_safe(current CR0)");
-	report_fault(write_cr3_safe(read_cr3()), FAULT_NONE, "write_cr3_safe(current CR3)");
-	report_fault(write_cr4_safe(read_cr4()), FAULT_NONE, "write_cr4_safe(current CR4)");
 	f = rdmsr_safe(MSR_EFER, &efer);
 	report(!f.valid && efer == rdmsr(MSR_EFER), "rdmsr_safe(EFER) reads %#lx", efer);
 	f = write_cr0_safe(cr0 | 1ull << 32);
@@ -122,6 +120,31 @@ static void test_cr_msr_wrappers(const void *arg)
 		report_skip("rdmsr_safe/wrmsr_safe #GP: needs %s in xAPIC mode",
 			    cpu_feature_gate(X86_FEATURE_X2APIC));
 	}
+}
+
+/*
+ * Writing CR3 flushes the TLB's non-global entries (SDM 4.10.4.1): a PTE
+ * cleared without INVLPG stops translating once CR3 is written again.
+ */
+static void test_cr3_flush(const void *arg)
+{
+	volatile uint64_t *page = alloc_page();
+	uint64_t *pte, val = 0;
+	struct fault f;
+	char got[48];
+
+	map_page((void *)page, (uint64_t)page, VM_W | VM_X);	/* a 4K PTE, as RAM is */
+	pte = get_pte((void *)page);
+	*page = 0x1234;		/* the translation is in the TLB now */
+	*pte &= ~PTE_P;
+	f = write_cr3_safe(read_cr3());
+	report_fault(f, FAULT_NONE, "write_cr3_safe(current CR3)");
+	f = load_safe(page, &val);
+	report(f.valid && f.vector == PF_VECTOR && f.addr == (uint64_t)page,
+	       "PTE cleared without INVLPG: not present after the CR3 write (got %s)",
+	       fault_str(f, got, sizeof(got)));
+	map_page((void *)page, (uint64_t)page, VM_W | VM_X);
+	free_page((void *)page);
 }
 
 static void test_page_faults(const void *arg)
@@ -310,6 +333,7 @@ int main(int argc, char **argv)
 	subtest("faults", test_faults, NULL);
 	subtest("cr/msr wrappers", test_cr_msr_wrappers, NULL);
 	subtest("page faults", test_page_faults, NULL);
+	subtest("cr3 flush", test_cr3_flush, NULL);
 	subtest("exec", test_exec, NULL);
 	subtest("argv", test_args, &(struct args){ argc, argv });
 	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
