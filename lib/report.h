@@ -44,10 +44,13 @@ void subtest(const char *name, void (*fn)(const void *arg), const void *arg);
  * SKIP with the reason, which names the exact gate (CPUID leaf and bit, ID
  * register field, facility number, QEMU option), and return.
  */
-#define require(cond, ...)				\
+#define require(cond, ...) require_or(report_skip, cond, __VA_ARGS__)
+
+/* When cond is false: report_fn(the rest) and return. */
+#define require_or(report_fn, cond, ...)		\
 	do {						\
 		if (!(cond)) {				\
-			report_skip(__VA_ARGS__);	\
+			report_fn(__VA_ARGS__);		\
 			return;				\
 		}					\
 	} while (0)
@@ -68,13 +71,7 @@ void subtest_after(bool earlier_ok, const char *why, const char *name,
 		   void (*fn)(const void *arg), const void *arg);
 
 /* require() for that case: NOTRUN with the reason, and return. */
-#define require_earlier(cond, ...)			\
-	do {						\
-		if (!(cond)) {				\
-			report_not_run(__VA_ARGS__);	\
-			return;				\
-		}					\
-	} while (0)
+#define require_earlier(cond, ...) require_or(report_not_run, cond, __VA_ARGS__)
 
 /* Check counts so far, by enum check_kind (for the framework's selftest). */
 void report_counts(unsigned int counts[CHECK_NR_KINDS]);
