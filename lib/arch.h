@@ -19,6 +19,12 @@ __attribute__((noreturn)) void arch_exit(int status);
 /* Print the current CPU's registers and a backtrace from the caller. */
 void arch_dump_here(void);
 
+/*
+ * RAM the platform reported at boot, in bytes: multiboot's memory sizes
+ * (x86), the device tree's /memory (arm64), SCLP Read SCP Info (s390x).
+ */
+uint64_t arch_ram_bytes(void);
+
 /* True when the guest runs under QEMU TCG (discovered, e.g. from CPUID). */
 bool arch_is_tcg(void);
 

@@ -1,11 +1,13 @@
 /* The selftest's fatal endings, common to every arch (see selftest.h). */
 #include "alloc.h"
+#include "arch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printf.h"
 #include "smp.h"
 #include "report.h"
 #include "selftest.h"
+#include "start.h"
 #include "string.h"
 
 static void fail_assert(void)
@@ -114,6 +116,15 @@ void selftest_printf(const void *arg)
 
 	snprintf(buf, sizeof(buf), "%d %#lx %-3s|%5.2s|", -7, 0xabcul, "ab", "xyz");
 	report(!strcmp(buf, "-7 0xabc ab |   xy|"), "snprintf (got \"%s\")", buf);
+}
+
+void selftest_memory(const void *arg)
+{
+	uint64_t want = (uint64_t)run_memory_mib() << 20, got = arch_ram_bytes();
+
+	require(want, "the run's memory size: needs vmunit.mem=<MiB> (the runner gives it)");
+	report(got == want, "the platform reports %lu MiB of RAM, the run asked for %lu MiB (%#lx bytes)",
+	       got >> 20, want >> 20, got);
 }
 
 void selftest_alloc_basics(size_t free0)

@@ -30,6 +30,12 @@ void selftest_printf(const void *arg);
 void selftest_alloc_basics(size_t free0);
 
 /*
+ * The RAM the platform reports (arch_ram_bytes()) is the memory the run
+ * asked for (run_memory_mib()): a memory map cut short is a FAIL.
+ */
+void selftest_memory(const void *arg);
+
+/*
  * on_cpus() reaches every CPU, each reporting under its own per-CPU prefix,
  * and hw_id() (APIC ID, MPIDR affinity ...) differs between CPUs.
  */

@@ -1,8 +1,9 @@
 /*
  * Common start: command line to argc/argv, main(), verdict.  Words the
- * runner adds for the framework ("vmunit.smp=N": the CPUs the run asked
- * for) are taken out of argv; with more than one CPU asked for, the first
- * check is that every one of them came up.
+ * runner adds for the framework are taken out of argv: "vmunit.smp=N" (the
+ * CPUs the run asked for: with more than one, the first check is that
+ * every one came up) and "vmunit.mem=M" (its memory in MiB, see
+ * start.h).
  */
 #include "argv.h"
 #include "report.h"
@@ -15,8 +16,15 @@
 
 int main(int argc, char **argv);
 
-/* Removes the "vmunit.smp=N" words; N, or 0 when none was given. */
-static unsigned int take_smp(int *argc, char **argv)
+static unsigned long asked_mem_mib;
+
+unsigned long run_memory_mib(void)
+{
+	return asked_mem_mib;
+}
+
+/* Removes the "vmunit.*" words; the CPU count asked for, 0 when none. */
+static unsigned int take_framework_words(int *argc, char **argv)
 {
 	unsigned int want = 0;
 	int out = 0;
@@ -24,6 +32,8 @@ static unsigned int take_smp(int *argc, char **argv)
 	for (int i = 0; i < *argc; i++) {
 		if (!strncmp(argv[i], "vmunit.smp=", 11))
 			want = strtoul(argv[i] + 11, NULL, 10);
+		else if (!strncmp(argv[i], "vmunit.mem=", 11))
+			asked_mem_mib = strtoul(argv[i] + 11, NULL, 10);
 		else
 			argv[out++] = argv[i];
 	}
@@ -36,7 +46,7 @@ void vmunit_main(char *cmdline)
 {
 	static char *argv[MAX_ARGS + 1];
 	int argc = split_args(cmdline, argv, MAX_ARGS);
-	unsigned int want = take_smp(&argc, argv);
+	unsigned int want = take_framework_words(&argc, argv);
 	int ret;
 
 	if (want > 1)

@@ -9,4 +9,7 @@
 
 __attribute__((noreturn)) void vmunit_main(char *cmdline);
 
+/* The memory the run asked for (the runner's vmunit.mem=M), or 0 if unknown. */
+unsigned long run_memory_mib(void);
+
 #endif

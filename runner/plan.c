@@ -84,17 +84,33 @@ static char *static_skip(const struct cfg_entry *c, enum accel accel)
 	return check_preconditions(c->check);
 }
 
+/*
+ * The guest command line: what the run asks for, for the guest to check
+ * (lib/start.c: every CPU came up, the platform reports all the memory),
+ * then the entry's args.
+ */
+static char *guest_cmdline(const struct cfg_entry *c, bool checked)
+{
+	char smp[32] = "";
+
+	if (!checked)	/* run by hand: extra QEMU arguments may change both */
+		return c->args ? xstrdup(c->args) : NULL;
+	if (c->smp > 1)
+		snprintf(smp, sizeof(smp), " vmunit.smp=%u", c->smp);
+	return xasprintf("vmunit.mem=%u%s%s%s", c->memory, smp, c->args ? " " : "",
+			 c->args ? c->args : "");
+}
+
+/* extra: more QEMU arguments (a payload run by hand), or NULL for a cfg entry. */
 static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 		 const char *payload, char *const *extra, struct test *t,
 		 struct err *e)
 {
-	/* The guest checks that every CPU asked for came up (lib/start.c). */
-	char *append = c->smp > 1 ? xasprintf("vmunit.smp=%u%s%s", c->smp, c->args ? " " : "",
-					      c->args ? c->args : "") : NULL;
+	char *append = guest_cmdline(c, !extra);
 	struct qemu_opts o = {
 		.arch = a, .qemu = h->qemu[a], .payload = payload,
 		.machine = c->machine, .cpu = c->cpu, .smp = c->smp,
-		.memory = c->memory, .append = append ? append : c->args,
+		.memory = c->memory, .append = append,
 		.params = c->qemu_params, .extra = extra,
 	};
 	int r;
@@ -164,7 +180,7 @@ int plan_payload(const struct host *h, enum arch a, const char *payload,
 	int r;
 
 	*t = (struct test){ .name = xstrdup(name) };
-	r = build(h, &c, a, payload, extra, t, e);
+	r = build(h, &c, a, payload, extra ? extra : (char *const[]){ NULL }, t, e);
 	free(name);
 	return r;
 }

@@ -326,7 +326,8 @@ groups = quick smoke
 EOF2
 vr
 argv_has() { grep -qxF "INFO: arg: $1" "$tmp/logs/argv.log"; }
-check "args go as one -append word, after the CPU count" argv_has "vmunit.smp=3 mem=64 two words"
+check "args go as one -append word, after the memory and CPU count" \
+	argv_has "vmunit.mem=64 vmunit.smp=3 mem=64 two words"
 check "qemu_params quoting keeps spaces" argv_has "x,id=a b"
 check "qemu_params double quotes" argv_has "k=v w"
 check "smp" argv_has 3

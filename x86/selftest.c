@@ -337,6 +337,7 @@ int main(int argc, char **argv)
 	subtest("exec", test_exec, NULL);
 	subtest("argv", test_args, &(struct args){ argc, argv });
 	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	subtest("memory", selftest_memory, NULL);
 	subtest("report", test_report, NULL);
 	subtest("smp", test_smp, NULL);
 	return 0;

@@ -103,6 +103,13 @@ static void percpu_init(unsigned int id)
 	write_sysreg(tpidr_el1, &cpus[id]);
 }
 
+static uint64_t ram_bytes;
+
+uint64_t arch_ram_bytes(void)
+{
+	return ram_bytes;
+}
+
 void arm64_start(const void *fdt)
 {
 	static char cmdline[4096];
@@ -118,6 +125,7 @@ void arm64_start(const void *fdt)
 	psci_init();
 	if (!dt_memory(&base, &size))
 		panic("no /memory node in the device tree");
+	ram_bytes = size;
 	/* argv[0]: the DT has no payload name (x86 multiboot has one). */
 	args = dt_string("/chosen", "bootargs");
 	strcpy(cmdline, "payload ");

@@ -76,6 +76,11 @@ static void percpu_init(unsigned int id)
 	asm volatile("stg %0, %1" : : "d"(cpu), "i"(LC_PERCPU) : "memory");
 }
 
+uint64_t arch_ram_bytes(void)
+{
+	return sclp_memory_size();
+}
+
 void s390x_start(void);
 void s390x_start(void)
 {

@@ -18,13 +18,47 @@
 #define MAPPED_TOP (4ull << 30)	/* boot identity map */
 #define MB_INFO_MEM (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
+#define MB_INFO_MEM_MAP (1u << 6)
 
 struct multiboot_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
 };
+
+/* A memory map entry; size counts the bytes after itself. */
+struct multiboot_mmap {
+	uint32_t size;
+	uint64_t base, length;
+	uint32_t type;		/* 1: available RAM */
+} __attribute__((packed));
 
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_stack_guard[];
+static uint64_t ram_bytes;
+
+uint64_t arch_ram_bytes(void)
+{
+	return ram_bytes;
+}
+
+/*
+ * RAM as the memory map says: the first MiB, whatever it holds, plus the
+ * available regions above it (above 4 GiB too, which mem_upper omits).
+ */
+static uint64_t mmap_ram(const struct multiboot_info *mbi)
+{
+	uintptr_t p = mbi->mmap_addr, end = p + mbi->mmap_length;
+	uint64_t ram = 1ull << 20;
+
+	while (p < end) {
+		const struct multiboot_mmap *e = (const void *)p;
+
+		if (e->type == 1 && e->base >= 1ull << 20)
+			ram += e->length;
+		p += e->size + sizeof(e->size);
+	}
+	return ram;
+}
 
 struct percpu *this_cpu(void)
 {
@@ -68,6 +102,7 @@ void x86_start(uint32_t mbi_addr)
 		strncpy(cmdline, (char *)(uintptr_t)mbi->cmdline, sizeof(cmdline) - 1);
 	if (mbi->flags & MB_INFO_MEM)
 		top += (uint64_t)mbi->mem_upper << 10;
+	ram_bytes = mbi->flags & MB_INFO_MEM_MAP ? mmap_ram(mbi) : top;
 	if (top > MAPPED_TOP)
 		top = MAPPED_TOP;
 	page_alloc_init((uintptr_t)_end, top);
