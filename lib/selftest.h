@@ -36,6 +36,13 @@ void selftest_alloc_basics(size_t free0);
 void selftest_memory(const void *arg);
 
 /*
+ * Page API (lib/vm.h, not on s390x): a page mapped a second time at
+ * another address is the same memory, both ways; unmapped, that address
+ * faults again.
+ */
+void selftest_alias(const void *arg);
+
+/*
  * on_cpus() reaches every CPU, each reporting under its own per-CPU prefix,
  * and hw_id() (APIC ID, MPIDR affinity ...) differs between CPUs.
  */
