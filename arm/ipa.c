@@ -10,6 +10,7 @@
 #include "vmunit.h"
 #include "devtree.h"
 #include "processor.h"
+#include "start.h"
 
 static const unsigned int pa_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
 
@@ -39,8 +40,11 @@ int main(int argc, char **argv)
 
 	report(parange < ARRAY_SIZE(pa_bits), "ID_AA64MMFR0_EL1.PARange %u is defined", parange);
 	bits = pa_bits[parange < ARRAY_SIZE(pa_bits) ? parange : 0];
-	report(dt_memory(&base, &size) && size, "device tree describes RAM (%#lx + %#lx)",
-	       base, size);
+	/* (Without /memory the boot would have stopped: compare with the run.) */
+	dt_memory(&base, &size);
+	report(size == (uint64_t)run_memory_mib() << 20,
+	       "device tree describes the RAM the run asked for (%#lx + %#lx, want %lu MiB)",
+	       base, size, run_memory_mib());
 	top = base + size;
 	report_info("PARange %u: %u-bit PA; RAM %#lx..%#lx", parange, bits, base, top - 1);
 	report(top <= 1ull << bits, "RAM ends at %#lx, within the %u-bit PA space",
