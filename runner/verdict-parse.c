@@ -255,7 +255,7 @@ void vp_event(struct vparse *vp, const char *event, const char *reason)
 
 bool vp_fatal(const struct vparse *vp)
 {
-	return vp->fatal || vp->flood || (vp->stopped && !vp->have_exit);
+	return vp->fatal || vp->flood || vp->after_exit || (vp->stopped && !vp->have_exit);
 }
 
 /* ---- the decision ---- */
@@ -386,7 +386,10 @@ static void fatal_where(const struct vparse *vp, char *buf, size_t len)
 		snprintf(buf + off, len - off, ", code %s", vp->code);
 }
 
-/* QEMU or KVM gave up, or the VM stopped, reset or panicked under the test. */
+/*
+ * QEMU or KVM gave up, the output flooded or went on after EXIT (the
+ * runner then cuts the test short), or the VM stopped, reset or panicked.
+ */
 static int fatal_verdict(const struct vparse *vp, struct why *w)
 {
 	char after[64], where[128];
@@ -399,6 +402,10 @@ static int fatal_verdict(const struct vparse *vp, struct why *w)
 		fatal_where(vp, where, sizeof(where));
 		return say(w, V_ERROR, "%s%s%s", vp->fatal, where, after), 1;
 	}
+	if (vp->after_exit)	/* the runner ends the test then */
+		return say(w, V_ERROR, "output after EXIT: %u %s, the first \"%s\"",
+			   vp->after_exit, plural(vp->after_exit, "line", "lines"),
+			   vp->after_exit_first), 1;
 	if (vp->have_exit)
 		return 0;
 	if (vp->stopped)
@@ -486,10 +493,6 @@ enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
 
 	if (fatal_verdict(vp, &w) || process_verdict(vp, end, &w))
 		return w.v;
-	if (vp->after_exit)
-		return say(&w, V_ERROR, "output after EXIT: %u %s, the first \"%s\"",
-			   vp->after_exit, plural(vp->after_exit, "line", "lines"),
-			   vp->after_exit_first);
 	if (!vp->have_summary)
 		return say(&w, V_ERROR, "no SUMMARY line");
 	if (vp->summary_bad)

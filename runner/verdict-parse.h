@@ -70,7 +70,10 @@ void vp_line(struct vparse *vp, const char *line);
 void vp_event(struct vparse *vp, const char *event, const char *reason);
 /* The runner cut the output off: over its size bound (what, e.g. "16 MiB"). */
 void vp_flood(struct vparse *vp, const char *what);
-/* Whether the test is over although QEMU may still run: a fatal error, a stop. */
+/*
+ * Whether the test is over although QEMU may still run: a fatal error, a
+ * stop, a flood, a check or ERROR line after EXIT.
+ */
 bool vp_fatal(const struct vparse *vp);
 
 /*

@@ -63,7 +63,7 @@ static inline uint16_t stap(void)
 uint16_t cpu_address(unsigned int id);
 /* SIGP sense: the CPU is in the stopped state. */
 bool cpu_stopped(uint16_t addr);
-/* SIGP stop, then sense until the CPU has stopped. */
+/* SIGP stop, then sense until the CPU has stopped (an ERROR line after 1 s). */
 void cpu_stop(uint16_t addr);
 
 /* Memory each other CPU takes from the page allocator at boot: prefix area, two stacks. */

@@ -11,11 +11,13 @@
 #include "alloc.h"
 #include "panic.h"
 #include "percpu.h"
+#include "printf.h"
 #include "processor.h"
 #include "sclp.h"
 #include "sigp.h"
 #include "smp.h"
 #include "string.h"
+#include "tod.h"
 
 #define STACK_ORDER (__builtin_ctzl(STACK_SIZE / PAGE_SIZE))
 #define PREFIX_ORDER 1		/* 8 KiB */
@@ -81,12 +83,18 @@ bool cpu_stopped(uint16_t addr)
 	       (status & SIGP_STATUS_STOPPED);
 }
 
+/* A stop takes effect later; after a second without it, say so and go on. */
 void cpu_stop(uint16_t addr)
 {
+	uint64_t end = tod_now() + 1000000 * TOD_USEC;
+
 	if (sigp_retry(addr, SIGP_STOP, 0, NULL) == SIGP_CC_NOT_OPERATIONAL)
 		return;
 	while (!cpu_stopped(addr))
-		;
+		if (tod_now() > end) {
+			printf("ERROR: CPU %#x is not stopped 1 s after SIGP STOP (SENSE)\n", addr);
+			return;
+		}
 }
 
 void secondary_main(void)
