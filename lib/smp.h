@@ -21,6 +21,13 @@ void on_cpus(void (*fn)(void *), void *arg);
 void on_cpu_async(unsigned int cpu, void (*fn)(void *), void *arg);
 bool on_cpu_done(unsigned int cpu);
 
+/*
+ * Gate on n CPUs: true when there are; else a SKIP when the run asked for
+ * fewer, a NOTRUN when it asked for them and they did not all come up
+ * (lib/start.c's boot check failed), and false.
+ */
+bool have_cpus(unsigned int n);
+
 /* For arch code: CPUs present, and the idle loop a started CPU enters. */
 void smp_set_nr_cpus(unsigned int n);
 __attribute__((noreturn)) void smp_secondary_idle(void);

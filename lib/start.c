@@ -17,10 +17,23 @@
 int main(int argc, char **argv);
 
 static unsigned long asked_mem_mib;
+static unsigned int asked_cpus;
 
 unsigned long run_memory_mib(void)
 {
 	return asked_mem_mib;
+}
+
+bool have_cpus(unsigned int n)
+{
+	if (nr_cpus() >= n)
+		return true;
+	if (asked_cpus >= n)
+		report_not_run("needs %u CPUs: not run, the run asked for %u, %u came up (boot: ...)",
+			       n, asked_cpus, nr_cpus());
+	else
+		report_skip("needs %u CPUs: run with -smp %u or more (has %u)", n, n, nr_cpus());
+	return false;
 }
 
 /* Removes the "vmunit.*" words; the CPU count asked for, 0 when none. */
@@ -46,11 +59,12 @@ void vmunit_main(char *cmdline)
 {
 	static char *argv[MAX_ARGS + 1];
 	int argc = split_args(cmdline, argv, MAX_ARGS);
-	unsigned int want = take_framework_words(&argc, argv);
 	int ret;
 
-	if (want > 1)
-		report(nr_cpus() == want, "boot: %u CPUs up, the run asked for %u", nr_cpus(), want);
+	asked_cpus = take_framework_words(&argc, argv);
+	if (asked_cpus > 1)
+		report(nr_cpus() == asked_cpus, "boot: %u CPUs up, the run asked for %u", nr_cpus(),
+		       asked_cpus);
 	ret = main(argc, argv);
 
 	if (ret)

@@ -347,10 +347,8 @@ int main(int argc, char **argv)
 	};
 	interrupt_handler_t old_restart, old_ext;
 
-	if (nr_cpus() < 2) {
-		report_skip("needs at least 2 CPUs (-smp), has %u", nr_cpus());
+	if (!have_cpus(2))
 		return 0;
-	}
 	target = nr_cpus() - 1;
 	target_addr = cpu_address(target);
 	old_restart = handle_interrupt(INT_RESTART, restart_handler);
