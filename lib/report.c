@@ -130,13 +130,6 @@ void report_prefix_pop(void)
 	cpu->prefix[cpu->prefix_end[--cpu->prefix_depth]] = 0;
 }
 
-void report_counts(unsigned int out[CHECK_NR_KINDS])
-{
-	spin_lock(&count_lock);
-	memcpy(out, counts, sizeof(counts));
-	spin_unlock(&count_lock);
-}
-
 void subtest(const char *name, void (*fn)(const void *arg), const void *arg)
 {
 	struct percpu *cpu = this_cpu();

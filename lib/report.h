@@ -73,8 +73,6 @@ void subtest_after(bool earlier_ok, const char *why, const char *name,
 /* require() for that case: NOTRUN with the reason, and return. */
 #define require_earlier(cond, ...) require_or(report_not_run, cond, __VA_ARGS__)
 
-/* Check counts so far, by enum check_kind (for the framework's selftest). */
-void report_counts(unsigned int counts[CHECK_NR_KINDS]);
 
 /* Print SUMMARY and EXIT lines and power off with the status. */
 __attribute__((noreturn)) void report_exit(void);

@@ -277,25 +277,18 @@ static void test_alloc(const void *arg)
 	free(q);
 }
 
+/*
+ * Prefixes; how checks are counted is proven end to end by the negative
+ * entries (selftest-fail, selftest-xpass), without a made-up XFAIL or SKIP.
+ */
 static void test_report(const void *arg)
 {
-	unsigned int before[CHECK_NR_KINDS], after[CHECK_NR_KINDS];
-	bool xf;
-
 	report_prefix_push("inner %d", 2);
 	report(!strcmp(this_cpu()->prefix, "report: inner 2: "),
 	       "prefixes nest (%s)", this_cpu()->prefix);
 	report_prefix_pop();
 	report(!strcmp(this_cpu()->prefix, "report: "), "pop restores (%s)",
 	       this_cpu()->prefix);
-	report_counts(before);
-	xf = report_xfail(true, false, "xfail of a failing check");
-	report_skip("skip counts as skipped");
-	report_counts(after);
-	report(!xf && after[CHECK_XFAIL] == before[CHECK_XFAIL] + 1 &&
-	       after[CHECK_SKIP] == before[CHECK_SKIP] + 1 &&
-	       after[CHECK_FAIL] == before[CHECK_FAIL],
-	       "report_xfail returns its condition; XFAIL and SKIP counted, no FAIL");
 }
 
 static uint64_t initial_apic_id(void)
