@@ -457,7 +457,7 @@ EOF2
 	STUB_KVM=hang va
 	end=$(date +%s)
 	check "probe: a hang is not usable" has_err "probe TIMEOUT: no verdict after 2 s"
-	check "... and costs only the probe's timeout" [ $((end - start)) -le 5 ]
+	check "... and costs only the probe's timeout" [ $((end - start)) -le 8 ]
 	check "... the tests run under tcg" log_accel tcg
 	va
 	check "probe passes: kvm, and no note on stderr" [ ! -s "$tmp/err" ]
@@ -481,7 +481,7 @@ EOF2
 	end=$(date +%s)
 	check "KVM internal error: ERROR at once with the checks seen" has \
 		"ERROR pass (KVM internal error. Suberror: 1 (emulation failure) at INT3, rip 0x100110 after 3 checks)"
-	check "... within seconds" [ $((end - start)) -le 2 ]
+	check "... within seconds, not its 30 s timeout" [ $((end - start)) -le 5 ]
 	check "... the register dump is in the log" grep -q '^RIP=0000000000100110' "$tmp/logs/pass.log"
 	rm "$tmp/kvm"
 fi
@@ -522,7 +522,7 @@ check "a flood without newlines is an ERROR" has \
 log_bounded() { [ "$(wc -c <"$tmp/logs/$1.log")" -le $((16 * 1024 * 1024 + 4096)) ]; }
 check "... its log is cut at 16 MiB" log_bounded floodraw
 check "... and says so" grep -q 'output cut off after 16 MiB' "$tmp/logs/floodraw.log"
-check "... all of it in seconds" [ "$secs" -le 8 ]
+check "... all of it in seconds" [ "$secs" -le 15 ]
 check "an orphan in a session of its own is killed" gone_soon "$tmp/build/x86/daemon.elf.pids"
 check "QEMU that dies at once: it could not start" has \
 	"CRASH abort (QEMU could not start (killed by signal 6 (SIGABRT)))"
