@@ -10,12 +10,13 @@
  * instruction, failed assert, stack overflow into the guard page, no
  * checks); each has a cfg entry that expects ERROR with its reason.
  * Needs QEMU virt (or any DT machine), EL1.
- * Usage: selftest mem=<MiB given to -m> alpha beta
+ * Usage: selftest WORD alpha beta (argv; the memory size is the runner's vmunit.mem)
  *        selftest unexpected|assert|overflow|nochecks
  */
 #include "vmunit.h"
 #include "selftest.h"
 #include "smp.h"
+#include "start.h"
 #include "processor.h"
 #include "traps.h"
 #include "vm.h"
@@ -118,12 +119,10 @@ static void test_args(const void *arg)
 static void test_alloc(const void *arg)
 {
 	extern char _end[];
-	const char *mem = arg;
 	uint64_t mib, avail, ram_base = 0x40000000;
 	size_t free0 = page_free_count();
 
-	require(mem && !strncmp(mem, "mem=", 4), "needs mem=<MiB of -m> as first argument");
-	mib = strtoul(mem + 4, NULL, 0);
+	mib = run_memory_mib();
 	/* Free: _end to the top of RAM, less allocator metadata and the page
 	 * tables of RAM (one per 2 MiB). */
 	avail = (ram_base + (mib << 20) - (uintptr_t)_end) / PAGE_SIZE;
@@ -158,7 +157,7 @@ int main(int argc, char **argv)
 	subtest("exec", test_exec, NULL);
 	subtest("svc", test_svc, NULL);
 	subtest("argv", test_args, &(struct args){ argc, argv });
-	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	subtest("alloc", test_alloc, NULL);
 	subtest("memory", selftest_memory, NULL);
 	subtest("alias", selftest_alias, NULL);
 	subtest("smp", test_smp, NULL);

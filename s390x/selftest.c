@@ -16,7 +16,7 @@
  * assert, stack overflow into the guard the prologues check, no checks);
  * each has a cfg entry that expects ERROR with its reason.
  * Needs s390-ccw-virtio (SCLP console on -serial); no DAT.
- * Usage: selftest mem=<MiB given to -m> alpha beta
+ * Usage: selftest WORD alpha beta (argv; the memory size is the runner's vmunit.mem)
  *        selftest unexpected|assert|overflow|nochecks
  */
 #include "vmunit.h"
@@ -26,6 +26,7 @@
 #include "selftest.h"
 #include "sigp.h"
 #include "smp.h"
+#include "start.h"
 #include "traps.h"
 
 /* ILCs: instruction lengths of 2, 4 and 6 bytes. */
@@ -202,12 +203,10 @@ static void test_args(const void *arg)
 static void test_alloc(const void *arg)
 {
 	extern char _end[];
-	const char *mem = arg;
 	uint64_t mib, avail;
 	size_t free0 = page_free_count();
 
-	require(mem && !strncmp(mem, "mem=", 4), "needs mem=<MiB of -m> as first argument");
-	mib = strtoul(mem + 4, NULL, 0);
+	mib = run_memory_mib();
 	/* Free: _end to the top of memory, less the other CPUs' and the bitmap. */
 	avail = ((mib << 20) - (uintptr_t)_end - (nr_cpus() - 1) * SMP_CPU_BYTES) / PAGE_SIZE;
 	report(free0 <= avail && free0 + 64 > avail, "%zu free pages (want at most %lu for -m %lu)",
@@ -267,7 +266,7 @@ int main(int argc, char **argv)
 	subtest("svc", test_svc, NULL);
 	subtest("facilities", test_facilities, NULL);
 	subtest("argv", test_args, &(struct args){ argc, argv });
-	subtest("alloc", test_alloc, argc > 1 ? argv[1] : NULL);
+	subtest("alloc", test_alloc, NULL);
 	subtest("memory", selftest_memory, NULL);
 	subtest("smp", test_smp, NULL);
 	return 0;
