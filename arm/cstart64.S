@@ -4,7 +4,7 @@
  * (HCR_EL2.RW, timers and GIC system registers open to EL1).  It maps the first 512 GiB 1:1 with 1 GiB blocks
  * (the low 1 GiB as Device-nGnRnE, the rest Normal write-back) so C runs
  * with caches on and unaligned accesses allowed, installs the EL1 vectors
- * and calls arm64_start(x0 at entry).  QEMU passes no x0 for an ELF on virt.
+ * and calls arm64_start(x0 at entry, the EL at entry).  QEMU passes no x0 for an ELF on virt.
  * Code runs on SP_EL0 (EL1t) above a guard page; exceptions run on SP_EL1,
  * their own stack, so a stack overflow is still reported.
  */
@@ -55,6 +55,8 @@
 	.globl start
 start:
 	mov x19, x0
+	mrs x20, CurrentEL		/* the EL we were entered at, for arm64_start */
+	lsr x20, x20, #2
 	adrp x0, boot_stack_top
 	add sp, x0, :lo12:boot_stack_top
 	mrs x0, CurrentEL
@@ -75,6 +77,7 @@ start:
 	msr spsel, #0
 	isb
 	mov x0, x19
+	mov x1, x20
 	mov x29, #0
 	mov x30, #0
 	bl arm64_start
@@ -128,9 +131,12 @@ el2_enter_vhe:
 	mrs x0, id_aa64mmfr1_el1
 	ubfx x0, x0, #8, #4
 	cbz x0, el2_to_el1
+	mrs x0, id_aa64pfr0_el1
+	ubfx x0, x0, #24, #4		/* GIC system registers implemented? */
+	cbz x0, 1f			/* (GICv2: ICC_SRE_EL2 is undefined) */
 	mov x0, #0xf			/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
 	msr s3_4_c12_c9_5, x0
-	msr cntvoff_el2, xzr
+1:	msr cntvoff_el2, xzr
 	ldr x0, =HCR_HOST_VHE
 	msr hcr_el2, x0
 	isb

@@ -18,6 +18,7 @@
 #include "smp.h"
 #include "start.h"
 #include "processor.h"
+#include "psci.h"
 #include "traps.h"
 #include "vm.h"
 
@@ -148,10 +149,33 @@ static void raise_udf(void)
 	asm volatile("udf #1");
 }
 
+/*
+ * "from-el2": the run gave the payload EL2 and the boot dropped to EL1;
+ * prove that it really was entered at EL2, or SKIP naming the gate.
+ */
+static void test_from_el2(const void *arg)
+{
+	require(ID_FIELD(read_sysreg(id_aa64pfr0_el1), 8),
+		"ID_AA64PFR0_EL1.EL2 is 0 (QEMU: -machine virtualization=on)");
+	report(boot_el() == 2, "entered at EL2 (CurrentEL at entry: EL%u)", boot_el());
+	report(current_el() == 1, "runs at EL1 after the drop (EL%u)", current_el());
+	report(psci_uses_smc(), "PSCI through SMC, as the device tree says with EL2");
+}
+
+static bool has_arg(int argc, char **argv, const char *word)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], word))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && selftest_fatal(argv[1], raise_udf))
 		return 0;
+	if (has_arg(argc, argv, "from-el2"))
+		subtest("from EL2", test_from_el2, NULL);
 	subtest("printf", selftest_printf, NULL);
 	subtest("faults", test_faults, NULL);
 	subtest("exec", test_exec, NULL);

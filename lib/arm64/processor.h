@@ -61,4 +61,10 @@ static inline unsigned int current_el(void)
 	return (read_sysreg(CurrentEL) >> 2) & 3;
 }
 
+/* A 4-bit ID register field at bit shift. */
+#define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
+
+/* The exception level the payload was entered at (CurrentEL at entry). */
+unsigned int boot_el(void);
+
 #endif

@@ -13,6 +13,11 @@ void psci_init(void)
 	use_smc = method && !strcmp(method, "smc");
 }
 
+bool psci_uses_smc(void)
+{
+	return use_smc;
+}
+
 int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 asm("x0") = fn;

@@ -5,6 +5,7 @@
 #ifndef VMUNIT_ARM64_PSCI_H
 #define VMUNIT_ARM64_PSCI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PSCI_VERSION	0x84000000
@@ -12,6 +13,8 @@
 #define PSCI_SYSTEM_OFF	0x84000008
 
 void psci_init(void);
+/* The conduit is SMC (a machine with EL2: QEMU's virt with virtualization=on). */
+bool psci_uses_smc(void);
 int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* Start every other CPU of the device tree's /cpus with CPU_ON (smp.c). */

@@ -69,6 +69,39 @@ static bool has_word(const char *s, const char *word)
 	return false;
 }
 
+static unsigned int entry_el;
+
+unsigned int boot_el(void)
+{
+	return entry_el;
+}
+
+/*
+ * Why EL2 cannot be had for "el2" (vhe) or "el2-nvhe", naming the gate, or
+ * NULL.  (Without VHE the boot path drops to EL1: nVHE is entered from VHE.)
+ */
+static const char *el2_gate(bool vhe)
+{
+	if (!ID_FIELD(read_sysreg(id_aa64pfr0_el1), 8))
+		return "ID_AA64PFR0_EL1.EL2 is 0 (QEMU: -machine virtualization=on)";
+	if (entry_el < 2)
+		return "entered at EL1 (QEMU: -machine virtualization=on)";
+	if (vhe && !ID_FIELD(read_sysreg(id_aa64mmfr1_el1), 8))
+		return "ID_AA64MMFR1_EL1.VH is 0 (no VHE)";
+	return NULL;
+}
+
+/* An EL2 entry on a CPU or machine without it: SKIP, and that is all. */
+static void require_el2(const char *word, bool vhe)
+{
+	const char *gate = el2_gate(vhe);
+
+	if (gate) {
+		report_skip("boot: \"%s\" needs EL2: %s", word, gate);
+		report_exit();
+	}
+}
+
 /*
  * Booted at EL2 we are in VHE host mode: stay ("el2"), leave VHE but stay
  * at EL2 ("el2-nvhe"), or continue at EL1.  Staying is a checked promise.
@@ -78,6 +111,7 @@ static void choose_el(const char *cmdline, uint64_t base, uint64_t size)
 	bool at_el2 = current_el() == 2;
 
 	if (has_word(cmdline, "el2-nvhe")) {
+		require_el2("el2-nvhe", false);
 		if (at_el2) {
 			pgtable_use_el2_format();
 			mmu_init(base, size);
@@ -85,11 +119,12 @@ static void choose_el(const char *cmdline, uint64_t base, uint64_t size)
 		}
 		report(at_el2 && !(read_sysreg(hcr_el2) & HCR_E2H),
 		       "boot: the payload stays at EL2 with HCR_EL2.E2H clear, as \"el2-nvhe\" "
-		       "asks (EL%u; needs virtualization=on)", current_el());
+		       "asks (EL%u; the framework enters nVHE through VHE)", current_el());
 	} else if (has_word(cmdline, "el2")) {
+		require_el2("el2", true);
 		report(at_el2 && (read_sysreg(hcr_el2) & HCR_E2H),
-		       "boot: the payload stays at EL2 with HCR_EL2.E2H, as \"el2\" asks (EL%u; "
-		       "needs virtualization=on and ID_AA64MMFR1_EL1.VH)", current_el());
+		       "boot: the payload stays at EL2 with HCR_EL2.E2H, as \"el2\" asks (EL%u)",
+		       current_el());
 	} else if (at_el2) {
 		el2_vhe_to_el1();
 		flush_tlb();
@@ -110,12 +145,13 @@ uint64_t arch_ram_bytes(void)
 	return ram_bytes;
 }
 
-void arm64_start(const void *fdt)
+void arm64_start(const void *fdt, uint64_t el)
 {
 	static char cmdline[4096];
 	uint64_t base, size, u;
 	const char *args;
 
+	entry_el = el;
 	percpu_init(0);
 	if (!dt_init(fdt ? fdt : (const void *)VIRT_RAM_BASE))
 		panic("no valid device tree at x0 or %#lx", VIRT_RAM_BASE);
