@@ -31,7 +31,8 @@ void selftest_alloc_basics(size_t free0);
 
 /*
  * The RAM the platform reports (arch_ram_bytes()) is the memory the run
- * asked for (run_memory_mib()): a memory map cut short is a FAIL.
+ * asked for (run_memory_mib()), less at most what firmware keeps: a memory
+ * map cut short is a FAIL.
  */
 void selftest_memory(const void *arg);
 
