@@ -101,12 +101,12 @@ static char *guest_cmdline(const struct cfg_entry *c, bool checked)
 			 c->args ? c->args : "");
 }
 
-/* extra: more QEMU arguments (a payload run by hand), or NULL for a cfg entry. */
+/* by_hand: a payload run with extra QEMU arguments, not a cfg entry. */
 static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
-		 const char *payload, char *const *extra, struct test *t,
+		 const char *payload, char *const *extra, bool by_hand, struct test *t,
 		 struct err *e)
 {
-	char *append = guest_cmdline(c, !extra);
+	char *append = guest_cmdline(c, !by_hand);
 	struct qemu_opts o = {
 		.arch = a, .qemu = h->qemu[a], .payload = payload,
 		.machine = c->machine, .cpu = c->cpu, .smp = c->smp,
@@ -149,7 +149,7 @@ int plan_test(const struct host *h, const struct sel *s, struct test *t,
 		t->name = xstrdup(c->name);
 	if (h->logdir)
 		t->log = xasprintf("%s/%s.log", h->logdir, t->name);
-	r = build(h, c, s->arch, payload, NULL, t, e);
+	r = build(h, c, s->arch, payload, NULL, false, t, e);
 	free(rel);
 	free(payload);
 	return r;
@@ -180,7 +180,7 @@ int plan_payload(const struct host *h, enum arch a, const char *payload,
 	int r;
 
 	*t = (struct test){ .name = xstrdup(name) };
-	r = build(h, &c, a, payload, extra ? extra : (char *const[]){ NULL }, t, e);
+	r = build(h, &c, a, payload, extra, true, t, e);
 	free(name);
 	return r;
 }

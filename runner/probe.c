@@ -76,11 +76,13 @@ enum kvm_probe kvm_probe(const struct host *h, enum arch a, char *why, size_t le
 		p = KVM_NOT_USABLE;
 	} else if (p == KVM_USABLE) {
 		boot(h, a, &t, &r);
-		if (r.v != V_PASS) {	/* a CRASH carries QEMU's own reason */
-			snprintf(why, len, "%s -accel kvm -cpu %s: %s%s%s%s", base_name(t.argv.v[0]),
-				 qemu_default_cpu(ACCEL_KVM), r.v == V_CRASH ? "" : "probe ",
-				 r.v == V_CRASH ? "" : verdict_name(r.v),
-				 r.v == V_CRASH ? "" : ": ", r.reason);
+		if (r.v != V_PASS) {
+			char verdict[32] = "";	/* a CRASH's reason is QEMU's own */
+
+			if (r.v != V_CRASH)
+				snprintf(verdict, sizeof(verdict), "probe %s: ", verdict_name(r.v));
+			snprintf(why, len, "%s -accel kvm -cpu %s: %s%s", base_name(t.argv.v[0]),
+				 qemu_default_cpu(ACCEL_KVM), verdict, r.reason);
 			p = KVM_NOT_USABLE;
 		}
 		plan_free(&t);

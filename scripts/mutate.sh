@@ -59,15 +59,20 @@ try() {
 		built="$built $arch"
 		;;
 	esac
-	if ! FIND=$find perl -0ne '$f = $ENV{FIND}; $f =~ s/\\(n|t|\\)/$1 eq "n" ? "\n" : $1 eq "t" ? "\t" : "\\"/ge;
-			$n = () = /\Q$f\E/g; exit($n == 1 ? 0 : 3)' "$file"; then
+	cp -p "$file" "$scratch/orig"
+	# The edit, only when the text is there exactly once (else exit 3).
+	if ! FIND=$find REPL=$replace perl -0777 -i -pe '
+			sub esc { my $s = shift; $s =~ s/\\(n|t|\\)/$1 eq "n" ? "\n" : $1 eq "t" ? "\t" : "\\"/ge; $s }
+			BEGIN { $f = esc($ENV{FIND}); $r = esc($ENV{REPL}) }
+			$n = () = /\Q$f\E/g;
+			if ($n != 1) { $bad = 1; next }
+			s/\Q$f\E/$r/;
+			END { exit 3 if $bad }' "$file"; then
 		echo "STALE    $name: the text to change is not in $file exactly once"
 		stale=$((stale + 1))
+		mv "$scratch/orig" "$file"
 		return
 	fi
-	cp -p "$file" "$scratch/orig"
-	FIND=$find REPL=$replace perl -0pi -e 'sub esc { my $s = shift; $s =~ s/\\(n|t|\\)/$1 eq "n" ? "\n" : $1 eq "t" ? "\t" : "\\"/ge; $s }
-		$f = esc($ENV{FIND}); $r = esc($ENV{REPL}); s/\Q$f\E/$r/' "$file"
 	if ! make -s -j"$jobs" ARCH="$arch" all >"$scratch/build.log" 2>&1; then
 		echo "BROKEN   $name: does not build ($(grep -m1 error "$scratch/build.log"))"
 		broken=$((broken + 1))
