@@ -1,10 +1,12 @@
 /*
  * arm64 boot: an ELF entered at EL1, or at EL2 (virtualization=on), MMU
  * off.  At EL2 it enters VHE host mode, or drops to EL1 without FEAT_VHE
- * (HCR_EL2.RW, timers and GIC system registers open to EL1).  It maps the first 512 GiB 1:1 with 1 GiB blocks
- * (the low 1 GiB as Device-nGnRnE, the rest Normal write-back) so C runs
- * with caches on and unaligned accesses allowed, installs the EL1 vectors
- * and calls arm64_start(x0 at entry, the EL at entry).  QEMU passes no x0 for an ELF on virt.
+ * (HCR_EL2.RW, timers and GIC system registers open to EL1, a boot stub at
+ * VBAR_EL2 to come back up for nVHE).  It maps the first 512 GiB 1:1 with
+ * 1 GiB blocks (the low 1 GiB as Device-nGnRnE, the rest Normal
+ * write-back) so C runs with caches on and unaligned accesses allowed,
+ * installs the EL1 vectors and calls arm64_start(x0 at entry, the EL at
+ * entry).  QEMU passes no x0 for an ELF on virt.
  * Code runs on SP_EL0 (EL1t) above a guard page; exceptions run on SP_EL1,
  * their own stack, so a stack overflow is still reported.
  */
@@ -26,6 +28,8 @@
 #define TCR_EL2_NVHE	(16 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (1 << 31))
 /* SCTLR_EL2 (E2H clear): RES1 bits, I, C, M */
 #define SCTLR_EL2_NVHE_ON (0x30c50830 | (1 << 12) | (1 << 2) | (1 << 0))
+#define EC_HVC64	0x16
+#define STUB_HVC_TO_EL2	0x4e56
 #define BOOT_STACK_SIZE	16384
 #define EXCEPTION_STACK_SIZE 8192
 
@@ -178,41 +182,85 @@ el2_vhe_to_el1:
 	eret
 
 /*
- * From EL2 in VHE host mode with the MMU on, called from C after the page
- * tables were rebuilt in the EL2 format: leave VHE (HCR_EL2.E2H clear, IRQs
- * routed to EL2) and turn the MMU back on with the native EL2 registers
- * and the EL2 vectors.  Touches no memory while the MMU is off.
+ * To nVHE: EL2 with HCR_EL2.E2H clear (IRQs routed to EL2), the MMU on with
+ * the native EL2 registers on root (x0, tables in the EL2 format) and the
+ * EL2 vectors.  Called from C at EL2 in VHE host mode, or at EL1 after a
+ * boot without VHE (the boot stub below takes it back up).  Touches no
+ * memory while the MMU is off.
  */
 	.globl el2_vhe_to_nvhe
 el2_vhe_to_nvhe:
-	mrs x2, ttbr0_el1		/* the EL2 registers, through VHE names */
+	mrs x3, mair_el1		/* MAIR_EL2, through its VHE name */
+	mrs x1, sctlr_el1
+	bic x1, x1, #1			/* MMU off */
+	msr sctlr_el1, x1
+	isb
+	b nvhe_mmu_on
+
+	.globl el2_stub_to_nvhe
+el2_stub_to_nvhe:
 	mrs x3, mair_el1
+	dsb ish
+	hvc #STUB_HVC_TO_EL2		/* back here at EL2t, MMU off */
+nvhe_mmu_on:
+	ldr x1, =HCR_NVHE
+	msr hcr_el2, x1
+	isb
+	mov x1, #0x33ff			/* CPTR_EL2 (nVHE layout): RES1, no traps */
+	msr cptr_el2, x1
 	pa_size x4, x5			/* -> TCR_EL2.PS */
 	ldr x5, =TCR_EL2_NVHE
 	orr x5, x5, x4, lsl #16
-	mrs x0, sctlr_el1
-	bic x0, x0, #1			/* MMU off */
-	msr sctlr_el1, x0
-	isb
-	ldr x0, =HCR_NVHE
-	msr hcr_el2, x0
-	isb
-	mov x0, #0x33ff			/* CPTR_EL2 (nVHE layout): RES1, no traps */
-	msr cptr_el2, x0
 	msr mair_el2, x3
 	msr tcr_el2, x5
-	msr ttbr0_el2, x2
-	adrp x0, vectors_el2
-	add x0, x0, :lo12:vectors_el2
-	msr vbar_el2, x0
+	msr ttbr0_el2, x0
+	adrp x1, vectors_el2
+	add x1, x1, :lo12:vectors_el2
+	msr vbar_el2, x1
 	isb
 	tlbi alle2
 	dsb nsh
 	isb
-	ldr x0, =SCTLR_EL2_NVHE_ON
-	msr sctlr_el2, x0
+	ldr x1, =SCTLR_EL2_NVHE_ON
+	msr sctlr_el2, x1
 	isb
 	ret
+
+/*
+ * The EL2 boot stub, VBAR_EL2 while EL1 runs after a drop from EL2: its one
+ * service, HVC #STUB_HVC_TO_EL2, returns to the caller at EL2t (same SP_EL0)
+ * with SP_EL2 = SP_EL1, MMU still off at EL2.  Anything else taken to EL2
+ * returns to EL1 in el2_stub_panic(ESR_EL2, ELR_EL2).
+ */
+	.balign 0x800
+el2_stub:
+	.rept 8
+	.balign 0x80
+	b el2_stub_bad
+	.endr
+	.balign 0x80			/* 0x400: lower EL, AArch64, synchronous */
+	mrs x9, esr_el2
+	ldr x10, =((EC_HVC64 << 26) | (1 << 25) | STUB_HVC_TO_EL2)
+	cmp x9, x10
+	b.ne el2_stub_bad
+	mrs x9, sp_el1
+	mov sp, x9
+	mov x9, #0x3c8			/* EL2t, DAIF masked */
+	msr spsr_el2, x9
+	eret
+	.rept 7
+	.balign 0x80
+	b el2_stub_bad
+	.endr
+el2_stub_bad:
+	mrs x0, esr_el2
+	mrs x1, elr_el2
+	adrp x2, el2_stub_panic
+	add x2, x2, :lo12:el2_stub_panic
+	msr elr_el2, x2
+	mov x2, #0x3c5			/* EL1h, DAIF masked */
+	msr spsr_el2, x2
+	eret
 
 el2_to_el1:
 	mov x0, #(1 << 31)		/* HCR_EL2.RW: EL1 is AArch64 */
@@ -228,7 +276,10 @@ el2_to_el1:
 	mov x0, #0xf			/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
 	msr s3_4_c12_c9_5, x0
 	isb
-3:	ldr x0, =SCTLR_EL1_RES1
+3:	adrp x0, el2_stub
+	add x0, x0, :lo12:el2_stub
+	msr vbar_el2, x0
+	ldr x0, =SCTLR_EL1_RES1
 	msr sctlr_el1, x0
 	mov x0, #0x3c5			/* EL1h, DAIF masked */
 	msr spsr_el2, x0

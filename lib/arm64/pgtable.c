@@ -148,7 +148,7 @@ void unmap_page(void *va)
 	tlb_flush_page(va);
 }
 
-void mmu_init(uint64_t ram_base, uint64_t ram_size)
+uint64_t *mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
 	extern char _text[], _etext[];
 	uint64_t *l1;
@@ -164,7 +164,10 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 	}
 	assert(ram_base >= DEVICE_WINDOW);
 	dsb(ishst);
+	if (el2_format)
+		return root;
 	write_sysreg(ttbr0_el1, root);
 	isb();
 	flush_tlb();
+	return root;
 }

@@ -1,9 +1,10 @@
 /*
  * arm64 stage-1 descriptors behind lib/vm.h (TTBR0_EL1, 4K granule, 48-bit
- * VA, 4 levels).  mmu_init() replaces the boot tables: the low 1 GiB device
- * window as one Device-nGnRnE block, RAM 1:1 with 4K pages, nothing else
- * mapped.  RAM is W^X: the payload's text read-only and executable, all
- * else read-write and execute-never (so SCTLR.WXN can be set).
+ * VA, 4 levels).  mmu_init() replaces the boot tables and returns the root:
+ * the low 1 GiB device window as one Device-nGnRnE block, RAM 1:1 with 4K
+ * pages, nothing else mapped.  RAM is W^X: the payload's text read-only
+ * and executable, all else read-write and execute-never (so SCTLR.WXN can
+ * be set).
  */
 #ifndef VMUNIT_ARM64_PGTABLE_H
 #define VMUNIT_ARM64_PGTABLE_H
@@ -24,8 +25,9 @@
 #define PTE_ADDR_MASK	0x0000fffffffff000ull
 #define PTE_PERM	(PTE_USER | PTE_RDONLY | PTE_PXN | PTE_UXN)
 
-void mmu_init(uint64_t ram_base, uint64_t ram_size);
-/* Build later tables in the EL2 (E2H clear) format, for el2_vhe_to_nvhe(). */
+uint64_t *mmu_init(uint64_t ram_base, uint64_t ram_size);
+/* Build later tables in the EL2 (E2H clear) format: mmu_init() then only
+ * returns the root, for the switch to nVHE to install. */
 void pgtable_use_el2_format(void);
 /* At EL2 without VHE: the system registers of this EL are the *_EL2 ones. */
 bool el2_nvhe(void);

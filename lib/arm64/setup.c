@@ -28,7 +28,9 @@
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_stack_guard[];
 void el2_vhe_to_el1(void);
-void el2_vhe_to_nvhe(void);
+void el2_vhe_to_nvhe(uint64_t *root);
+void el2_stub_to_nvhe(uint64_t *root);
+void el2_stub_panic(uint64_t esr, uint64_t elr);
 static volatile uint8_t *uart = (volatile uint8_t *)VIRT_UART;
 
 struct percpu *this_cpu(void)
@@ -76,9 +78,15 @@ unsigned int boot_el(void)
 	return entry_el;
 }
 
+/* An exception taken to the EL2 boot stub other than its own HVC. */
+void el2_stub_panic(uint64_t esr, uint64_t elr)
+{
+	panic("unexpected exception to the EL2 boot stub: ESR_EL2 %#lx, ELR_EL2 %#lx", esr, elr);
+}
+
 /*
  * Why EL2 cannot be had for "el2" (vhe) or "el2-nvhe", naming the gate, or
- * NULL.  (Without VHE the boot path drops to EL1: nVHE is entered from VHE.)
+ * NULL.  Entered at EL2 without VHE we run at EL1 over the boot stub.
  */
 static const char *el2_gate(bool vhe)
 {
@@ -103,8 +111,9 @@ static void require_el2(const char *word, bool vhe)
 }
 
 /*
- * Booted at EL2 we are in VHE host mode: stay ("el2"), leave VHE but stay
- * at EL2 ("el2-nvhe"), or continue at EL1.  Staying is a checked promise.
+ * Booted at EL2 we are in VHE host mode, or at EL1 over the boot stub
+ * without VHE: stay in VHE ("el2"), go to EL2 with E2H clear ("el2-nvhe"),
+ * or continue at EL1.  Staying is a checked promise.
  */
 static void choose_el(const char *cmdline, uint64_t base, uint64_t size)
 {
@@ -112,14 +121,14 @@ static void choose_el(const char *cmdline, uint64_t base, uint64_t size)
 
 	if (has_word(cmdline, "el2-nvhe")) {
 		require_el2("el2-nvhe", false);
-		if (at_el2) {
-			pgtable_use_el2_format();
-			mmu_init(base, size);
-			el2_vhe_to_nvhe();
-		}
-		report(at_el2 && !(read_sysreg(hcr_el2) & HCR_E2H),
+		pgtable_use_el2_format();
+		if (at_el2)
+			el2_vhe_to_nvhe(mmu_init(base, size));
+		else
+			el2_stub_to_nvhe(mmu_init(base, size));
+		report(current_el() == 2 && !(read_sysreg(hcr_el2) & HCR_E2H),
 		       "boot: the payload stays at EL2 with HCR_EL2.E2H clear, as \"el2-nvhe\" "
-		       "asks (EL%u; the framework enters nVHE through VHE)", current_el());
+		       "asks (EL%u, entered from %s)", current_el(), at_el2 ? "VHE" : "EL1");
 	} else if (has_word(cmdline, "el2")) {
 		require_el2("el2", true);
 		report(at_el2 && (read_sysreg(hcr_el2) & HCR_E2H),
