@@ -1,4 +1,4 @@
-/* GICv3 driver: enough for SGIs and PPIs (IHI 0069, chapters 9 and 12). */
+/* GICv3 driver: SGIs, PPIs and LPI dispatch (IHI 0069, chapters 9 and 12). */
 #include "devtree.h"
 #include "gic.h"
 #include "panic.h"
@@ -36,7 +36,7 @@
 static uintptr_t gicd, gicr_base, gits;
 static uintptr_t gicr[MAX_CPUS];
 static uint64_t mpidr_of[MAX_CPUS];
-static irq_handler_t handlers[32];
+static irq_handler_t handlers[32], lpi_handler;
 
 static inline uint32_t rd32(uintptr_t a)
 {
@@ -119,6 +119,11 @@ uintptr_t gic_redist_base(void)
 	return my_gicr();
 }
 
+uintptr_t gic_redist_of(unsigned int cpu)
+{
+	return gicr[cpu];
+}
+
 uintptr_t gic_its_base(void)
 {
 	return gits;
@@ -128,6 +133,11 @@ void gic_set_handler(unsigned int intid, irq_handler_t h)
 {
 	assert(intid < 32);
 	handlers[intid] = h;
+}
+
+void gic_set_lpi_handler(irq_handler_t h)
+{
+	lpi_handler = h;
 }
 
 void gic_enable(unsigned int intid, bool on)
@@ -172,7 +182,7 @@ int gic_handle_irq(void)
 {
 	uint64_t iar = read_sysreg(ICC_IAR1_EL1);
 	unsigned int intid = iar & 0xffffff;
-	irq_handler_t h = intid < 32 ? handlers[intid] : NULL;
+	irq_handler_t h = intid < 32 ? handlers[intid] : intid >= GIC_LPI_BASE ? lpi_handler : NULL;
 
 	if (intid == GIC_SPURIOUS)
 		return -1;

@@ -1,7 +1,7 @@
 /*
  * GICv3: distributor, this CPU's redistributor and the ITS from the device
- * tree ("arm,gic-v3", "arm,gic-v3-its"), the CPU interface through ICC_* system registers, and
- * IRQ dispatch by INTID.  gic_init() runs on the boot CPU and, through
+ * tree ("arm,gic-v3", "arm,gic-v3-its"), the CPU interface through ICC_*
+ * system registers, and IRQ dispatch by INTID (LPIs: lib/arm64/its.h).  gic_init() runs on the boot CPU and, through
  * gic_cpu_init(), on every CPU that takes interrupts.  Handlers run with
  * IRQs masked, after the acknowledge and before the EOI.  The register
  * helpers act on the calling CPU's redistributor for SGIs and PPIs.
@@ -15,6 +15,7 @@
 #define GIC_SGI(n)	(n)
 #define GIC_PPI(n)	(16 + (n))
 #define GIC_SPURIOUS	1023
+#define GIC_LPI_BASE	8192
 
 typedef void (*irq_handler_t)(unsigned int intid);
 
@@ -25,7 +26,11 @@ void gic_cpu_init(void);
 uintptr_t gic_dist_base(void);
 uintptr_t gic_redist_base(void);
 uintptr_t gic_its_base(void);
+/* The redistributor of a CPU that ran gic_cpu_init(). */
+uintptr_t gic_redist_of(unsigned int cpu);
 void gic_set_handler(unsigned int intid, irq_handler_t h);
+/* One handler for every LPI (GIC_LPI_BASE and up). */
+void gic_set_lpi_handler(irq_handler_t h);
 
 /* SGIs and PPIs of the calling CPU. */
 void gic_enable(unsigned int intid, bool on);
