@@ -12,8 +12,6 @@
 #include "processor.h"
 #include "start.h"
 
-static const unsigned int pa_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-
 static void touch(const char *what, uint64_t addr)
 {
 	volatile uint64_t *p = (volatile uint64_t *)addr;
@@ -38,8 +36,10 @@ int main(int argc, char **argv)
 	uint64_t base = 0, size = 0, top;
 	unsigned int bits;
 
-	report(parange < ARRAY_SIZE(pa_bits), "ID_AA64MMFR0_EL1.PARange %u is defined", parange);
-	bits = pa_bits[parange < ARRAY_SIZE(pa_bits) ? parange : 0];
+	bits = parange_bits(parange);
+	report(bits, "ID_AA64MMFR0_EL1.PARange %u is defined", parange);
+	if (!bits)
+		bits = parange_bits(0);
 	/* (Without /memory the boot would have stopped: compare with the run.) */
 	dt_memory(&base, &size);
 	report(size == (uint64_t)run_memory_mib() << 20,

@@ -43,6 +43,8 @@ enum {
 /* Exception vector types: (group << 2) | kind, as lib/arm64/entry.S pushes. */
 enum { VEC_SYNC, VEC_IRQ, VEC_FIQ, VEC_SERROR };
 #define VEC_KIND(t) ((t) & 3)
+#define VEC_GROUP(t) ((t) >> 2)
+#define VEC_LOWER_A64 2		/* from a lower EL in AArch64 */
 
 /* Registers saved on exception entry; offsets fixed by lib/arm64/entry.S. */
 struct ex_regs {
@@ -59,6 +61,14 @@ struct ex_regs {
 static inline unsigned int current_el(void)
 {
 	return (read_sysreg(CurrentEL) >> 2) & 3;
+}
+
+/* The PA size ID_AA64MMFR0_EL1.PARange names, or 0 if reserved. */
+static inline unsigned int parange_bits(unsigned int parange)
+{
+	static const unsigned char bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+	return parange < sizeof(bits) ? bits[parange] : 0;
 }
 
 /* A 4-bit ID register field at bit shift. */

@@ -14,7 +14,7 @@ _Static_assert(offsetof(struct ex_regs, sp) == 31 * 8, "entry.S layout");
 _Static_assert(offsetof(struct ex_regs, type) == 288, "entry.S layout");
 _Static_assert(sizeof(struct ex_regs) == 304, "entry.S FRAME");
 
-static exception_handler_t handlers[64];
+static exception_handler_t handlers[64], lower_el_handler;
 
 static const char *const kind_names[] = { "sync", "IRQ", "FIQ", "SError" };
 
@@ -41,6 +41,11 @@ exception_handler_t handle_exception(unsigned int ec, exception_handler_t h)
 
 	handlers[ec] = h;
 	return old;
+}
+
+void handle_lower_el(exception_handler_t h)
+{
+	lower_el_handler = h;
 }
 
 void arch_fault_name(struct fault f, char *buf, unsigned long size)
@@ -83,6 +88,10 @@ void do_exception(struct ex_regs *r)
 	char name[96];
 
 	if (VEC_KIND(r->type) == VEC_SYNC) {
+		if (lower_el_handler && VEC_GROUP(r->type) == VEC_LOWER_A64) {
+			lower_el_handler(r);
+			return;
+		}
 		if (handlers[ec]) {
 			handlers[ec](r);
 			return;

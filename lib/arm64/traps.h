@@ -14,6 +14,11 @@ typedef void (*exception_handler_t)(struct ex_regs *regs);
 
 /* Returns the previous handler; NULL restores the default behaviour. */
 exception_handler_t handle_exception(unsigned int ec, exception_handler_t h);
+/*
+ * At EL2: every synchronous exception from a lower EL (a guest of
+ * lib/arm64/stage2.h) goes to h; its IRQs are handled as usual.
+ */
+void handle_lower_el(exception_handler_t h);
 void dump_ex_regs(const struct ex_regs *regs);
 
 #endif
