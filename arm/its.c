@@ -227,38 +227,40 @@ static void test_retarget(const void *arg)
 	       "(%u arrived, last on cpu%u)", a, got(intid) - before, where[intid - GIC_LPI_BASE]);
 }
 
+/* Set LPI intid of (5, 2) enabled or not, made known by INV or INVALL. */
+static void configure(unsigned int intid, unsigned int cpu, bool all, bool enable)
+{
+	lpi_config(intid, enable);
+	if (all)
+		its_invall(cpu);
+	else
+		its_inv(5, 2);
+	its_sync(cpu);
+}
+
+static void property_round(unsigned int intid, unsigned int cpu, bool all)
+{
+	const char *how = all ? "INVALL" : "INV";
+	uint32_t before;
+
+	configure(intid, cpu, all, false);
+	before = got(intid);
+	its_int(5, 2);
+	report(!wait_count(intid, before + 1, STAYS), "disabled + %s: nothing arrives (%u)", how,
+	       got(intid) - before);
+	configure(intid, cpu, all, true);
+	report(arrives_once(intid, before, cpu), "enabled + %s: the pending LPI arrives once (%u)",
+	       how, got(intid) - before);
+}
+
 static void test_property(const void *arg)
 {
 	unsigned int cpu = cpu_or_0(1), intid = LPI(6);
-	uint32_t before;
 
 	require_earlier(map_event(5, 4, 2, intid, cpu), "setup commands failed");
 	report(int_arrives(5, 2, intid, cpu), "enabled in the property table it arrives");
-	lpi_config(intid, false);
-	its_inv(5, 2);
-	its_sync(cpu);
-	before = got(intid);
-	its_int(5, 2);
-	report(!wait_count(intid, before + 1, STAYS),
-	       "disabled + INV: nothing arrives (%u)", got(intid) - before);
-	lpi_config(intid, true);
-	its_inv(5, 2);
-	its_sync(cpu);
-	report(arrives_once(intid, before, cpu),
-	       "enabled + INV: the pending LPI arrives once (%u)", got(intid) - before);
-
-	lpi_config(intid, false);
-	its_invall(cpu);
-	its_sync(cpu);
-	before = got(intid);
-	its_int(5, 2);
-	report(!wait_count(intid, before + 1, STAYS),
-	       "disabled + INVALL: nothing arrives (%u)", got(intid) - before);
-	lpi_config(intid, true);
-	its_invall(cpu);
-	its_sync(cpu);
-	report(arrives_once(intid, before, cpu),
-	       "enabled + INVALL: the pending LPI arrives once (%u)", got(intid) - before);
+	property_round(intid, cpu, false);
+	property_round(intid, cpu, true);
 }
 
 static void test_clear(const void *arg)
