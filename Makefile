@@ -42,7 +42,7 @@ BOOT_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(wildcard $(ARCH_DIR)/*.S)))
 TESTS := $(patsubst %.c,%,$(wildcard $(ARCH_DIR)/*.c))
 PAYLOADS := $(addsuffix .elf,$(TESTS))
 
-all: $(PAYLOADS) runner/vmunit-run
+all: $(PAYLOADS) $(ARCH_EXTRA) runner/vmunit-run
 
 $(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)

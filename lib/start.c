@@ -2,8 +2,8 @@
  * Common start: command line to argc/argv, main(), verdict.  Words the
  * runner adds for the framework are taken out of argv: "vmunit.smp=N" (the
  * CPUs the run asked for: with more than one, a missing CPU is a FAIL
- * before main() runs) and "vmunit.mem=M" (its memory in MiB, see
- * start.h).
+ * before main() runs), "vmunit.mem=M" (its memory in MiB) and
+ * "vmunit.vmm=NAME" (a VMM other than QEMU), see start.h.
  */
 #include "argv.h"
 #include "report.h"
@@ -17,11 +17,17 @@
 int main(int argc, char **argv);
 
 static unsigned long asked_mem_mib;
+static const char *vmm = "qemu";
 static unsigned int asked_cpus;
 
 unsigned long run_memory_mib(void)
 {
 	return asked_mem_mib;
+}
+
+bool run_on_vmm(const char *name)
+{
+	return !strcmp(vmm, name);
 }
 
 bool have_cpus(unsigned int n)
@@ -47,6 +53,8 @@ static unsigned int take_framework_words(int *argc, char **argv)
 			want = strtoul(argv[i] + 11, NULL, 10);
 		else if (!strncmp(argv[i], "vmunit.mem=", 11))
 			asked_mem_mib = strtoul(argv[i] + 11, NULL, 10);
+		else if (!strncmp(argv[i], "vmunit.vmm=", 11))
+			vmm = argv[i] + 11;
 		else
 			argv[out++] = argv[i];
 	}

@@ -7,9 +7,16 @@
 #ifndef VMUNIT_START_H
 #define VMUNIT_START_H
 
+#include <stdbool.h>
+
 __attribute__((noreturn)) void vmunit_main(char *cmdline);
 
 /* The memory the run asked for (the runner's vmunit.mem=M), or 0 if unknown. */
 unsigned long run_memory_mib(void);
+/*
+ * Whether the runner said the VMM is name ("bochs": vmunit.vmm=bochs;
+ * "qemu" without the word), for XFAILs of one VMM's known deviations.
+ */
+bool run_on_vmm(const char *name);
 
 #endif

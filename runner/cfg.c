@@ -123,6 +123,17 @@ static int set_accel(struct parser *p, const struct key *k, const char *val)
 	return 1;
 }
 
+static int set_vmm(struct parser *p, const struct key *k, const char *val)
+{
+	int v = vmm_from_name(val);
+
+	(void)k;
+	if (v < 0)
+		return fail_at(p, p->line, "unknown vmm '%s' (qemu or bochs)", val);
+	current(p)->vmm = v;
+	return 1;
+}
+
 /* "VERDICT" or "VERDICT: text", text being part of the expected reason. */
 static int set_expect(struct parser *p, const struct key *k, const char *val)
 {
@@ -172,6 +183,7 @@ static const struct key keys[] = {
 	{ .name = "machine", .set = set_string, .off = FIELD(machine) },
 	{ .name = "cpu", .set = set_string, .off = FIELD(cpu) },
 	{ .name = "accel", .set = set_accel },
+	{ .name = "vmm", .set = set_vmm },
 	{ .name = "timeout", .set = set_uint, .off = FIELD(timeout), .max = 86400 },
 	{ .name = "groups", .set = set_string, .off = FIELD(groups) },
 	{ .name = "check", .set = set_check, .off = FIELD(check) },

@@ -18,6 +18,7 @@
 
 #include "qemu.h"
 #include "util.h"
+#include "vmm.h"
 
 #define CFG_DEFAULT_SMP 1
 #define CFG_DEFAULT_MEMORY 64	/* MiB */
@@ -33,6 +34,7 @@ struct cfg_entry {
 	char *qemu_params;	/* extra QEMU words, or NULL */
 	char *machine, *cpu;	/* overrides, or NULL */
 	enum accel accel;	/* required accelerator, or ACCEL_AUTO */
+	enum vmm vmm;		/* VMM_QEMU unless the entry says */
 	char *groups;		/* space-separated, or NULL */
 	char *check;		/* space-separated path=value, or NULL */
 	int expect;		/* enum verdict, or -1 */

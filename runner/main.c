@@ -25,12 +25,13 @@
 #include "report.h"
 #include "run.h"
 #include "select.h"
+#include "vmm.h"
 
 #define EXIT_BAD_INPUT 2
 
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
-	const char *accel, *logdir, *qemu_dir, *factor, *payload;
+	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -39,9 +40,10 @@ struct opts {
 
 static const char usage_text[] =
 "usage: vmunit-run [options] [TEST|GLOB ...]\n"
-"       vmunit-run [options] --payload FILE [-- QEMU-ARGS ...]\n"
+"       vmunit-run [options] --payload FILE [-- VMM-ARGS ...]\n"
 "\n"
-"Runs the tests of unittests.cfg under QEMU and reports their verdicts.\n"
+"Runs the tests of unittests.cfg under QEMU (or Bochs, for x86_64) and\n"
+"reports their verdicts.\n"
 "\n"
 "  -c, --config CFG        test list (default SRCDIR/unittests.cfg)\n"
 "  -S, --srcdir DIR        source tree (default .)\n"
@@ -57,18 +59,27 @@ static const char usage_text[] =
 "                          boot under kvm passes and the arch is the host's,\n"
 "                          else tcg, with a note saying why; kvm or tcg\n"
 "                          given: no probe, no fallback)\n"
-"      --logdir DIR        per-test logs (default logs)\n"
+"      --vmm qemu|bochs    run every selected entry under this VMM (default\n"
+"                          $VMM, else each entry's vmm=, else qemu); Bochs\n"
+"                          runs x86_64 only, the other arches' entries SKIP\n"
+"      --cpu MODEL         the CPU model of every entry (QEMU -cpu, Bochs\n"
+"                          cpu: model=; default the entry's, else QEMU host\n"
+"                          under kvm and max under tcg, Bochs tigerlake)\n"
+"      --logdir DIR        per-test logs (default logs; Bochs's own log next\n"
+"                          to each, NAME.log.bochs)\n"
 "      --qemu-dir DIR      take qemu-system-* from DIR (default $QEMU_DIR, else\n"
 "                          PATH; $QEMU names the binary for a one-arch run)\n"
 "      --timeout-factor F  multiply timeouts under tcg (default\n"
 "                          $TCG_TIMEOUT_FACTOR, else 3)\n"
-"  -n, --dry-run           print the QEMU command lines, run nothing\n"
+"  -n, --dry-run           print the VMM command lines, run nothing\n"
 "      --payload FILE      run one payload with the default command line plus\n"
-"                          QEMU-ARGS; arch from -a or the file's directory\n"
+"                          VMM-ARGS (QEMU options, or bochsrc lines for\n"
+"                          Bochs); arch from -a or the file's directory\n"
 "      --check-cfg         check that cfg entries and SRCDIR/<arch>/*.c agree\n"
 "  -h, --help              this text\n"
 "\n"
-"Environment: ACCEL, ARCH, QEMU, QEMU_DIR, TCG_TIMEOUT_FACTOR as above;\n"
+"Environment: ACCEL, ARCH, QEMU, QEMU_DIR, TCG_TIMEOUT_FACTOR, VMM as above;\n"
+"BOCHS the Bochs binary (default bochs in PATH);\n"
 "KVM_DEVICE the device the kvm probe opens (default /dev/kvm),\n"
 "KVM_PROBE_TIMEOUT its timeout in seconds (default 10).\n"
 "\n"
@@ -97,7 +108,7 @@ static const char *env_or(const char *name, const char *dflt)
 }
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
-       OPT_PAYLOAD, OPT_CHECK_CFG };
+       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -117,6 +128,8 @@ static const struct option long_opts[] = {
 	{ "timeout-factor", required_argument, NULL, OPT_FACTOR },
 	{ "payload", required_argument, NULL, OPT_PAYLOAD },
 	{ "check-cfg", no_argument, NULL, OPT_CHECK_CFG },
+	{ "vmm", required_argument, NULL, OPT_VMM },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ 0 },
 };
 
@@ -144,6 +157,8 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_FACTOR: o->factor = arg; break;
 	case OPT_PAYLOAD: o->payload = arg; break;
 	case OPT_CHECK_CFG: o->check_cfg = true; break;
+	case OPT_VMM: o->vmm = arg; break;
+	case OPT_CPU: o->cpu = arg; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
 		exit(EXIT_BAD_INPUT);
@@ -158,7 +173,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		.srcdir = ".", .builddir = ".",
 		.accel = env_or("ACCEL", "auto"),
 		.logdir = "logs", .qemu_dir = env_or("QEMU_DIR", NULL),
-		.factor = env_or("TCG_TIMEOUT_FACTOR", "3"),
+		.factor = env_or("TCG_TIMEOUT_FACTOR", "3"), .vmm = env_or("VMM", NULL),
 		.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1,
 	};
 	while ((c = getopt_long(argc, argv, "c:S:b:a:g:j:tlvnh", long_opts, NULL)) != -1)
@@ -202,32 +217,58 @@ static double timeout_factor(const char *s)
 
 static void host_facts(const struct opts *o, struct host *h)
 {
-	int accel = accel_from_name(o->accel);
+	int accel = accel_from_name(o->accel), vmm = o->vmm ? vmm_from_name(o->vmm) : -1;
 
 	if (accel < 0)
 		die("accel '%s': want kvm, tcg or auto", o->accel);
+	if (o->vmm && vmm < 0)
+		die("vmm '%s': want qemu or bochs", o->vmm);
+	if (o->cpu && (!*o->cpu || o->cpu[strcspn(o->cpu, ", \t\n")]))
+		die("cpu '%s': want a model name", o->cpu);
 	*h = (struct host){
-		.accel = accel, .arch = arch_host(),
+		.accel = accel, .arch = arch_host(), .vmm = vmm, .cpu = o->cpu,
 		.tcg_factor = timeout_factor(o->factor), .builddir = o->builddir,
 		.logdir = o->logdir,
 	};
 }
 
-static unsigned used_arches(const struct selection *sel)
+static enum vmm sel_vmm(const struct host *h, const struct sel *s)
+{
+	return h->vmm >= 0 ? (enum vmm)h->vmm : s->entry ? s->entry->vmm : VMM_QEMU;
+}
+
+/* The arches of the selected tests that run under vmm. */
+static unsigned used_arches(const struct host *h, const struct selection *sel, enum vmm vmm)
 {
 	unsigned used = 0;
 
 	for (size_t i = 0; i < sel->n; i++)
-		used |= 1u << sel->v[i].arch;
-	return used;
+		if (sel_vmm(h, &sel->v[i]) == vmm)
+			used |= 1u << sel->v[i].arch;
+	return used & vmm_info(vmm)->arch_mask;
 }
 
-/* The QEMU binary for every arch that has a selected test. */
+/* $BOCHS, else bochs in PATH; when a selected test runs under Bochs. */
+static char *find_bochs(const struct selection *sel, struct host *h)
+{
+	const char *env = env_or("BOCHS", NULL);
+	char *p;
+
+	if (!used_arches(h, sel, VMM_BOCHS))
+		return NULL;
+	p = env ? xstrdup(env) : find_in_path("bochs");
+	if (!p || access(p, X_OK))
+		die("%s: Bochs not found (install bochs, or set BOCHS=)", env ? env : "bochs");
+	h->bochs = p;
+	return p;
+}
+
+/* The QEMU binary for every arch that has a selected test under QEMU. */
 static void find_qemus(const struct opts *o, const struct selection *sel,
 		       struct host *h, char **found)
 {
 	const char *env = env_or("QEMU", NULL);
-	unsigned used = used_arches(sel);
+	unsigned used = used_arches(h, sel, VMM_QEMU);
 	struct err e;
 
 	if (env && (used & (used - 1)))
@@ -381,7 +422,7 @@ static struct report make_report(const struct opts *o, const char *note)
 static int run_selection(const struct opts *o, const struct selection *sel)
 {
 	struct test *tests = xmalloc(sel->n * sizeof(*tests));
-	char *qemus[ARCH_NR] = { 0 };
+	char *qemus[ARCH_NR] = { 0 }, *bochs;
 	struct report rep;
 	struct host h;
 	struct err e;
@@ -390,11 +431,12 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	host_facts(o, &h);
 	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
 	find_qemus(o, sel, &h, qemus);
+	bochs = find_bochs(sel, &h);
 	if (!o->dry_run)
 		lock_logdir(o->logdir);
 	else
 		h.logdir = NULL;
-	choose_accel(&h, used_arches(sel));
+	choose_accel(&h, used_arches(&h, sel, VMM_QEMU));
 	for (size_t i = 0; i < sel->n; i++)
 		if (plan_test(&h, &sel->v[i], &tests[i], &e))
 			die("%s", e.msg);
@@ -409,6 +451,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	free(tests);
 	for (int a = 0; a < ARCH_NR; a++)
 		free(qemus[a]);
+	free(bochs);
 	free((char *)h.note);
 	return status;
 }
@@ -434,7 +477,7 @@ static int run_payload(const struct opts *o)
 	struct sel fake = { .arch = payload_arch(o) };
 	struct selection sel = { .v = &fake, .n = 1 };
 	struct report rep = { .console = stdout };
-	char *qemus[ARCH_NR] = { 0 };
+	char *qemus[ARCH_NR] = { 0 }, *bochs;
 	struct test t;
 	struct host h;
 	struct err e;
@@ -443,7 +486,8 @@ static int run_payload(const struct opts *o)
 	host_facts(o, &h);
 	h.logdir = NULL;
 	find_qemus(o, &sel, &h, qemus);
-	choose_accel(&h, used_arches(&sel));
+	bochs = find_bochs(&sel, &h);
+	choose_accel(&h, used_arches(&h, &sel, VMM_QEMU));
 	if (plan_payload(&h, fake.arch, o->payload, o->args, &t, &e))
 		die("%s", e.msg);
 	status = 0;
@@ -453,6 +497,7 @@ static int run_payload(const struct opts *o)
 		status = run_and_report(&t, 1, 1, &rep, true);
 	plan_free(&t);
 	free(qemus[fake.arch]);
+	free(bochs);
 	free((char *)h.note);
 	return status;
 }

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "plan.h"
+#include "x86/bochs-loader.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -76,12 +77,56 @@ char *check_preconditions(const char *checks)
 	return why;
 }
 
-static char *static_skip(const struct cfg_entry *c, enum accel accel)
+static char *static_skip(const struct cfg_entry *c, enum arch a, enum vmm vmm,
+			 enum accel accel)
 {
-	if (c->accel != ACCEL_AUTO && c->accel != accel)
+	const struct vmm_info *vi = vmm_info(vmm);
+
+	if (!(vi->arch_mask & (1u << a)))
+		return xasprintf("%s runs no %s payloads", vi->display, arch_info(a)->name);
+	if (vmm != VMM_QEMU && (c->machine || c->qemu_params))
+		return xasprintf("needs QEMU (its %s), running %s",
+				 c->machine ? "machine" : "qemu_params", vi->display);
+	if (vmm == VMM_QEMU && c->accel != ACCEL_AUTO && c->accel != accel)
 		return xasprintf("requires accel=%s (running %s)",
 				 accel_name(c->accel), accel_name(accel));
+	if (vmm != VMM_QEMU && c->accel != ACCEL_AUTO)
+		return xasprintf("requires accel=%s (running %s)", accel_name(c->accel),
+				 vi->display);
 	return check_preconditions(c->check);
+}
+
+/*
+ * Bochs reads the command line from a file ("payload args"): one per test
+ * under BUILDDIR/build/bochs, with the debugger's rc file, kept so that
+ * the logged command line can be run again by hand.
+ */
+static int bochs_files(const struct host *h, const char *name, const char *payload,
+		       const char *append, struct qemu_opts *o, char **files, struct err *e)
+{
+	char *dir = path_join(h->builddir, "build/bochs"), *tmp;
+	char *text = xasprintf("%s%s%s", payload, append ? " " : "", append ? append : "");
+	int r = 0;
+
+	files[0] = xasprintf("%s/%s.cmdline", dir, name);
+	files[1] = path_join(dir, "continue.rc");
+	files[2] = path_join(h->builddir, "x86/bochs-boot.img");
+	tmp = xasprintf("%s.%d", files[0], (int)getpid());
+	if (strlen(text) >= BOCHS_CMDLINE_MAX)
+		r = err_set(e, "%s: command line longer than %d bytes", name, BOCHS_CMDLINE_MAX - 1);
+	else if (mkdir_p(dir) || write_file(tmp, text, strlen(text) + 1) || rename(tmp, files[0]) ||
+		 write_file(files[1], "c\n", 2))
+		r = err_set(e, "%s: cannot write the Bochs files: %m", dir);
+	else if (access(files[2], R_OK))
+		r = err_set(e, "%s: Bochs boot image %s (run make?)", files[2],
+			    errno == ENOENT ? "not found" : "unreadable");
+	o->cmdline_file = files[0];
+	o->rc_file = files[1];
+	o->loader = files[2];
+	free(tmp);
+	free(text);
+	free(dir);
+	return r;
 }
 
 /*
@@ -89,27 +134,43 @@ static char *static_skip(const struct cfg_entry *c, enum accel accel)
  * (lib/start.c: every CPU came up, the platform reports all the memory),
  * then the entry's args.
  */
-static char *guest_cmdline(const struct cfg_entry *c, bool checked)
+static char *guest_cmdline(const struct cfg_entry *c, enum vmm vmm, bool checked)
 {
-	char smp[32] = "";
+	char smp[32] = "", on[32] = "";
 
-	if (!checked)	/* run by hand: extra QEMU arguments may change both */
-		return c->args ? xstrdup(c->args) : NULL;
+	if (vmm != VMM_QEMU)	/* for the guest's XFAILs of that VMM's deviations */
+		snprintf(on, sizeof(on), "vmunit.vmm=%s ", vmm_info(vmm)->name);
+	if (!checked)	/* run by hand: extra VMM arguments may change both */
+		return c->args || *on ? xasprintf("%s%s", on, c->args ? c->args : "") : NULL;
 	if (c->smp > 1)
 		snprintf(smp, sizeof(smp), " vmunit.smp=%u", c->smp);
-	return xasprintf("vmunit.mem=%u%s%s%s", c->memory, smp, c->args ? " " : "",
+	return xasprintf("%svmunit.mem=%u%s%s%s", on, c->memory, smp, c->args ? " " : "",
 			 c->args ? c->args : "");
 }
 
-/* by_hand: a payload run with extra QEMU arguments, not a cfg entry. */
+/*
+ * The CPU model: --cpu, else the entry's (when it is for this VMM), else
+ * the VMM's default (QEMU: by accelerator, in qemu_argv()).
+ */
+static const char *pick_cpu(const struct host *h, const struct cfg_entry *c, enum vmm vmm)
+{
+	if (h->cpu)
+		return h->cpu;
+	if (c->cpu && c->vmm == vmm)
+		return c->cpu;
+	return vmm_info(vmm)->default_cpu;
+}
+
+/* by_hand: a payload run with extra VMM arguments, not a cfg entry. */
 static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 		 const char *payload, char *const *extra, bool by_hand, struct test *t,
 		 struct err *e)
 {
-	char *append = guest_cmdline(c, !by_hand);
+	enum vmm vmm = h->vmm >= 0 ? (enum vmm)h->vmm : c->vmm;
+	char *append = guest_cmdline(c, vmm, !by_hand), *files[3] = { 0 };
 	struct qemu_opts o = {
-		.arch = a, .qemu = h->qemu[a], .payload = payload,
-		.machine = c->machine, .cpu = c->cpu, .smp = c->smp,
+		.arch = a, .qemu = vmm == VMM_QEMU ? h->qemu[a] : h->bochs, .payload = payload,
+		.machine = c->machine, .cpu = pick_cpu(h, c, vmm), .smp = c->smp,
 		.memory = c->memory, .append = append,
 		.params = c->qemu_params, .extra = extra,
 	};
@@ -121,15 +182,23 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 			       payload, errno == ENOENT ? "not found" : "unreadable",
 			       c->name);
 	}
-	o.accel = accel_pick(h->accel, h->kvm, a, h->arch);
+	o.accel = vmm == VMM_QEMU ? accel_pick(h->accel, h->kvm, a, h->arch) : ACCEL_TCG;
 	t->arch = a;
+	t->vmm = vmm;
 	t->accel = o.accel;
-	t->note = h->note;
+	t->note = vmm == VMM_QEMU ? h->note : NULL;
 	t->expect = c->expect;
 	t->expect_reason = c->expect_reason;
 	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);
-	t->skip = static_skip(c, o.accel);
-	r = t->skip ? 0 : qemu_argv(&o, &t->argv, e);
+	t->skip = static_skip(c, a, vmm, o.accel);
+	if (t->log && vmm == VMM_BOCHS)
+		o.vmm_log = t->vmm_log = xasprintf("%s.bochs", t->log);
+	r = t->skip ? 0 : vmm == VMM_BOCHS ? bochs_files(h, t->name, payload, append, &o,
+							   files, e) : 0;
+	if (!r && !t->skip)
+		r = vmm_info(vmm)->argv(&o, &t->argv, e);
+	for (int i = 0; i < 3; i++)
+		free(files[i]);
 	free(append);
 	return r;
 }
@@ -191,5 +260,6 @@ void plan_free(struct test *t)
 	strv_free(&t->argv);
 	free(t->skip);
 	free(t->log);
+	free(t->vmm_log);
 	*t = (struct test){ 0 };
 }

@@ -22,6 +22,9 @@ struct host {
 	const char *builddir;
 	const char *logdir;		/* NULL: no logs */
 	const char *qemu[ARCH_NR];	/* QEMU binary per arch */
+	int vmm;			/* --vmm: enum vmm for every entry, or -1 */
+	const char *cpu;		/* --cpu: the CPU model for every entry, or NULL */
+	const char *bochs;		/* the Bochs binary, when a test runs under it */
 	const char *note;		/* why this accelerator (for logs), or NULL */
 	bool multi_arch;		/* names carry the arch: "arm64/its" */
 };
@@ -29,13 +32,15 @@ struct host {
 struct test {
 	char *name;
 	enum arch arch;
-	enum accel accel;
+	enum vmm vmm;
+	enum accel accel;	/* under QEMU */
 	struct strv argv;	/* empty when skip is set */
 	char *skip;		/* SKIP reason decided up front, or NULL */
 	double timeout_s;
 	int expect;		/* enum verdict, or -1 */
 	const char *expect_reason;	/* owned by the cfg entry, or NULL */
 	char *log;		/* log file, or NULL */
+	char *vmm_log;		/* the VMM's own log file (Bochs), or NULL */
 	const char *note;	/* the host's note, for the log */
 };
 

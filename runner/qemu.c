@@ -204,7 +204,7 @@ static bool executable(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
 }
 
-static char *search_path(const char *name)
+char *find_in_path(const char *name)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save, *found = NULL;
@@ -243,7 +243,7 @@ char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
 		free(p);
 		return NULL;
 	}
-	p = search_path(bin);
+	p = find_in_path(bin);
 	if (!p)
 		err_set(e, "%s: not found in PATH (install QEMU, or set QEMU= or --qemu-dir)",
 			bin);

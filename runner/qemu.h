@@ -66,6 +66,8 @@ struct qemu_opts {
 	const char *append;		/* guest command line, or NULL */
 	const char *params;		/* qemu_params, or NULL */
 	char *const *extra;		/* more argv at the end, or NULL */
+	/* Bochs only (vmm.h): boot image, command line and rc files, its log. */
+	const char *loader, *cmdline_file, *rc_file, *vmm_log;
 };
 
 int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e);
@@ -76,5 +78,7 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e);
  */
 char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
 		struct err *e);
+/* The executable name in $PATH (malloc'ed), or NULL. */
+char *find_in_path(const char *name);
 
 #endif

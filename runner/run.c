@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "qmp.h"
+#include "vmm.h"
 
 #define LINE_MAX_LEN 4096
 #define DRAIN_MS 1000	/* after QEMU exits, how long to wait for EOF */
@@ -53,10 +54,10 @@ struct sched {
 /* ---- the child ---- */
 
 /*
- * QEMU in a process group of its own (so a timeout kills all of it) that
+ * The VMM in a process group of its own (so a timeout kills all of it) that
  * dies with the runner (PR_SET_PDEATHSIG, whatever kills the runner),
- * stdin from /dev/null, stdout and stderr into the pipe, the QMP socket as
- * fd QMP_CHILD_FD, our signal mask undone.  An exec error goes back to the
+ * stdin from /dev/null, stdout and stderr into the pipe, QEMU's QMP socket
+ * (qmp >= 0) as fd QMP_CHILD_FD, our signal mask undone.  An exec error goes back to the
  * parent through errfd, which closes on a successful exec.
  */
 static void __attribute__((noreturn)) child(char *const *argv, int out, int qmp,
@@ -69,9 +70,10 @@ static void __attribute__((noreturn)) child(char *const *argv, int out, int qmp,
 	if (getppid() != parent)
 		_exit(127);
 	errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 10);
-	qmp = fcntl(qmp, F_DUPFD, 10);
-	if (null < 0 || errfd < 0 || qmp < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
-	    dup2(out, 2) < 0 || dup2(qmp, QMP_CHILD_FD) < 0)
+	if (qmp >= 0)
+		qmp = fcntl(qmp, F_DUPFD, 10);
+	if (null < 0 || errfd < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(out, 2) < 0 || (qmp >= 0 && dup2(qmp, QMP_CHILD_FD) < 0))
 		goto fail;
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	execv(argv[0], argv);
@@ -177,23 +179,26 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
 	vp_init(&j->vp);
 	j->vp.qemu_name = base_name(t->argv.v[0]);
+	j->vp.own_line = vmm_info(t->vmm)->own_line;
 	j->log = open_log(t, &s->log_errors);
 	if (j->log)
 		log_command(j->log, t);
 	if (pipe2(p, O_CLOEXEC))
 		return errno;
-	r = qmp_open(&j->qmp, &qmp);
+	r = t->vmm == VMM_QEMU ? qmp_open(&j->qmp, &qmp) : (qmp = -1, 0);
 	if (r) {
 		close(p[0]);
 		close(p[1]);
 		return r;
 	}
 	strv_append(&argv, t->argv.v);
-	strv_append(&argv, qmp_argv);
+	if (qmp >= 0)
+		strv_append(&argv, qmp_argv);
 	r = spawn(argv.v, p[1], qmp, mask, &j->pid);
 	strv_free(&argv);
 	close(p[1]);
-	close(qmp);
+	if (qmp >= 0)
+		close(qmp);
 	if (r) {
 		close(p[0]);
 		qmp_close(&j->qmp);
@@ -241,7 +246,9 @@ static void job_finish(struct sched *s, struct job *j)
 	struct qemu_end end = {
 		.timed_out = j->timed_out, .timeout_s = j->t->timeout_s,
 		.wstatus = j->wstatus,
-		.decode_exit = arch_info(j->t->arch)->decode_exit,
+		.decode_exit = vmm_info(j->t->vmm)->exit_has_status ?
+			       arch_info(j->t->arch)->decode_exit : NULL,
+		.vmm = vmm_info(j->t->vmm)->display,
 	};
 
 	if (j->len)
@@ -272,7 +279,8 @@ static void finish_unstarted(struct sched *s, struct job *j, int error)
 {
 	struct result r = { .test = j->t, .v = V_CRASH };
 
-	snprintf(r.reason, sizeof(r.reason), "QEMU could not start: %s", strerror(error));
+	snprintf(r.reason, sizeof(r.reason), "%s could not start: %s",
+		 vmm_info(j->t->vmm)->display, strerror(error));
 	deliver(s, j, &r, true);
 }
 

@@ -55,6 +55,19 @@ char *xasprintf(const char *fmt, ...)
 	return oom(r < 0 ? NULL : s);
 }
 
+void strv_pushf(struct strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	strv_push(sv, oom(r < 0 ? NULL : s));
+	free(s);
+}
+
 void strv_push(struct strv *sv, const char *s)
 {
 	if (sv->n + 2 > sv->cap) {
@@ -175,4 +188,17 @@ int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int write_file(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "we");
+	int r;
+
+	if (!f)
+		return -1;
+	r = fwrite(data, 1, n, f) == n ? 0 : -1;
+	if (fclose(f))
+		r = -1;
+	return r;
 }

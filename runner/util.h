@@ -30,6 +30,7 @@ struct strv {
 
 void strv_push(struct strv *sv, const char *s);
 void strv_append(struct strv *sv, char *const *v);	/* NULL-terminated */
+void strv_pushf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strv_free(struct strv *sv);
 
 /* The words of a command line (NULL: none) quoted for a POSIX shell. */
@@ -41,6 +42,8 @@ const char *base_name(const char *path);
 /* dir/name, or just name when dir is "." (keeps messages short). */
 char *path_join(const char *dir, const char *name);
 int mkdir_p(const char *dir);
+/* Write n bytes to path (created or truncated): 0, or -1 with errno. */
+int write_file(const char *path, const void *data, size_t n);
 
 /* Milliseconds on the monotonic clock. */
 long long now_ms(void);

@@ -196,7 +196,7 @@ static bool parse_fatal(struct vparse *vp, const char *line)
 }
 
 /* "qemu-system-x86_64: msg": QEMU's own message (error_report()). */
-static bool parse_qemu_msg(struct vparse *vp, const char *line)
+bool vp_qemu_line(struct vparse *vp, const char *line)
 {
 	size_t n = vp->qemu_name ? strlen(vp->qemu_name) : 0;
 
@@ -224,7 +224,7 @@ void vp_line(struct vparse *vp, const char *raw)
 	const char *rest;
 	int k;
 
-	if (parse_qemu_msg(vp, line) || parse_fatal(vp, line)) {
+	if ((vp->own_line ? vp->own_line : vp_qemu_line)(vp, line) || parse_fatal(vp, line)) {
 		free(line);
 		return;
 	}
@@ -428,7 +428,7 @@ static int process_verdict(const struct vparse *vp, const struct qemu_end *end,
 			   struct why *w)
 {
 	int ws = end->wstatus, sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
-	const char *msg = vp->qemu_msg, *colon = msg ? ": " : "";
+	const char *msg = vp->qemu_msg, *colon = msg ? ": " : "", *vmm = end->vmm ?: "QEMU";
 	char how[64];
 
 	if (sig)
@@ -437,15 +437,15 @@ static int process_verdict(const struct vparse *vp, const struct qemu_end *end,
 	else
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(ws));
 	if (end->timed_out && vp->have_exit)
-		say(w, V_TIMEOUT, "EXIT seen, QEMU did not exit within %g s", end->timeout_s);
+		say(w, V_TIMEOUT, "EXIT seen, %s did not exit within %g s", vmm, end->timeout_s);
 	else if (end->timed_out)
 		say(w, V_TIMEOUT, "no verdict after %g s", end->timeout_s);
 	else if (vp_unstarted(vp, end))
-		say(w, V_CRASH, "QEMU could not start (%s)%s%s", how, colon, msg ? msg : "");
+		say(w, V_CRASH, "%s could not start (%s)%s%s", vmm, how, colon, msg ? msg : "");
 	else if (sig)
-		say(w, V_CRASH, "QEMU %s%s%s", how, colon, msg ? msg : "");
+		say(w, V_CRASH, "%s %s%s%s", vmm, how, colon, msg ? msg : "");
 	else if (!vp->have_exit)
-		say(w, V_CRASH, "no EXIT line; QEMU %s%s%s", how, colon, msg ? msg : "");
+		say(w, V_CRASH, "no EXIT line; %s %s%s%s", vmm, how, colon, msg ? msg : "");
 	else
 		return 0;
 	return 1;

@@ -29,6 +29,8 @@ struct check {
 
 struct vparse {
 	const char *qemu_name;	/* QEMU's program name ("qemu-system-x86_64"), or NULL */
+	/* The VMM's own lines (vmm.h); NULL: QEMU's, vp_qemu_line(). */
+	bool (*own_line)(struct vparse *vp, const char *line);
 	struct check *checks;
 	size_t nchecks, cap, msg_bytes;
 	unsigned count[CHECK_NR_KINDS];
@@ -40,7 +42,7 @@ struct vparse {
 	unsigned after_exit;	/* check or ERROR lines after EXIT */
 	char *after_exit_first;	/* the first of them */
 	unsigned guest_lines;	/* lines that are not QEMU's own messages */
-	char *qemu_msg;		/* QEMU's first message ("name: ..."), or NULL */
+	char *qemu_msg;		/* the VMM's first message ("name: ..."), or NULL */
 	char *flood;		/* output over a bound: what was exceeded */
 	/*
 	 * A fatal condition of QEMU or KVM ("KVM internal error ...") with
@@ -60,9 +62,12 @@ struct qemu_end {
 	double timeout_s;
 	int wstatus;			/* as from waitpid() */
 	int (*decode_exit)(int code);	/* the arch's, or NULL */
+	const char *vmm;		/* for reasons: "QEMU" (NULL), "Bochs" */
 };
 
 void vp_init(struct vparse *vp);
+/* "qemu-system-x86_64: msg", QEMU's own message: recorded, true. */
+bool vp_qemu_line(struct vparse *vp, const char *line);
 void vp_free(struct vparse *vp);
 /* One line of output, without its '\n'; a trailing '\r' is ignored. */
 void vp_line(struct vparse *vp, const char *line);

@@ -3,3 +3,13 @@
 # an ELF32 file.
 CFLAGS += -m64 -mno-red-zone -mgeneral-regs-only -mcmodel=small
 PAYLOAD_FINISH = $(OBJCOPY) -O elf32-i386 $@.tmp $@ && rm -f $@.tmp
+
+# Bochs's BIOS has no multiboot loader: it boots our boot sector
+# (x86/loader/bootsect.S) from a 1.44 MB floppy image, which hands the
+# payload over as QEMU's loader does.
+ARCH_EXTRA := x86/bochs-boot.img
+x86/bochs-boot.img: x86/loader/bootsect.S lib/x86/bochs-loader.h config.mak
+	$(GUEST_CC) -m32 -nostdlib -static -Ilib -Wl,-Ttext=0x7c00 -Wl,--oformat=binary \
+		-Wl,--build-id=none -o $@.tmp $<
+	test "$$(stat -c %s $@.tmp)" = 512
+	truncate -s 1474560 $@.tmp && mv $@.tmp $@

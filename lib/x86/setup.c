@@ -1,7 +1,10 @@
 /*
  * x86_64 C entry from x86/cstart64.S: per-CPU data, descriptor tables,
- * memory and command line from the multiboot info, COM1 console and
- * isa-debug-exit.
+ * memory and command line from the multiboot info (QEMU's loader, or
+ * x86/loader/bootsect.S on Bochs), the COM1 console (8N1, each byte after
+ * LSR.THRE: Bochs drops bytes otherwise) and the exit: isa-debug-exit on
+ * QEMU, then Bochs's shutdown port (its exit status is always 1: the EXIT
+ * line carries the status).
  */
 #include <stdint.h>
 #include "alloc.h"
@@ -14,7 +17,14 @@
 #include "string.h"
 
 #define COM1 0x3f8
+#define UART_LCR 3
+#define UART_LCR_8N1 0x03
+#define UART_LCR_DLAB 0x80
+#define UART_LSR 5
+#define UART_LSR_THRE 0x20
+#define UART_LSR_TEMT 0x40
 #define DEBUG_EXIT_PORT 0xf4
+#define BOCHS_SHUTDOWN_PORT 0x8900
 #define MAPPED_TOP (4ull << 30)	/* boot identity map */
 #define MB_INFO_MEM (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
@@ -68,15 +78,32 @@ struct percpu *this_cpu(void)
 	return p;
 }
 
+/* 115200 baud (divisor 1), 8 data bits, no parity, 1 stop bit. */
+static void console_init(void)
+{
+	outb(COM1 + UART_LCR, UART_LCR_DLAB);
+	outb(COM1, 1);
+	outb(COM1 + 1, 0);
+	outb(COM1 + UART_LCR, UART_LCR_8N1);
+}
+
 void arch_console_write(const char *s, size_t n)
 {
-	asm volatile("rep outsb" : "+S"(s), "+c"(n) : "d"(COM1) : "memory");
+	while (n--) {
+		while (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
+			;
+		outb(COM1, *s++);
+	}
 }
 
 void arch_exit(int status)
 {
+	while (!(inb(COM1 + UART_LSR) & UART_LSR_TEMT))	/* the last byte out */
+		;
 	outl(DEBUG_EXIT_PORT, status);
-	for (;;)	/* no isa-debug-exit device: stop here */
+	for (const char *p = "Shutdown"; *p; p++)
+		outb(BOCHS_SHUTDOWN_PORT, *p);
+	for (;;)	/* neither device: stop here */
 		asm volatile("cli; hlt");
 }
 
@@ -95,6 +122,7 @@ void x86_start(uint32_t mbi_addr)
 	const struct multiboot_info *mbi = (void *)(uintptr_t)mbi_addr;
 	uint64_t top = 1ull << 20;
 
+	console_init();
 	percpu_init(0);
 	desc_init(0);
 	/* The info and command line sit after _end: copy before allocating. */

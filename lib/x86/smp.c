@@ -1,8 +1,10 @@
 /*
- * x86 CPU bring-up: the number of CPUs comes from QEMU's fw_cfg
- * (FW_CFG_NB_CPUS); all other CPUs are started at once with a broadcast
- * INIT-SIPI-SIPI (x86/trampoline.S) and enter the common idle loop.
+ * x86 CPU bring-up: the number of CPUs comes from the ACPI MADT (QEMU and
+ * Bochs firmware both build one); all other CPUs are started at once with
+ * a broadcast INIT-SIPI-SIPI (x86/trampoline.S) and enter the common idle
+ * loop.
  */
+#include "acpi.h"
 #include "alloc.h"
 #include "desc.h"
 #include "panic.h"
@@ -12,9 +14,6 @@
 #include "string.h"
 
 #define AP_TRAMP 0x8000
-#define FW_CFG_CTL 0x510
-#define FW_CFG_DATA 0x511
-#define FW_CFG_NB_CPUS 0x05
 #define APIC_BASE_ADDR 0xfee00000ul
 #define APIC_SVR 0xf0
 #define APIC_ICR_LO 0x300
@@ -32,16 +31,6 @@ unsigned int ap_ticket = 1;
 uint64_t ap_stacks[MAX_CPUS];
 
 void ap_main(unsigned int id);
-
-static uint16_t fw_cfg_read16(uint16_t key)
-{
-	uint8_t lo, hi;
-
-	asm volatile("outw %0, %1" : : "a"(key), "Nd"((uint16_t)FW_CFG_CTL));
-	asm volatile("inb %1, %0" : "=a"(lo) : "Nd"((uint16_t)FW_CFG_DATA));
-	asm volatile("inb %1, %0" : "=a"(hi) : "Nd"((uint16_t)FW_CFG_DATA));
-	return lo | hi << 8;
-}
 
 static void apic_write(unsigned int reg, uint32_t v)
 {
@@ -75,16 +64,16 @@ static void io_delay(unsigned int n)
 
 void smp_boot(void)
 {
-	uint16_t n = fw_cfg_read16(FW_CFG_NB_CPUS);
+	unsigned int n = acpi_cpu_count();
 	struct {
 		uint16_t limit;
 		uint32_t base;
 	} __attribute__((packed)) gdtr = { 8 * (4 + 2 * MAX_CPUS) - 1, (uint32_t)(uintptr_t)gdt };
 
-	if (n <= 1 || n == 0xffff)	/* one CPU, or no fw_cfg */
+	if (n <= 1)		/* one CPU, or no MADT */
 		return;
 	if (n > MAX_CPUS)
-		panic("fw_cfg reports %u CPUs, more than %d", n, MAX_CPUS);
+		panic("the MADT lists %u CPUs, more than %d", n, MAX_CPUS);
 	for (unsigned int i = 1; i < n; i++)
 		ap_stacks[i] = (uint64_t)alloc_pages(STACK_ORDER) + (PAGE_SIZE << STACK_ORDER);
 	ap_cr3 = read_cr3();
