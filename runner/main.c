@@ -31,7 +31,7 @@
 
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
-	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu;
+	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -75,6 +75,7 @@ static const char usage_text[] =
 "      --payload FILE      run one payload with the default command line plus\n"
 "                          VMM-ARGS (QEMU options, or bochsrc lines for\n"
 "                          Bochs); arch from -a or the file's directory\n"
+"      --append ARGS       with --payload: the guest's command line\n"
 "      --check-cfg         check that cfg entries and SRCDIR/<arch>/*.c agree\n"
 "  -h, --help              this text\n"
 "\n"
@@ -108,7 +109,7 @@ static const char *env_or(const char *name, const char *dflt)
 }
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
-       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU };
+       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -130,6 +131,7 @@ static const struct option long_opts[] = {
 	{ "check-cfg", no_argument, NULL, OPT_CHECK_CFG },
 	{ "vmm", required_argument, NULL, OPT_VMM },
 	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "append", required_argument, NULL, OPT_APPEND },
 	{ 0 },
 };
 
@@ -159,6 +161,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_CHECK_CFG: o->check_cfg = true; break;
 	case OPT_VMM: o->vmm = arg; break;
 	case OPT_CPU: o->cpu = arg; break;
+	case OPT_APPEND: o->append = arg; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
 		exit(EXIT_BAD_INPUT);
@@ -488,7 +491,7 @@ static int run_payload(const struct opts *o)
 	find_qemus(o, &sel, &h, qemus);
 	bochs = find_bochs(&sel, &h);
 	choose_accel(&h, used_arches(&h, &sel, VMM_QEMU));
-	if (plan_payload(&h, fake.arch, o->payload, o->args, &t, &e))
+	if (plan_payload(&h, fake.arch, o->payload, o->append, o->args, &t, &e))
 		die("%s", e.msg);
 	status = 0;
 	if (o->dry_run)

@@ -104,7 +104,7 @@ static char *static_skip(const struct cfg_entry *c, enum arch a, enum vmm vmm,
 static int bochs_files(const struct host *h, const char *name, const char *payload,
 		       const char *append, struct qemu_opts *o, char **files, struct err *e)
 {
-	char *dir = path_join(h->builddir, "build/bochs"), *tmp;
+	char *dir = path_join(h->builddir, "build/bochs"), *tmp, *sub;
 	char *text = xasprintf("%s%s%s", payload, append ? " " : "", append ? append : "");
 	int r = 0;
 
@@ -112,9 +112,11 @@ static int bochs_files(const struct host *h, const char *name, const char *paylo
 	files[1] = path_join(dir, "continue.rc");
 	files[2] = path_join(h->builddir, "x86/bochs-boot.img");
 	tmp = xasprintf("%s.%d", files[0], (int)getpid());
+	sub = xstrdup(files[0]);	/* "arch/name" when the run has several arches */
 	if (strlen(text) >= BOCHS_CMDLINE_MAX)
 		r = err_set(e, "%s: command line longer than %d bytes", name, BOCHS_CMDLINE_MAX - 1);
-	else if (mkdir_p(dir) || write_file(tmp, text, strlen(text) + 1) || rename(tmp, files[0]) ||
+	else if (mkdir_p(dirname(sub)) || write_file(tmp, text, strlen(text) + 1) ||
+		 rename(tmp, files[0]) ||
 		 write_file(files[1], "c\n", 2))
 		r = err_set(e, "%s: cannot write the Bochs files: %m", dir);
 	else if (access(files[2], R_OK))
@@ -123,6 +125,7 @@ static int bochs_files(const struct host *h, const char *name, const char *paylo
 	o->cmdline_file = files[0];
 	o->rc_file = files[1];
 	o->loader = files[2];
+	free(sub);
 	free(tmp);
 	free(text);
 	free(dir);
@@ -236,12 +239,12 @@ static char *payload_name(const char *payload)
 	return base;
 }
 
-int plan_payload(const struct host *h, enum arch a, const char *payload,
+int plan_payload(const struct host *h, enum arch a, const char *payload, const char *args,
 		 char *const *extra, struct test *t, struct err *e)
 {
 	char *name = payload_name(payload);
 	struct cfg_entry c = {
-		.name = name, .file = name, .arch_mask = 1u << a,
+		.name = name, .file = name, .arch_mask = 1u << a, .args = (char *)args,
 		.smp = CFG_DEFAULT_SMP, .memory = CFG_DEFAULT_MEMORY,
 		.timeout = CFG_DEFAULT_TIMEOUT, .accel = ACCEL_AUTO,
 		.expect = -1,

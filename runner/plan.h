@@ -47,8 +47,8 @@ struct test {
 /* 0, or -1 with a message (missing payload). */
 int plan_test(const struct host *h, const struct sel *s, struct test *t,
 	      struct err *e);
-/* One payload run by hand: cfg defaults plus extra QEMU arguments. */
-int plan_payload(const struct host *h, enum arch a, const char *payload,
+/* One payload run by hand: cfg defaults, its args, extra VMM arguments. */
+int plan_payload(const struct host *h, enum arch a, const char *payload, const char *args,
 		 char *const *extra, struct test *t, struct err *e);
 void plan_free(struct test *t);
 

@@ -71,7 +71,9 @@ enum kvm_probe kvm_probe(const struct host *h, enum arch a, char *why, size_t le
 
 	kh.accel = ACCEL_KVM;
 	kh.note = NULL;
-	if (p == KVM_USABLE && plan_payload(&kh, a, payload, NULL, &t, &e)) {
+	kh.vmm = VMM_QEMU;
+	kh.cpu = NULL;
+	if (p == KVM_USABLE && plan_payload(&kh, a, payload, NULL, NULL, &t, &e)) {
 		snprintf(why, len, "%s", e.msg);
 		p = KVM_NOT_USABLE;
 	} else if (p == KVM_USABLE) {

@@ -3,7 +3,8 @@
 # ARCH under TCG (pinned: its expected verdicts are facts there, whatever
 # KVM the host has; `make run` uses the best accelerator), the suite's TAP
 # through prove, the quick mutants (scripts/mutate.sh), and on
-# x86_64 the suite again on Debian 12's QEMU 7.2 (scripts/qemu72.sh).
+# x86_64 the suite again on Debian 12's QEMU 7.2 (scripts/qemu72.sh) and
+# under Bochs, as a tigerlake (VMX, CET) and as a ryzen (SVM).
 # Ends with one closing line counting all of them:
 #   N passed, N failed, N skipped
 #   usage: scripts/check.sh [--host-only] ARCH[,ARCH...] HOST-TEST...
@@ -30,7 +31,7 @@ step() {	# step NAME COMMAND...: one host-side check
 
 step host/check-cfg runner/vmunit-run --check-cfg -a "$arch"
 step host/shellcheck shellcheck configure run_tests.sh scripts/*.sh scripts/run \
-	scripts/new-test tests/*.sh tests/stub/qemu-system-x86_64 ./*/run
+	scripts/new-test tests/*.sh tests/stub/qemu-system-x86_64 tests/stub/bochs ./*/run
 for t; do
 	step "host/${t##*/}" "./${t#./}"
 done
@@ -64,5 +65,13 @@ elif qemu72=$(scripts/qemu72.sh 2>"$log"); then
 else
 	echo "SKIP suite/qemu-7.2 (scripts/qemu72.sh: $(tail -n 1 "$log"))"
 	skipped=$((skipped + 1))
+fi
+
+# The x86 suite under Bochs: every verdict a PASS or a SKIP naming its gate.
+if [ "${arch#*x86_64}" != "$arch" ]; then
+	for model in tigerlake ryzen; do
+		step "suite/bochs-$model" ./run_tests.sh -a x86_64 --vmm bochs --cpu "$model" \
+			--logdir "logs/bochs-$model"
+	done
 fi
 finish

@@ -3,19 +3,21 @@
 #
 # Idempotent and quiet when everything is present.  On Debian 12 QEMU comes
 # from bookworm-backports (QEMU 10, whose TCG emulates x2APIC); elsewhere the
-# distribution's QEMU is used.  Needs root (or sudo) only when something is
-# missing.
+# distribution's QEMU is used.  Bochs (the second x86 VMM) comes without a
+# GUI toolkit: bochs-term satisfies its bochs-gui dependency.  Needs root
+# (or sudo) only when something is missing.
 set -eu
 
 native="make gcc pkg-config libcmocka-dev libjson-c-dev
 	gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
-	libxml2-utils perl shellcheck python3-tap"
+	libxml2-utils perl shellcheck python3-tap
+	bochs bochs-term bochsbios vgabios"
 qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"
 foreign="libfdt-dev:arm64"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system; install the equivalents of: make" \
-		"gcc pkg-config libcmocka json-c, aarch64/s390x cross gcc, QEMU" >&2
+		"gcc pkg-config libcmocka json-c, aarch64/s390x cross gcc, QEMU, Bochs" >&2
 	exit 0
 fi
 

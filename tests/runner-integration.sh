@@ -606,6 +606,50 @@ if /usr/bin/python3 -c 'import tap' 2>/dev/null; then
 	check "python3-tap reads every point, and no unknown line" tappy_reads "$tmp/evil.tap" 7
 fi
 
+# ---- Bochs (tests/stub/bochs): the same verdicts, its own exit ----
+
+BOCHS=$srcdir/tests/stub/bochs
+export BOCHS
+: >"$tmp/build/x86/bochs-boot.img"
+payload bpanic "PASS: one" "@panic >>PANIC<< exception(): 3rd (13) exception with no resolution"
+cfg <<'EOF2'
+[pass]
+file = pass
+[hang]
+file = hang
+timeout = 1
+[bpanic]
+file = bpanic
+[armpass]
+file = pass
+arch = arm64
+[onqemu]
+file = pass
+machine = pc
+EOF2
+rm -f "$tmp/build/x86/"*.pids
+vr --vmm bochs -a x86_64,arm64
+check "bochs: a pass is a PASS (its exit status 1 says nothing)" has "PASS x86_64/pass (3 checks, 1 skipped)"
+check "bochs: a hang is a TIMEOUT" has "TIMEOUT x86_64/hang (no verdict after 1 s)"
+check "... and its whole process group is gone" gone_soon "$tmp/build/x86/hang.elf.pids"
+check "bochs: a panic is an ERROR with its message" \
+	has "ERROR x86_64/bpanic (Bochs: [CPU0  ] >>PANIC<< exception(): 3rd (13) exception with no resolution after 1 check)"
+check "bochs: another arch's entry SKIPs" has "SKIP arm64/armpass (Bochs runs no arm64 payloads)"
+check "bochs: a QEMU machine= entry SKIPs" has "SKIP x86_64/onqemu (needs QEMU (its machine), running Bochs)"
+check "bochs: Bochs's own lines are not the guest's" \
+	sh -c "! grep -q 'Bochs is exiting' '$tmp/logs/x86_64/pass.log' || grep -q '^PASS x86_64/pass' '$tmp/logs/x86_64/pass.log'"
+vr --vmm bochs -n pass
+check "bochs: -n prints the whole configuration" \
+	grep -qF "'optramimage1: file=$tmp/build/x86/pass.elf, address=0x2000000'" "$tmp/out"
+check "... and the command line file it wrote" \
+	grep -qx "$tmp/build/x86/pass.elf vmunit.vmm=bochs vmunit.mem=64" "$tmp/build/build/bochs/pass.cmdline"
+vr --vmm nope pass
+check "an unknown --vmm: exit 2" status_is 2
+printf '[pass]\nfile = pass\nvmm = vbox\n' | cfg
+vr
+check "an unknown vmm= key value: exit 2 with file:line" has_err "unittests.cfg:3: unknown vmm 'vbox' (qemu or bochs)"
+unset BOCHS
+
 # ---- smaller rules ----
 
 cfg <<'EOF2'
