@@ -18,6 +18,7 @@
 #   simulates: what a hypervisor or framework bug this stands for
 #   arch:      the arch to build and run
 #   run:       cfg entries that must catch it (space-separated)
+#   vmm:       run them under this VMM (--vmm; default each entry's)
 #   quick:     yes to run it in make check
 set -u
 
@@ -78,8 +79,8 @@ try() {
 		broken=$((broken + 1))
 	else
 		# shellcheck disable=SC2086 # run is a list of entry names
-		./run_tests.sh -a "$arch" --accel tcg --logdir "$scratch/logs/$name" \
-			$run >"$scratch/run.log" 2>&1
+		./run_tests.sh -a "$arch" --accel tcg ${vmm:+--vmm "$vmm"} \
+			--logdir "$scratch/logs/$name" $run >"$scratch/run.log" 2>&1
 		rc=$?
 		if [ "$rc" -eq 1 ]; then
 			echo "killed   $name ($(grep -m1 -v '^PASS' "$scratch/run.log"))"
@@ -103,12 +104,12 @@ wanted() {
 	return 1
 }
 
-name="" file="" find="" replace="" simulates="" arch="" run="" q=""
+name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm=""
 block_done() {
 	if [ -n "$name" ] && wanted "$@"; then
 		try
 	fi
-	name="" file="" find="" replace="" simulates="" arch="" run="" q=""
+	name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm=""
 }
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in
@@ -123,6 +124,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	"arch: "*) arch=${line#arch: } ;;
 	"run: "*) run=${line#run: } ;;
 	"quick: "*) q=${line#quick: } ;;
+	"vmm: "*) vmm=${line#vmm: } ;;
 	*) echo "mutate: $list: bad line: $line" >&2; exit 2 ;;
 	esac
 done <"$list"

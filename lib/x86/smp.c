@@ -14,7 +14,7 @@
 #include "string.h"
 
 #define AP_TRAMP 0x8000
-#define APIC_BASE_ADDR 0xfee00000ul
+#define APIC_BASE_MASK 0x000ffffffffff000ull	/* IA32_APIC_BASE[51:12] */
 #define APIC_SVR 0xf0
 #define APIC_ICR_LO 0x300
 #define ICR_ALL_BUT_SELF (3u << 18)
@@ -32,15 +32,16 @@ uint64_t ap_stacks[MAX_CPUS];
 
 void ap_main(unsigned int id);
 
-static void apic_write(unsigned int reg, uint32_t v)
+/* This CPU's xAPIC registers, where IA32_APIC_BASE puts them. */
+static volatile uint32_t *apic_reg(unsigned int reg)
 {
-	*(volatile uint32_t *)(APIC_BASE_ADDR + reg) = v;
+	return (volatile uint32_t *)((rdmsr(MSR_IA32_APICBASE) & APIC_BASE_MASK) + reg);
 }
 
 static void send_ipi(uint32_t icr)
 {
-	apic_write(APIC_ICR_LO, icr);
-	while (*(volatile uint32_t *)(APIC_BASE_ADDR + APIC_ICR_LO) & ICR_BUSY)
+	*apic_reg(APIC_ICR_LO) = icr;
+	while (*apic_reg(APIC_ICR_LO) & ICR_BUSY)
 		;
 }
 
@@ -81,7 +82,7 @@ void smp_boot(void)
 	ap_efer = rdmsr(MSR_EFER) & ~X86_EFER_LMA;
 	memcpy(ap_gdtr, &gdtr, sizeof(gdtr));
 	memcpy((void *)AP_TRAMP, ap_tramp, ap_tramp_end - ap_tramp);
-	apic_write(APIC_SVR, 0x1ff);
+	*apic_reg(APIC_SVR) = 0x1ff;
 	send_ipi(ICR_ALL_BUT_SELF | ICR_LEVEL_ASSERT | ICR_INIT);
 	io_delay(10000);
 	for (int i = 0; i < 2; i++) {
