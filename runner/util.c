@@ -43,28 +43,33 @@ char *xstrdup(const char *s)
 	return oom(strdup(s));
 }
 
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return oom(vasprintf(&s, fmt, ap) < 0 ? NULL : s);
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	return oom(r < 0 ? NULL : s);
+	return s;
 }
 
 void strv_pushf(struct strv *sv, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	strv_push(sv, oom(r < 0 ? NULL : s));
+	strv_push(sv, s);
 	free(s);
 }
 
