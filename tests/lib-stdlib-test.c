@@ -1,7 +1,8 @@
 /*
  * Host unit test of the guest C library subset: lib/stdlib.c (strto*, atol,
- * qsort, abs) and lib/string.c against the host C library, and
- * lib/argv.c's split_args against a table.
+ * qsort, abs) and lib/string.c against the host C library,
+ * lib/argv.c's split_args against a table, and lib/stats.c's order
+ * statistics against hand-counted samples.
  *
  * The lib sources are compiled into this file with their functions renamed
  * (vm_strtol, vm_memcpy, ...) so they do not clash with the host's.
@@ -24,6 +25,7 @@
 #define abs vm_abs
 #define labs vm_labs
 #include "../lib/stdlib.c"
+#include "../lib/stats.c"
 #undef strtol
 #undef strtoul
 #undef strtoull
@@ -370,6 +372,24 @@ static void test_string_copy(void **state)
 	assert_string_equal(vm_strcat(got, ""), "copycat");
 }
 
+static void test_stats(void **state)
+{
+	uint64_t one[] = { 7 }, even[] = { 40, 10, 30, 20 }, many[200];
+	struct stats s;
+
+	(void)state;
+	s = stats_of(one, 1);
+	assert_true(s.min == 7 && s.median == 7 && s.p99 == 7 && s.max == 7);
+	s = stats_of(even, 4);
+	assert_true(s.min == 10 && s.median == 25 && s.p99 == 40 && s.max == 40);
+	for (int i = 0; i < 200; i++)
+		many[i] = 200 - i;	/* 1..200, reversed */
+	s = stats_of(many, 200);
+	/* nearest rank: ceil(0.99 * 200) = 198th smallest */
+	assert_true(s.min == 1 && s.median == 100 && s.p99 == 198 && s.max == 200);
+	assert_true(many[0] == 1 && many[199] == 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_qsort),
 		cmocka_unit_test(test_abs),
 		cmocka_unit_test(test_split_args),
+		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_mem_copy_fill),
 		cmocka_unit_test(test_mem_search),
 		cmocka_unit_test(test_strings),

@@ -113,6 +113,22 @@ static inline void outl(uint16_t port, uint32_t v)
 	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void irq_enable(void)
+{
+	asm volatile("sti" : : : "memory");
+}
+
+static inline void irq_disable(void)
+{
+	asm volatile("cli" : : : "memory");
+}
+
+/* Enable interrupts and halt, with no window between the two (STI shadow). */
+static inline void safe_halt(void)
+{
+	asm volatile("sti; hlt" : : : "memory");
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -25,6 +25,8 @@
 #define UART_LSR_TEMT 0x40
 #define DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
 #define MAPPED_TOP (4ull << 30)	/* boot identity map */
 #define MB_INFO_MEM (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
@@ -123,6 +125,10 @@ void x86_start(uint32_t mbi_addr)
 	uint64_t top = 1ull << 20;
 
 	console_init();
+	/* Interrupts come through the LAPIC: the firmware's 8259s (the Bochs
+	 * BIOS's with IRQ0 unmasked at vector 8, the #DF vector) masked. */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
 	percpu_init(0);
 	desc_init(0);
 	/* The info and command line sit after _end: copy before allocating. */

@@ -6,6 +6,7 @@
  */
 #include "acpi.h"
 #include "alloc.h"
+#include "apic.h"
 #include "desc.h"
 #include "panic.h"
 #include "percpu.h"
@@ -14,14 +15,10 @@
 #include "string.h"
 
 #define AP_TRAMP 0x8000
-#define APIC_BASE_MASK 0x000ffffffffff000ull	/* IA32_APIC_BASE[51:12] */
-#define APIC_SVR 0xf0
-#define APIC_ICR_LO 0x300
 #define ICR_ALL_BUT_SELF (3u << 18)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_INIT (5u << 8)
 #define ICR_SIPI (6u << 8)
-#define ICR_BUSY (1u << 12)
 #define STACK_ORDER 2
 
 extern char ap_tramp[], ap_tramp_end[], ap_gdtr[];
@@ -32,16 +29,10 @@ uint64_t ap_stacks[MAX_CPUS];
 
 void ap_main(unsigned int id);
 
-/* This CPU's xAPIC registers, where IA32_APIC_BASE puts them. */
-static volatile uint32_t *apic_reg(unsigned int reg)
-{
-	return (volatile uint32_t *)((rdmsr(MSR_IA32_APICBASE) & APIC_BASE_MASK) + reg);
-}
-
 static void send_ipi(uint32_t icr)
 {
-	*apic_reg(APIC_ICR_LO) = icr;
-	while (*apic_reg(APIC_ICR_LO) & ICR_BUSY)
+	apic_write(APIC_ICR, icr);
+	while (apic_read(APIC_ICR) & APIC_ICR_BUSY)
 		;
 }
 
@@ -82,7 +73,7 @@ void smp_boot(void)
 	ap_efer = rdmsr(MSR_EFER) & ~X86_EFER_LMA;
 	memcpy(ap_gdtr, &gdtr, sizeof(gdtr));
 	memcpy((void *)AP_TRAMP, ap_tramp, ap_tramp_end - ap_tramp);
-	*apic_reg(APIC_SVR) = 0x1ff;
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
 	send_ipi(ICR_ALL_BUT_SELF | ICR_LEVEL_ASSERT | ICR_INIT);
 	io_delay(10000);
 	for (int i = 0; i < 2; i++) {

@@ -1,0 +1,112 @@
+/* Local APIC in xAPIC and x2APIC mode (lib/x86/apic.h). */
+#include "apic.h"
+#include "percpu.h"
+#include "processor.h"
+#include "safe.h"
+#include "smp.h"
+
+#define APIC_BASE_EN	(1ull << 11)
+#define APIC_BASE_EXTD	(1ull << 10)
+#define APIC_BASE_ADDR	0x000ffffffffff000ull
+#define X2APIC_MSR(reg)	(0x800 + ((reg) >> 4))
+#define APIC_ICR2	0x310
+
+static uint32_t apic_ids[MAX_CPUS];
+
+enum apic_mode apic_mode(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APICBASE);
+
+	return (base & APIC_BASE_EN ? 2 : 0) | (base & APIC_BASE_EXTD ? 1 : 0);
+}
+
+const char *apic_mode_name(enum apic_mode m)
+{
+	static const char *const names[] = { "disabled", "invalid", "xAPIC", "x2APIC" };
+
+	return names[m];
+}
+
+struct fault apic_set_mode(enum apic_mode m)
+{
+	uint64_t base = rdmsr(MSR_IA32_APICBASE) & ~(APIC_BASE_EN | APIC_BASE_EXTD);
+
+	return wrmsr_safe(MSR_IA32_APICBASE, base | (m & 2 ? APIC_BASE_EN : 0) |
+						    (m & 1 ? APIC_BASE_EXTD : 0));
+}
+
+static volatile uint32_t *xapic_reg(unsigned int reg)
+{
+	return (volatile uint32_t *)((rdmsr(MSR_IA32_APICBASE) & APIC_BASE_ADDR) + reg);
+}
+
+static bool x2apic(void)
+{
+	return apic_mode() == APIC_X2APIC;
+}
+
+uint32_t apic_read(unsigned int reg)
+{
+	return x2apic() ? (uint32_t)rdmsr(X2APIC_MSR(reg)) : *xapic_reg(reg);
+}
+
+void apic_write(unsigned int reg, uint32_t v)
+{
+	if (x2apic())
+		wrmsr(X2APIC_MSR(reg), v);
+	else
+		*xapic_reg(reg) = v;
+}
+
+uint32_t apic_id(void)
+{
+	return x2apic() ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
+}
+
+void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
+bool apic_vector_set(unsigned int reg, unsigned int vector)
+{
+	return apic_read(reg + (vector / 32) * 0x10) >> (vector % 32) & 1;
+}
+
+void apic_send(uint32_t dest, unsigned int vector)
+{
+	uint32_t lo = APIC_ICR_FIXED | APIC_ICR_ASSERT | (vector & 0xff);
+
+	if (x2apic()) {
+		wrmsr(X2APIC_MSR(APIC_ICR), (uint64_t)dest << 32 | lo);
+		return;
+	}
+	*xapic_reg(APIC_ICR2) = dest << 24;
+	*xapic_reg(APIC_ICR) = lo;
+	while (*xapic_reg(APIC_ICR) & APIC_ICR_BUSY)
+		;
+}
+
+void apic_self_ipi(unsigned int vector)
+{
+	if (x2apic())
+		wrmsr(X2APIC_MSR(APIC_SELF_IPI), vector & 0xff);
+	else
+		apic_send(apic_id(), vector);
+}
+
+void apic_ipi(unsigned int cpu, unsigned int vector)
+{
+	apic_send(apic_ids[cpu], vector);
+}
+
+void apic_cpu_init(void)
+{
+	apic_ids[smp_id()] = apic_id();
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+}
+
+uint32_t apic_id_of(unsigned int cpu)
+{
+	return apic_ids[cpu];
+}

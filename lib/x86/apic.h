@@ -1,0 +1,66 @@
+/*
+ * The local APIC (SDM vol. 3A, chapter 11) of the calling CPU, in xAPIC
+ * mode (MMIO at the base in IA32_APIC_BASE) or x2APIC mode (MSR 0x800 +
+ * offset / 16), behind one API: registers are named by their xAPIC offset.
+ * apic_set_mode() changes IA32_APIC_BASE.{EN,EXTD} and returns the fault
+ * the write took (the SDM's illegal transitions #GP: x2APIC -> xAPIC,
+ * EN=0 with EXTD=1).  Each CPU has its own APIC and mode; the boot leaves
+ * every CPU in xAPIC mode.  apic_cpu_init() (on each CPU, once) records
+ * the CPU's APIC ID for apic_ipi().  Safe from any CPU, each on its own.
+ */
+#ifndef VMUNIT_X86_APIC_H
+#define VMUNIT_X86_APIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "fault.h"
+
+#define APIC_ID		0x020
+#define APIC_VERSION	0x030
+#define APIC_TPR	0x080
+#define APIC_EOI	0x0b0
+#define APIC_LDR	0x0d0
+#define APIC_DFR	0x0e0
+#define APIC_SVR	0x0f0
+#define APIC_ISR	0x100	/* 8 registers, 0x10 apart: vectors 32 at a time */
+#define APIC_TMR	0x180
+#define APIC_IRR	0x200
+#define APIC_ESR	0x280
+#define APIC_ICR	0x300	/* x2APIC: one 64-bit MSR; xAPIC: with ICR2 at 0x310 */
+#define APIC_LVT_TIMER	0x320
+#define APIC_TMICT	0x380
+#define APIC_TMCCT	0x390
+#define APIC_TDCR	0x3e0
+#define APIC_SELF_IPI	0x3f0	/* x2APIC only */
+
+#define APIC_SVR_ENABLE		(1u << 8)
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_TIMER_ONESHOT	(0u << 17)
+#define APIC_TIMER_PERIODIC	(1u << 17)
+#define APIC_TIMER_TSC_DEADLINE	(2u << 17)
+#define APIC_ICR_FIXED		(0u << 8)
+#define APIC_ICR_ASSERT		(1u << 14)
+#define APIC_ICR_BUSY		(1u << 12)	/* xAPIC delivery status */
+#define MSR_IA32_TSC_DEADLINE	0x6e0
+
+enum apic_mode { APIC_DISABLED, APIC_INVALID, APIC_XAPIC, APIC_X2APIC };
+
+enum apic_mode apic_mode(void);
+const char *apic_mode_name(enum apic_mode m);
+struct fault apic_set_mode(enum apic_mode m);
+uint32_t apic_read(unsigned int reg);
+void apic_write(unsigned int reg, uint32_t v);
+/* This CPU's APIC ID: ID[31:24] in xAPIC mode, all 32 bits in x2APIC. */
+uint32_t apic_id(void);
+void apic_eoi(void);
+/* Vector bit of a 256-bit register (ISR, TMR, IRR). */
+bool apic_vector_set(unsigned int reg, unsigned int vector);
+/* Fixed IPIs, edge: to an APIC ID, to this CPU, to CPU n (apic_cpu_init). */
+void apic_send(uint32_t dest, unsigned int vector);
+void apic_self_ipi(unsigned int vector);
+void apic_ipi(unsigned int cpu, unsigned int vector);
+void apic_cpu_init(void);
+/* The APIC ID apic_cpu_init() recorded for CPU n. */
+uint32_t apic_id_of(unsigned int cpu);
+
+#endif

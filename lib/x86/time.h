@@ -1,0 +1,42 @@
+/*
+ * Time on x86 from the TSC.  tsc_hz() comes from CPUID 0x15 (crystal clock
+ * x EBX / EAX), else CPUID 0x16 (base MHz), else a calibration against PIT
+ * channel 0 (latched counts, no interrupt, no port 0x61: microvm has no
+ * speaker port); tsc_hz_source() says which, for the log.  pit_tsc_hz()
+ * always calibrates, to cross-check CPUID.  now_ns() counts from an
+ * arbitrary start, the same on every CPU as far as their TSCs agree.
+ */
+#ifndef VMUNIT_X86_TIME_H
+#define VMUNIT_X86_TIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "processor.h"
+
+uint64_t tsc_hz(void);
+const char *tsc_hz_source(void);
+uint64_t pit_tsc_hz(void);
+uint64_t tsc_to_ns(uint64_t tsc);
+uint64_t ns_to_tsc(uint64_t ns);
+
+static inline uint64_t now_ns(void)
+{
+	return tsc_to_ns(rdtsc());
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" : : : "memory");
+}
+
+/* Evaluates cond until it holds or timeout_ns pass; whether it held. */
+#define wait_for(cond, timeout_ns)					\
+	({								\
+		uint64_t __end = now_ns() + (timeout_ns);		\
+		bool __ok;						\
+		while (!(__ok = (cond)) && now_ns() < __end)		\
+			cpu_relax();					\
+		__ok;							\
+	})
+
+#endif
