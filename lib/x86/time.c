@@ -62,6 +62,12 @@ uint64_t tsc_hz(void)
 	return hz;
 }
 
+void tsc_use_hz(uint64_t new_hz, const char *new_source)
+{
+	hz = new_hz;
+	source = new_source;
+}
+
 const char *tsc_hz_source(void)
 {
 	tsc_hz();

@@ -15,6 +15,8 @@
 
 uint64_t tsc_hz(void);
 const char *tsc_hz_source(void);
+/* Use this frequency from now on (a test that found CPUID's wrong). */
+void tsc_use_hz(uint64_t hz, const char *source);
 uint64_t pit_tsc_hz(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t ns_to_tsc(uint64_t ns);
