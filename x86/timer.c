@@ -19,8 +19,8 @@
  *   max); only "never early" is checked, the rest depends on the host.
  * "Never early" allows 2% for the calibration; no upper bound is a fact
  * on a loaded host, so none is checked beyond a generous arrival timeout.
- * A CPUID TSC frequency is checked against the PIT; when it is off, the
- * rest runs on the PIT's.  Bochs 2.7 deviations, XFAIL under
+ * A CPUID TSC frequency is checked against the PIT (lib/x86/time.h runs
+ * on the PIT's when they disagree).  Bochs 2.7 deviations, XFAIL under
  * vmunit.vmm=bochs only with exactly their symptom: CPUID.0x15 describes
  * the modelled CPU, not the emulated TSC (off by orders of magnitude), and
  * IA32_TSC_DEADLINE keeps the deadline after the timer fired.
@@ -28,7 +28,6 @@
 #include "vmunit.h"
 #include "apic.h"
 #include "start.h"
-#include "string.h"
 #include "cpuid.h"
 #include "desc.h"
 #include "processor.h"
@@ -408,23 +407,23 @@ static void init_here(void *arg)
 
 int main(int argc, char **argv)
 {
-	uint64_t pit;
+	uint64_t pit, said;
+	const char *leaf;
 
 	if (!cpu_has(X86_FEATURE_APIC)) {
 		report_skip("%s", cpu_feature_gate(X86_FEATURE_APIC));
 		return 0;
 	}
 	pit = pit_tsc_hz();
+	said = tsc_cpuid_hz(&leaf);
 	report_info("TSC %lu Hz from %s; the PIT measures %lu Hz", tsc_hz(), tsc_hz_source(),
 		    pit);
-	if (strncmp(tsc_hz_source(), "CPUID", 5))
-		;	/* the PIT's own figure: nothing to compare */
-	else if (!report_xfail(run_on_vmm("bochs") && (tsc_hz() > 2 * pit || 2 * tsc_hz() < pit),
-			       tsc_hz() - pit < pit / 20 || pit - tsc_hz() < pit / 20,
-			       "the %s TSC frequency agrees with the PIT within 5%%%s",
-			       tsc_hz_source(), run_on_vmm("bochs") ? " (Bochs 2.7: CPUID.0x15 is "
-			       "the model's, not the emulated TSC's)" : ""))
-		tsc_use_hz(pit, "the PIT");	/* the timebase the rest can trust */
+	if (said)
+		report_xfail(run_on_vmm("bochs") && (said > 2 * pit || 2 * said < pit),
+			     (said > pit ? said - pit : pit - said) < pit / 20,
+			     "the %s TSC frequency %lu Hz agrees with the PIT within 5%%%s", leaf,
+			     said, run_on_vmm("bochs") ? " (Bochs 2.7: CPUID.0x15 is the model's, "
+			     "not the emulated TSC's)" : "");
 	handle_exception(VEC, on_timer);
 	on_cpus(init_here, NULL);
 	calibrate();

@@ -1,4 +1,5 @@
 /* TSC frequency and conversions (lib/x86/time.h). */
+#include <stddef.h>
 #include "cpuid.h"
 #include "time.h"
 
@@ -42,30 +43,39 @@ uint64_t pit_tsc_hz(void)
 	return (rdtsc() - t0) * PIT_HZ / ticks;
 }
 
+uint64_t tsc_cpuid_hz(const char **leaf)
+{
+	struct cpuid c = cpuid(0x15, 0);
+
+	*leaf = NULL;
+	if (c.a && c.b && c.c) {
+		*leaf = "CPUID.0x15";
+		return (uint64_t)c.c * c.b / c.a;
+	}
+	if ((c = cpuid(0x16, 0)).a) {
+		*leaf = "CPUID.0x16";
+		return c.a * 1000000ull;
+	}
+	return 0;
+}
+
 uint64_t tsc_hz(void)
 {
-	struct cpuid c;
+	uint64_t pit, said;
+	const char *leaf;
 
 	if (hz)
 		return hz;
-	c = cpuid(0x15, 0);
-	if (c.a && c.b && c.c) {
-		hz = (uint64_t)c.c * c.b / c.a;
-		source = "CPUID.0x15";
-	} else if ((c = cpuid(0x16, 0)).a) {
-		hz = c.a * 1000000ull;
-		source = "CPUID.0x16";
+	pit = pit_tsc_hz();
+	said = tsc_cpuid_hz(&leaf);
+	if (said && (said > pit ? said - pit : pit - said) < pit / 20) {
+		source = leaf;
+		hz = said;
 	} else {
-		hz = pit_tsc_hz();
 		source = "the PIT";
+		hz = pit;
 	}
 	return hz;
-}
-
-void tsc_use_hz(uint64_t new_hz, const char *new_source)
-{
-	hz = new_hz;
-	source = new_source;
 }
 
 const char *tsc_hz_source(void)

@@ -1,10 +1,12 @@
 /*
- * Time on x86 from the TSC.  tsc_hz() comes from CPUID 0x15 (crystal clock
- * x EBX / EAX), else CPUID 0x16 (base MHz), else a calibration against PIT
- * channel 0 (latched counts, no interrupt, no port 0x61: microvm has no
- * speaker port); tsc_hz_source() says which, for the log.  pit_tsc_hz()
- * always calibrates, to cross-check CPUID.  now_ns() counts from an
- * arbitrary start, the same on every CPU as far as their TSCs agree.
+ * Time on x86 from the TSC.  tsc_hz() is what CPUID says
+ * (tsc_cpuid_hz(): 0x15, crystal clock x EBX / EAX, else 0x16, base MHz)
+ * when that agrees within 5% with a calibration against PIT channel 0
+ * (pit_tsc_hz(): latched counts over 20 ms, no interrupt, no port 0x61:
+ * microvm has no speaker port), else the PIT's figure; tsc_hz_source()
+ * says which, for the log.  Call tsc_hz() once on one CPU before others
+ * use time.  now_ns() counts from an arbitrary start, the same on every
+ * CPU as far as their TSCs agree.
  */
 #ifndef VMUNIT_X86_TIME_H
 #define VMUNIT_X86_TIME_H
@@ -15,8 +17,8 @@
 
 uint64_t tsc_hz(void);
 const char *tsc_hz_source(void);
-/* Use this frequency from now on (a test that found CPUID's wrong). */
-void tsc_use_hz(uint64_t hz, const char *source);
+/* CPUID's TSC frequency and which leaf said it, or 0 and NULL. */
+uint64_t tsc_cpuid_hz(const char **leaf);
 uint64_t pit_tsc_hz(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t ns_to_tsc(uint64_t ns);
