@@ -27,6 +27,8 @@
 #  4. Clean build time of the guest payloads (lib + boot code + *.elf), -j1
 #     and -jN, in a scratch copy of the source tree: build/ and the payloads
 #     of this tree are left alone.
+#  5. On x86_64: the LAPIC timer latency figures of x86/timer.c under QEMU
+#     TCG and Bochs (guest time: Bochs's runs at its ips rate).
 set -eu
 
 arch=${1:-$(uname -m | sed -e 's/aarch64/arm64/')}
@@ -340,5 +342,17 @@ else
 		t=$(($(now_ns) - start))
 		printf '  %-22s %8s  %s\n' "-j$j" \
 			"$(awk -v t="$t" 'BEGIN { printf "%.2f", t / 1e9 }')" "$result"
+	done
+fi
+
+# --- 5. LAPIC timer latency ---------------------------------------------------
+if [ "$arch" = x86_64 ] && [ -f "$builddir/x86/timer.elf" ]; then
+	echo
+	echo "5. LAPIC timer latency, deadline to handler (x86/timer.c, ns; guest time)"
+	for vmm in qemu bochs; do
+		[ "$vmm" = bochs ] && ! command -v "${BOCHS:-bochs}" >/dev/null 2>&1 && continue
+		"$run" -S "$srcdir" -b "$builddir" -a x86_64 --accel tcg --vmm "$vmm" \
+			--logdir "$tmp/logs-$vmm" -v timer 2>/dev/null |
+			sed -n "s/^timer: INFO: latency: \(.*\) latency over \([0-9]*\) timers (ns): /  $vmm: \1 (\2 timers): /p"
 	done
 fi
