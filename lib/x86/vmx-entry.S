@@ -1,0 +1,95 @@
+/*
+ * VMX world switch (lib/x86/vmx.c).  vmx_enter(regs, launched) saves
+ * L1's callee-saved registers, makes the stack pointer after them
+ * HOST_RSP, loads L2's general registers from regs (struct vmx_regs: rax,
+ * rbx, rcx, rdx, rsi, rdi, rbp, r8-r15) and executes VMLAUNCH or
+ * VMRESUME.  Returns 1 on VMfailInvalid, 2 on VMfailValid; after a VM
+ * exit, vmx_exit_entry (HOST_RIP) stores L2's registers back and returns
+ * 0.  vmx_guest_start is where L2 begins: fn(arg) from RSI and RDI, then
+ * VMCALL with RAX = 0 (VMX_CALL_DONE) and the result in RBX.
+ */
+#define HOST_RSP 0x6c14
+
+	.text
+	.globl vmx_enter
+vmx_enter:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	push %rdi			/* regs, for the exit */
+	mov $HOST_RSP, %rax
+	vmwrite %rsp, %rax
+	jbe 3f
+	test %esi, %esi
+	mov 0(%rdi), %rax
+	mov 8(%rdi), %rbx
+	mov 16(%rdi), %rcx
+	mov 24(%rdi), %rdx
+	mov 32(%rdi), %rsi
+	mov 48(%rdi), %rbp
+	mov 56(%rdi), %r8
+	mov 64(%rdi), %r9
+	mov 72(%rdi), %r10
+	mov 80(%rdi), %r11
+	mov 88(%rdi), %r12
+	mov 96(%rdi), %r13
+	mov 104(%rdi), %r14
+	mov 112(%rdi), %r15
+	mov 40(%rdi), %rdi		/* (mov leaves the flags of the test alone) */
+	jnz 1f
+	vmlaunch
+	jmp 2f
+1:	vmresume
+2:	/* VMfail: CF (invalid) or ZF (valid) */
+3:	mov $1, %eax
+	jc 4f
+	mov $2, %eax
+4:	pop %rdi
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
+	.globl vmx_exit_entry
+vmx_exit_entry:
+	xchg %rdi, (%rsp)		/* regs; L2's rdi on the stack */
+	mov %rax, 0(%rdi)
+	mov %rbx, 8(%rdi)
+	mov %rcx, 16(%rdi)
+	mov %rdx, 24(%rdi)
+	mov %rsi, 32(%rdi)
+	mov %rbp, 48(%rdi)
+	mov %r8, 56(%rdi)
+	mov %r9, 64(%rdi)
+	mov %r10, 72(%rdi)
+	mov %r11, 80(%rdi)
+	mov %r12, 88(%rdi)
+	mov %r13, 96(%rdi)
+	mov %r14, 104(%rdi)
+	mov %r15, 112(%rdi)
+	pop %rax
+	mov %rax, 40(%rdi)
+	xor %eax, %eax
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
+	.globl vmx_guest_start
+vmx_guest_start:
+	call *%rsi
+	mov %rax, %rbx
+	xor %eax, %eax
+	vmcall
+	ud2
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,277 @@
+/*
+ * vmx: the VMX instructions and a first L2 guest, through the harness of
+ * lib/x86/vmx.h (SDM vol. 3C, chapters 24-27, and 31 for VMXON):
+ * - vmxon: #UD without CR4.VMXE; VMfailInvalid for a region with the
+ *   wrong revision; #GP with CR0 outside the fixed bits (when
+ *   IA32_VMX_CR0_FIXED0 fixes CR0.NE); then VMXON succeeds;
+ * - vmcs: without a current VMCS a failure is VMfailInvalid; with one,
+ *   VMfailValid with the error: VMCLEAR of an unaligned address (2) and
+ *   of the VMXON region (3), VMPTRLD of the VMXON region (10) and of a
+ *   VMCS with the wrong revision (11), VMXON again (15);
+ * - launch: VMRESUME of a clear VMCS fails with error 5; after a VMLAUNCH
+ *   that exits, VMLAUNCH again fails with error 4;
+ * - exits: L2 runs to its VMCALL (reason 18) with its return value; CPUID
+ *   exits (10), HLT with HLT exiting (12), an OUT with unconditional I/O
+ *   exiting (30: port, size and direction in the qualification);
+ * - entry failure: RFLAGS bit 1 clear in the guest state is reason 33
+ *   with bit 31;
+ * - PAUSE-loop exiting (IA32_VMX_PROCBASED_CTLS2 bit 10): L2 spinning on
+ *   PAUSE exits with reason 40; the VMX-preemption timer (pin bit 6)
+ *   expires with reason 52.
+ * Gate: CPUID.1:ECX.VMX[5] (Bochs tigerlake has it; QEMU TCG, Bochs ryzen
+ * do not), and each control's allowed-1 bit.
+ */
+#include "vmunit.h"
+#include "alloc.h"
+#include "cpuid.h"
+#include "desc.h"
+#include "processor.h"
+#include "safe.h"
+#include "vmx.h"
+
+#define X86_CR4_VMXE (1ul << 13)
+#define X86_CR0_NE (1ul << 5)
+
+static char buf[160];
+
+static const char *st(struct vmx_status s)
+{
+	return vmx_status_str(s, buf, sizeof(buf));
+}
+
+static const char *ex(const struct vmx_guest *g)
+{
+	return vmx_exit_str(g, buf, sizeof(buf));
+}
+
+static bool failed_with(struct vmx_status s, uint32_t error)
+{
+	return s.result == VMX_FAIL_VALID && s.error == error;
+}
+
+static void vmxon_at(void *region)
+{
+	uint64_t pa = (uint64_t)region;
+
+	asm volatile("vmxon %0" : : "m"(pa) : "cc", "memory");
+}
+
+static void test_vmxon(const void *arg)
+{
+	struct fault f;
+	struct vmx_status s;
+	uint64_t cr0 = read_cr0();
+
+	write_cr4(read_cr4() & ~X86_CR4_VMXE);
+	f = call_safe((void (*)(void *))vmxon_at, vmx_region(false));
+	report(f.valid && f.vector == UD_VECTOR, "VMXON without CR4.VMXE raises #UD (%s)",
+	       fault_str(f, buf, sizeof(buf)));
+	vmx_prepare_crs();
+	cr0 = read_cr0();
+	if (rdmsr(0x486) & X86_CR0_NE) {
+		write_cr0(cr0 & ~X86_CR0_NE);
+		f = call_safe((void (*)(void *))vmxon_at, vmx_region(false));
+		write_cr0(cr0);
+		report(f.valid && f.vector == GP_VECTOR,
+		       "VMXON with CR0.NE clear (fixed to 1 by IA32_VMX_CR0_FIXED0) raises #GP (%s)",
+		       fault_str(f, buf, sizeof(buf)));
+	} else {
+		report_skip("CR0.NE not fixed to 1 by IA32_VMX_CR0_FIXED0 (%#lx)", rdmsr(0x486));
+	}
+	s = vmxon((uint64_t)vmx_region(true));
+	report(s.result == VMX_FAIL_INVALID, "VMXON with a wrong revision: VMfailInvalid (%s)",
+	       st(s));
+	s = vmx_on();
+	report(s.result == VMX_OK, "VMXON (%s)", st(s));
+}
+
+static void test_vmcs(const void *arg)
+{
+	uint64_t on = (uint64_t)vmx_vmxon_region(), good = (uint64_t)vmx_region(false);
+	struct vmx_status s;
+
+	s = vmclear(0x1001);
+	report(s.result == VMX_FAIL_INVALID, "without a current VMCS a VMfail is VMfailInvalid "
+	       "(VMCLEAR of an unaligned address: %s)", st(s));
+	s = vmptrld(good);
+	report(s.result == VMX_OK, "VMPTRLD of a good VMCS (%s)", st(s));
+	s = vmclear(0x1001);
+	report(failed_with(s, 2), "VMCLEAR of an unaligned address: error 2 (%s)", st(s));
+	s = vmclear(on);
+	report(failed_with(s, 3), "VMCLEAR of the VMXON region: error 3 (%s)", st(s));
+	s = vmptrld(on);
+	report(failed_with(s, 10), "VMPTRLD of the VMXON region: error 10 (%s)", st(s));
+	s = vmptrld((uint64_t)vmx_region(true));
+	report(failed_with(s, 11), "VMPTRLD of a VMCS with the wrong revision: error 11 (%s)",
+	       st(s));
+	s = vmxon((uint64_t)vmx_region(false));
+	report(failed_with(s, 15), "VMXON in VMX root operation: error 15 (%s)", st(s));
+}
+
+static uint64_t l2_returns(uint64_t arg)
+{
+	return arg * 3;
+}
+
+static uint64_t l2_cpuid(uint64_t arg)
+{
+	struct cpuid c = cpuid_raw(0, 0);
+
+	return c.a;
+}
+
+static uint64_t l2_hlt(uint64_t arg)
+{
+	asm volatile("hlt");
+	return 1;
+}
+
+static uint64_t l2_out(uint64_t arg)
+{
+	outb(0x80, 0x5a);
+	return 1;
+}
+
+static uint64_t l2_pause(uint64_t arg)
+{
+	for (;;)
+		asm volatile("pause");
+	return 0;
+}
+
+static uint64_t l2_spin(uint64_t arg)
+{
+	for (;;)
+		;
+	return 0;
+}
+
+static const struct vmx_ctls no_ctls;
+
+static bool guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
+		  const struct vmx_ctls *c)
+{
+	const char *gate;
+
+	if (!vmx_guest_init(g, fn, arg, c, &gate)) {
+		report_skip("%s", gate);
+		return false;
+	}
+	return true;
+}
+
+static enum vmx_action skip_insn(struct vmx_guest *g)
+{
+	return VMX_SKIP;
+}
+
+static void test_launch(const void *arg)
+{
+	struct vmx_guest g;
+	struct vmx_status s;
+	uint64_t rip;
+
+	if (!guest(&g, l2_returns, 14, &no_ctls))
+		return;
+	g.launched = true;		/* VMRESUME on a VMCS never launched */
+	vmx_run(&g);
+	report(failed_with(g.entry, 5), "VMRESUME before VMLAUNCH: error 5 (%s)", ex(&g));
+	g.launched = false;
+	vmx_run(&g);
+	report(g.done && g.result == 42 && (g.exit_reason & 0xffff) == EXIT_VMCALL,
+	       "L2 runs and returns 42 through VMCALL (%s)", ex(&g));
+	rip = vmread(GUEST_RIP);
+	g.launched = false;		/* VMLAUNCH on a launched VMCS */
+	vmx_run(&g);
+	report(failed_with(g.entry, 4) && vmread(GUEST_RIP) == rip,
+	       "VMLAUNCH again: error 4, the guest state untouched (%s)", ex(&g));
+	s = vmclear((uint64_t)g.vmcs);
+	report(s.result == VMX_OK, "VMCLEAR of the current VMCS (%s)", st(s));
+}
+
+static void expect_exit(uint64_t (*fn)(uint64_t), const struct vmx_ctls *c, uint32_t reason,
+			const char *what)
+{
+	struct vmx_guest g;
+
+	if (!guest(&g, fn, 0, c))
+		return;
+	vmx_run(&g);
+	report(g.entry.result == VMX_OK && g.exit_reason == reason, "%s: exit %u (%s)", what,
+	       reason, ex(&g));
+	if (reason == EXIT_IO)	/* port 0x80, 1 byte, OUT, immediate operand */
+		report(g.qualification == (0x80ull << 16 | 1 << 6),
+		       "... qualification: port 0x80, size 1, OUT, immediate (%#lx)",
+		       g.qualification);
+	g.handlers[reason] = skip_insn;
+	if (reason == EXIT_CPUID || reason == EXIT_HLT || reason == EXIT_IO) {
+		vmx_run(&g);
+		report(g.done, "... and L2 goes on past it to its VMCALL (%s)", ex(&g));
+	}
+}
+
+static void test_exits(const void *arg)
+{
+	expect_exit(l2_cpuid, &no_ctls, EXIT_CPUID, "CPUID");
+	expect_exit(l2_hlt, &(struct vmx_ctls){ .proc = PROC_HLT_EXITING }, EXIT_HLT,
+		    "HLT with HLT exiting");
+	expect_exit(l2_out, &(struct vmx_ctls){ .proc = PROC_UNCOND_IO }, EXIT_IO,
+		    "OUT with unconditional I/O exiting");
+}
+
+static void test_bad_state(const void *arg)
+{
+	struct vmx_guest g;
+
+	if (!guest(&g, l2_returns, 1, &no_ctls))
+		return;
+	vmwrite(GUEST_RFLAGS, 0);	/* bit 1 is reserved as 1 */
+	vmx_run(&g);
+	report(g.entry.result == VMX_OK &&
+	       g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
+	       "RFLAGS bit 1 clear: entry fails, exit reason 33 | bit 31 (%s)", ex(&g));
+}
+
+static void test_ple(const void *arg)
+{
+	struct vmx_guest g;
+
+	if (!guest(&g, l2_pause, 0, &(struct vmx_ctls){ .proc2 = PROC2_PLE }))
+		return;
+	vmwrite(PLE_GAP, 128);
+	vmwrite(PLE_WINDOW, 4096);
+	vmx_run(&g);
+	report(g.exit_reason == EXIT_PAUSE, "PAUSE loop with PLE_GAP 128, PLE_WINDOW 4096: exit 40 "
+	       "(%s)", ex(&g));
+}
+
+static void test_preemption_timer(const void *arg)
+{
+	struct vmx_guest g;
+
+	if (!guest(&g, l2_spin, 0, &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
+		return;
+	vmwrite(PREEMPTION_TIMER, 1000);
+	vmx_run(&g);
+	report(g.exit_reason == EXIT_PREEMPTION_TIMER, "an L2 that spins: exit 52 (%s)", ex(&g));
+}
+
+int main(int argc, char **argv)
+{
+	const char *gate = vmx_gate();
+
+	if (gate) {
+		report_skip("%s", gate);
+		return 0;
+	}
+	report_info("IA32_VMX_BASIC %#lx", vmx_basic());
+	subtest("vmxon", test_vmxon, NULL);
+	subtest("vmcs", test_vmcs, NULL);
+	subtest("launch", test_launch, NULL);
+	subtest("exits", test_exits, NULL);
+	subtest("entry failure", test_bad_state, NULL);
+	subtest("ple", test_ple, NULL);
+	subtest("preemption timer", test_preemption_timer, NULL);
+	vmx_off();
+	return 0;
+}
