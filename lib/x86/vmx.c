@@ -55,7 +55,7 @@ const char *vmx_gate(void)
 	return NULL;
 }
 
-static struct vmx_status status_from_flags(uint64_t rflags)
+struct vmx_status vmx_status_of(uint64_t rflags)
 {
 	if (rflags & 1)
 		return (struct vmx_status){ VMX_FAIL_INVALID };
@@ -69,7 +69,7 @@ static struct vmx_status status_from_flags(uint64_t rflags)
 		uint64_t __f;						\
 		asm volatile(insn " %1; pushf; pop %0"			\
 			     : "=r"(__f) : "m"(operand) : "cc", "memory");	\
-		status_from_flags(__f);					\
+		vmx_status_of(__f);					\
 	})
 
 struct vmx_status vmxon(uint64_t pa)
@@ -93,7 +93,7 @@ struct vmx_status vmwrite(enum vmcs_field f, uint64_t v)
 
 	asm volatile("vmwrite %1, %2; pushf; pop %0"
 		     : "=r"(flags) : "r"(v), "r"((uint64_t)f) : "cc", "memory");
-	return status_from_flags(flags);
+	return vmx_status_of(flags);
 }
 
 uint64_t vmread(enum vmcs_field f)
@@ -391,7 +391,7 @@ void vmx_run(struct vmx_guest *g)
 		vmx_handler_t h;
 
 		if (r) {
-			g->entry = status_from_flags(r == 1 ? 1 : 1 << 6);
+			g->entry = vmx_status_of(r == 1 ? 1 : 1 << 6);
 			return;
 		}
 		g->entry = (struct vmx_status){ VMX_OK };

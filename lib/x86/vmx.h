@@ -123,6 +123,8 @@ struct vmx_status vmclear(uint64_t pa);
 struct vmx_status vmptrld(uint64_t pa);
 struct vmx_status vmwrite(enum vmcs_field f, uint64_t v);
 uint64_t vmread(enum vmcs_field f);
+/* The outcome from RFLAGS after a VMX instruction (CF, ZF). */
+struct vmx_status vmx_status_of(uint64_t rflags);
 /* "VMfailValid error 5 (VMRESUME with non-launched VMCS)" and the like. */
 const char *vmx_status_str(struct vmx_status s, char *buf, unsigned long size);
 const char *vmx_error_name(uint32_t error);
