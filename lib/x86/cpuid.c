@@ -23,7 +23,7 @@ static const struct feature {
 	F(LAHF_LM, 0x80000001, 0, ECX, 0),
 	F(FSGSBASE, 7, 0, EBX, 0), F(SMEP, 7, 0, EBX, 7), F(SMAP, 7, 0, EBX, 20),
 	F(UMIP, 7, 0, ECX, 2), F(PKU, 7, 0, ECX, 3), F(LA57, 7, 0, ECX, 16),
-	F(RDPID, 7, 0, ECX, 22),
+	F(RDPID, 7, 0, ECX, 22), F(CET_SS, 7, 0, ECX, 7), F(CET_IBT, 7, 0, EDX, 20),
 #undef F
 };
 

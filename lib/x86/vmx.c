@@ -180,6 +180,7 @@ const char *vmx_exit_name(uint32_t reason)
 		[EXIT_EXCEPTION] = "exception or NMI", [EXIT_EXTINT] = "external interrupt",
 		[EXIT_TRIPLE_FAULT] = "triple fault", [EXIT_CPUID] = "CPUID",
 		[EXIT_HLT] = "HLT", [EXIT_VMCALL] = "VMCALL", [EXIT_IO] = "I/O instruction",
+		[EXIT_RDMSR] = "RDMSR", [EXIT_WRMSR] = "WRMSR",
 		[EXIT_INVALID_STATE] = "VM-entry failure: invalid guest state",
 		[EXIT_PAUSE] = "PAUSE", [EXIT_EPT_VIOLATION] = "EPT violation",
 		[EXIT_PREEMPTION_TIMER] = "VMX-preemption timer expired",
@@ -348,6 +349,17 @@ static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t 
 	g->regs = (struct vmx_regs){ .rdi = arg, .rsi = (uint64_t)fn };
 }
 
+/* An all-zero MSR bitmap: no RDMSR/WRMSR exits. */
+static void *no_msr_exits(void)
+{
+	static void *bitmap;
+
+	if (!bitmap)
+		bitmap = alloc_page();
+	assert(bitmap);
+	return bitmap;
+}
+
 static enum vmx_action on_vmcall(struct vmx_guest *g)
 {
 	if (g->regs.rax != VMX_CALL_DONE)
@@ -373,6 +385,8 @@ bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 	if (vmclear((uint64_t)g->vmcs).result != VMX_OK ||
 	    vmptrld((uint64_t)g->vmcs).result != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of a fresh VMCS failed");
+	if (!vmx_ctls_allowed(&(struct vmx_ctls){ .proc = PROC_MSR_BITMAP }))
+		c.proc |= PROC_MSR_BITMAP;
 	c.exit |= EXIT_HOST_64 | EXIT_LOAD_EFER;
 	c.entry |= ENTRY_GUEST_64 | ENTRY_LOAD_EFER;
 	if (c.proc2)
@@ -381,6 +395,8 @@ bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 		if (fields[i] != PROC_CTLS2 || c.proc2)
 			w(fields[i], adjust(&ctl_msrs[i], ctl[i]));
 	write_state(g, fn, arg);
+	if (c.proc & PROC_MSR_BITMAP)
+		w(MSR_BITMAP, (uint64_t)no_msr_exits());
 	return true;
 }
 

@@ -11,7 +11,8 @@
  *
  * vmx_guest_init() makes a fresh VMCS (VMCLEAR, VMPTRLD) for L2 = fn(arg)
  * in 64-bit mode on L1's page tables, GDT, IDT, TSS and per-CPU GS, with
- * a stack of its own, and the controls of struct vmx_ctls adjusted through
+ * a stack of its own, MSR accesses not exiting (an all-zero MSR bitmap,
+ * where the CPU allows one), and the controls of struct vmx_ctls adjusted through
  * the allowed-0/allowed-1 MSRs (the TRUE_* ones when IA32_VMX_BASIC[55]).
  * vmx_ctls_allowed() checks the wanted bits first: a bit the CPU does not
  * allow is named ("IA32_VMX_PROCBASED_CTLS2 bit 10 (PAUSE-loop exiting)")
@@ -79,7 +80,8 @@ enum vmcs_field {
 /* Basic exit reasons (SDM vol. 3D, appendix C). */
 enum {
 	EXIT_EXCEPTION = 0, EXIT_EXTINT = 1, EXIT_TRIPLE_FAULT = 2, EXIT_CPUID = 10,
-	EXIT_HLT = 12, EXIT_VMCALL = 18, EXIT_IO = 30, EXIT_INVALID_STATE = 33,
+	EXIT_HLT = 12, EXIT_VMCALL = 18, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
+	EXIT_INVALID_STATE = 33,
 	EXIT_PAUSE = 40, EXIT_EPT_VIOLATION = 48, EXIT_PREEMPTION_TIMER = 52,
 	EXIT_SPP_EVENT = 66,
 	EXIT_REASONS = 70,
@@ -90,6 +92,7 @@ enum {
 #define PIN_PREEMPTION_TIMER	(1u << 6)
 #define PROC_HLT_EXITING	(1u << 7)
 #define PROC_UNCOND_IO		(1u << 24)
+#define PROC_MSR_BITMAP		(1u << 28)
 #define PROC_SECONDARY		(1u << 31)
 #define PROC2_EPT		(1u << 1)
 #define PROC2_VPID		(1u << 5)

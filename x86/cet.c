@@ -1,0 +1,282 @@
+/*
+ * cet: CET shadow stacks at CPL0, and CET state across VMX transitions as
+ * the "CET fix patches for nested guest" series handles it (SDM vol. 1,
+ * chapter 17; vol. 3C, 26.2.x and 27.x for the VMX parts).
+ * - shadow stack (CPUID.7.0:ECX.CET_SS[7]): with CR4.CET, S_CET.SH_STK_EN
+ *   and SETSSBSY on a supervisor shadow-stack page (R/W=0, Dirty=1) whose
+ *   token reads its own address, calls and returns work and RDSSP points
+ *   into that page; the token is then busy (bit 0); a return to a changed
+ *   return address raises #CP with error code 1 (NEAR-RET) at the RET; an
+ *   ordinary write to the shadow-stack page is a #PF (write, present);
+ * - nested (VMX, and the "load CET state" controls: entry bit 20, exit bit
+ *   28): GUEST_S_CET is what L2 runs with and what L1 reads back after the
+ *   exit, HOST_S_CET what L1 gets back; without the exit control L1 keeps
+ *   L2's S_CET; VM entry fails for a GUEST_S_CET with reserved bits 9:6,
+ *   a GUEST_SSP with bits 1:0 set (exit 33 | bit 31) and a HOST_SSP with
+ *   bits 1:0 set (VMfailValid 8); CR4.CET with CR0.WP clear fails for the
+ *   guest (exit 33) and for the host (error 8) whatever the controls.
+ * CR4.CET is only ever written on a CPU that reports CET (TCG hangs on an
+ * unknown CR4 bit).  Bochs 2.7 deviation, XFAIL under vmunit.vmm=bochs
+ * only with exactly that symptom: it checks host CR4.CET against CR0.WP
+ * only with the exit control set, so the entry succeeds.
+ */
+#include "vmunit.h"
+#include "alloc.h"
+#include "cpuid.h"
+#include "desc.h"
+#include "pgtable.h"
+#include "start.h"
+#include "vmx.h"
+
+#define X86_CR4_CET	(1ul << 23)
+#define MSR_S_CET	0x6a2
+#define MSR_PL0_SSP	0x6a4
+#define CET_SH_STK_EN	(1ull << 0)
+#define CET_NO_TRACK_EN	(1ull << 4)
+#define CET_SUPPRESS_DIS (1ull << 5)
+#define CP_NEAR_RET	1
+#define GUEST_S_CET	0x6828
+#define GUEST_SSP	0x682a
+#define GUEST_INTR_SSP	0x682c
+#define HOST_S_CET	0x6c18
+#define HOST_SSP	0x6c1a
+#define HOST_INTR_SSP	0x6c1c
+#define EXIT_LOAD_CET	(1u << 28)
+#define ENTRY_LOAD_CET	(1u << 20)
+
+/*
+ * cet_ss_run(fn, arg): turn shadow stacks on (S_CET.SH_STK_EN, SETSSBSY
+ * on IA32_PL0_SSP, set by the caller), call fn(arg), turn them off, and
+ * return fn's result.  All in one frame: a RET whose CALL came before
+ * SETSSBSY would mismatch.  cet_bad_ret(): return to a changed return
+ * address (the #CP handler turns shadow stacks off and resumes at the RET,
+ * which then lands at 1: and goes back to the real caller).
+ */
+uint64_t cet_ss_run(uint64_t (*fn)(uint64_t), uint64_t arg);
+void cet_bad_ret(void);
+uint64_t cet_rdssp(void);
+asm(".pushsection .text\n"
+    "cet_ss_run:\n"
+    "	push %rbx\n"
+    "	mov %rdi, %rbx\n"
+    "	mov $0x6a2, %ecx\n"
+    "	mov $1, %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    "	setssbsy\n"
+    "	mov %rsi, %rdi\n"
+    "	call *%rbx\n"
+    "	mov %rax, %rbx\n"
+    "	mov $0x6a2, %ecx\n"
+    "	xor %eax, %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    "	mov %rbx, %rax\n"
+    "	pop %rbx\n"
+    "	ret\n"
+    "cet_bad_ret:\n"
+    "	mov (%rsp), %rdx\n"
+    "	lea 1f(%rip), %rax\n"
+    "	mov %rax, (%rsp)\n"
+    ".globl cet_bad_ret_insn\n"
+    "cet_bad_ret_insn:\n"
+    "	ret\n"
+    "1:	jmp *%rdx\n"
+    "cet_rdssp:\n"
+    "	xor %eax, %eax\n"
+    "	rdsspq %rax\n"
+    "	ret\n"
+    ".popsection");
+extern char cet_bad_ret_insn[];
+
+static char buf[160];
+static volatile unsigned int cp_count;
+static volatile uint64_t cp_error, cp_rip;
+
+static void on_cp(struct ex_regs *r)
+{
+	cp_count++;
+	cp_error = r->error_code;
+	cp_rip = r->rip;
+	wrmsr(MSR_S_CET, 0);	/* shadow stacks off: the RET then goes on */
+}
+
+/* A shadow-stack page (R/W=0, Dirty=1) with a supervisor token at its top. */
+static uint64_t *ss_token(void)
+{
+	uint64_t *page = alloc_page(), *token = page + 511, *pte;
+
+	assert(page);
+	*token = (uint64_t)token;
+	pte = get_pte(page);
+	*pte = (*pte & ~PTE_W) | PTE_D;
+	invlpg(page);
+	return token;
+}
+
+static void cet_on(void)
+{
+	write_cr0(read_cr0() | X86_CR0_WP);
+	write_cr4(read_cr4() | X86_CR4_CET);
+}
+
+static uint64_t ssp_a, ssp_b;
+
+static __attribute__((noipa)) uint64_t ssp_one_call_deeper(void)
+{
+	uint64_t v = cet_rdssp();
+
+	asm volatile("" : "+r"(v));	/* not a tail call: a frame of its own */
+	return v;
+}
+
+/* SSP inside the page below the token, 8 bytes lower one call deeper. */
+static uint64_t depth_check(uint64_t token)
+{
+	ssp_a = cet_rdssp();
+	ssp_b = ssp_one_call_deeper();
+	return ssp_a < token && ssp_a > token - 4096 && ssp_b == ssp_a - 8;
+}
+
+static uint64_t corrupt(uint64_t arg)
+{
+	cet_bad_ret();
+	return 7;
+}
+
+static void test_shadow_stack(const void *arg)
+{
+	uint64_t *token, r, *probe;
+	struct fault f;
+
+	require_cpu(X86_FEATURE_CET_SS);
+	cet_on();
+	token = ss_token();
+	wrmsr(MSR_PL0_SSP, (uint64_t)token);
+	r = cet_ss_run(depth_check, (uint64_t)token);
+	report(r == 1, "calls and returns work; RDSSP %#lx is below the token %p, one call "
+	       "deeper %#lx", ssp_a, token, ssp_b);
+	report(*token == ((uint64_t)token | 1), "SETSSBSY made the token busy (%#lx)", *token);
+
+	token = ss_token();
+	wrmsr(MSR_PL0_SSP, (uint64_t)token);
+	cp_count = 0;
+	r = cet_ss_run(corrupt, 0);
+	report(cp_count == 1 && cp_error == CP_NEAR_RET && cp_rip == (uint64_t)cet_bad_ret_insn,
+	       "a return to a changed address: #CP error %lu (want 1, NEAR-RET) at the RET "
+	       "(%u #CP)", cp_error, cp_count);
+	report(r == 7, "... and nothing else was disturbed");
+
+	probe = (uint64_t *)((uintptr_t)token & ~0xfffull);
+	f = store_safe(probe, 1);
+	report(f.valid && f.vector == PF_VECTOR && (f.code & (PFERR_WRITE | PFERR_PRESENT)) ==
+	       (PFERR_WRITE | PFERR_PRESENT), "an ordinary write to the shadow-stack page: #PF "
+	       "(write, present) (%s)", fault_str(f, buf, sizeof(buf)));
+}
+
+static uint64_t l2_s_cet(uint64_t write)
+{
+	uint64_t v = rdmsr(MSR_S_CET);
+
+	if (write)
+		wrmsr(MSR_S_CET, write);
+	return v;
+}
+
+static bool cet_guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
+		      uint32_t exit_ctls, uint32_t entry_ctls)
+{
+	const char *gate;
+
+	if (!vmx_guest_init(g, fn, arg, &(struct vmx_ctls){ .exit = exit_ctls,
+							   .entry = entry_ctls }, &gate)) {
+		report_skip("%s", gate);
+		return false;
+	}
+	return true;
+}
+
+static void test_nested(const void *arg)
+{
+	struct vmx_guest g;
+	const char *gate = vmx_gate();
+	struct vmx_status s;
+
+	require_cpu(X86_FEATURE_CET_SS);
+	require(!gate, "%s", gate);
+	cet_on();
+	s = vmx_on();
+	require_or(report_fail, s.result == VMX_OK, "VMXON: %s", vmx_status_str(s, buf, sizeof(buf)));
+
+	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
+		wrmsr(MSR_S_CET, 0);
+		vmwrite(GUEST_S_CET, CET_NO_TRACK_EN);
+		vmwrite(HOST_S_CET, 0);
+		vmx_run(&g);
+		report(g.done && g.result == CET_NO_TRACK_EN,
+		       "entry loads GUEST_S_CET: L2 reads %#lx (%s)", g.result,
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+		report(vmread(GUEST_S_CET) == CET_SUPPRESS_DIS && rdmsr(MSR_S_CET) == 0,
+		       "exit saves L2's S_CET (%#lx) and loads HOST_S_CET (L1 reads %#lx)",
+		       vmread(GUEST_S_CET), rdmsr(MSR_S_CET));
+	}
+	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, 0, 0)) {
+		wrmsr(MSR_S_CET, CET_NO_TRACK_EN);
+		vmx_run(&g);
+		report(g.done && g.result == CET_NO_TRACK_EN && rdmsr(MSR_S_CET) == CET_SUPPRESS_DIS,
+		       "without the controls L2 runs with L1's S_CET and L1 keeps L2's (%#lx, %#lx)",
+		       g.result, rdmsr(MSR_S_CET));
+		wrmsr(MSR_S_CET, 0);
+	}
+	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
+		vmwrite(GUEST_S_CET, 1ull << 6);
+		vmx_run(&g);
+		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
+		       "GUEST_S_CET with reserved bit 6: entry fails, exit 33 | bit 31 (%s)",
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+	}
+	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
+		vmwrite(GUEST_SSP, 0x1001);
+		vmx_run(&g);
+		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
+		       "GUEST_SSP with bits 1:0 set: entry fails, exit 33 | bit 31 (%s)",
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+	}
+	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
+		vmwrite(HOST_SSP, 0x1001);
+		vmx_run(&g);
+		report(g.entry.result == VMX_FAIL_VALID && g.entry.error == 8,
+		       "HOST_SSP with bits 1:0 set: VMfailValid 8 (%s)",
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+	}
+	if (cet_guest(&g, l2_s_cet, 0, 0, 0)) {
+		vmwrite(GUEST_CR0, vmread(GUEST_CR0) & ~X86_CR0_WP);
+		vmx_run(&g);
+		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
+		       "guest CR4.CET with CR0.WP clear: entry fails, exit 33 | bit 31 (%s)",
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+	}
+	if (cet_guest(&g, l2_s_cet, 0, 0, 0)) {
+		bool entered;
+
+		vmwrite(HOST_CR0, vmread(HOST_CR0) & ~X86_CR0_WP);
+		vmx_run(&g);
+		entered = g.entry.result == VMX_OK;
+		report_xfail(run_on_vmm("bochs") && entered,
+			     g.entry.result == VMX_FAIL_VALID && g.entry.error == 8,
+			     "host CR4.CET with CR0.WP clear, no CET exit control: VMfailValid 8 "
+			     "(%s)%s", vmx_exit_str(&g, buf, sizeof(buf)),
+			     run_on_vmm("bochs") && entered ? " (Bochs 2.7: checked only with exit "
+			     "control bit 28)" : "");
+		write_cr0(read_cr0() | X86_CR0_WP);	/* if the exit loaded it */
+	}
+	vmx_off();
+}
+
+int main(int argc, char **argv)
+{
+	handle_exception(CP_VECTOR, on_cp);
+	subtest("shadow stack", test_shadow_stack, NULL);
+	subtest("nested", test_nested, NULL);
+	return 0;
+}
