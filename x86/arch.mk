@@ -2,6 +2,9 @@
 # in guest code, small code model at 1 MiB; QEMU's multiboot loader wants
 # an ELF32 file.
 CFLAGS += -m64 -mno-red-zone -mgeneral-regs-only -mcmodel=small
+# ENDBR64 at every function (a NOP without CET), so that the cet test can
+# turn IBT on; switch tables use NOTRACK jumps (S_CET.NO_TRACK_EN).
+CFLAGS += -fcf-protection=branch
 PAYLOAD_FINISH = $(OBJCOPY) -O elf32-i386 $@.tmp $@ && rm -f $@.tmp
 
 # Bochs's BIOS has no multiboot loader: it boots our boot sector

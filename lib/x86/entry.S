@@ -1,7 +1,8 @@
 /*
  * Exception entry: 256 stubs of 16 bytes each (ex_stubs + 16 * vector)
- * push a zero error code where the CPU pushes none, then the vector, and
- * join ex_common, which saves struct ex_regs and calls do_exception().
+ * start with ENDBR64 (delivery is an indirect branch under CET IBT), push
+ * a zero error code where the CPU pushes none, then the vector, and join
+ * ex_common, which saves struct ex_regs and calls do_exception().
  */
 	.text
 	.globl ex_stubs
@@ -10,11 +11,12 @@ ex_stubs:
 	.set vec, 0
 	.rept 256
 	.balign 16
+	endbr64
 	.if !(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq $0
 	.endif
 	pushq $vec
-	jmp ex_common
+	jmp ex_common		/* at most 4 + 2 + 5 + 5 = 16 bytes */
 	.set vec, vec + 1
 	.endr
 
