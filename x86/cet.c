@@ -8,8 +8,14 @@
  *   into that page; the token is then busy (bit 0); a return to a changed
  *   return address raises #CP with error code 1 (NEAR-RET) at the RET; an
  *   ordinary write to the shadow-stack page is a #PF (write, present);
+ * - IBT (CPUID.7.0:EDX.CET_IBT[20]; every function and exception stub
+ *   starts with ENDBR64, -fcf-protection): with S_CET.ENDBR_EN an indirect
+ *   call to ENDBR64 works, one to a target without it raises #CP with
+ *   error code 3 (ENDBRANCH) at the target;
  * - nested (VMX, and the "load CET state" controls: entry bit 20, exit bit
- *   28): GUEST_S_CET is what L2 runs with and what L1 reads back after the
+ *   28): L2 with its shadow stack or IBT on from VM entry (GUEST_S_CET,
+ *   GUEST_SSP) takes the same #CPs itself and goes on;
+ *   GUEST_S_CET is what L2 runs with and what L1 reads back after the
  *   exit, HOST_S_CET what L1 gets back; without the exit control L1 keeps
  *   L2's S_CET; VM entry fails for a GUEST_S_CET with reserved bits 9:6,
  *   a GUEST_SSP with bits 1:0 set (exit 33 | bit 31) and a HOST_SSP with
@@ -32,9 +38,11 @@
 #define MSR_S_CET	0x6a2
 #define MSR_PL0_SSP	0x6a4
 #define CET_SH_STK_EN	(1ull << 0)
+#define CET_ENDBR_EN	(1ull << 2)
 #define CET_NO_TRACK_EN	(1ull << 4)
 #define CET_SUPPRESS_DIS (1ull << 5)
 #define CP_NEAR_RET	1
+#define CP_ENDBRANCH	3
 #define GUEST_S_CET	0x6828
 #define GUEST_SSP	0x682a
 #define GUEST_INTR_SSP	0x682c
@@ -55,6 +63,7 @@
 uint64_t cet_ss_run(uint64_t (*fn)(uint64_t), uint64_t arg);
 void cet_bad_ret(void);
 uint64_t cet_rdssp(void);
+uint64_t ibt_endbr(void), ibt_no_endbr(void);
 asm(".pushsection .text\n"
     "cet_ss_run:\n"
     "	push %rbx\n"
@@ -83,8 +92,16 @@ asm(".pushsection .text\n"
     "	ret\n"
     "1:	jmp *%rdx\n"
     "cet_rdssp:\n"
+    "	endbr64\n"
     "	xor %eax, %eax\n"
     "	rdsspq %rax\n"
+    "	ret\n"
+    "ibt_endbr:\n"
+    "	endbr64\n"
+    "	mov $6, %eax\n"
+    "	ret\n"
+    "ibt_no_endbr:\n"
+    "	mov $5, %eax\n"
     "	ret\n"
     ".popsection");
 extern char cet_bad_ret_insn[];
@@ -174,6 +191,31 @@ static void test_shadow_stack(const void *arg)
 	       "(write, present) (%s)", fault_str(f, buf, sizeof(buf)));
 }
 
+/* Two indirect calls, to a target with ENDBR64 and to one without. */
+static uint64_t indirect_calls(uint64_t arg)
+{
+	uint64_t (*volatile good)(void) = ibt_endbr, (*volatile bad)(void) = ibt_no_endbr;
+
+	return good() * 10 + bad();
+}
+
+static void test_ibt(const void *arg)
+{
+	uint64_t r;
+
+	require_cpu(X86_FEATURE_CET_IBT);
+	cet_on();
+	cp_count = 0;
+	wrmsr(MSR_S_CET, CET_ENDBR_EN | CET_NO_TRACK_EN);
+	r = indirect_calls(0);
+	wrmsr(MSR_S_CET, 0);
+	report(r == 65, "an indirect call to ENDBR64 works, one to a target without it goes on "
+	       "after the #CP (%lu)", r);
+	report(cp_count == 1 && cp_error == CP_ENDBRANCH && cp_rip == (uint64_t)ibt_no_endbr,
+	       "the call to a target without ENDBR64: #CP error %lu (want 3, ENDBRANCH) at the "
+	       "target (%u #CP)", cp_error, cp_count);
+}
+
 static uint64_t l2_s_cet(uint64_t write)
 {
 	uint64_t v = rdmsr(MSR_S_CET);
@@ -194,6 +236,24 @@ static bool cet_guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t ar
 		return false;
 	}
 	return true;
+}
+
+/* L2 with CET on from VM entry: GUEST_S_CET and GUEST_SSP load it. */
+static void l2_cet(uint64_t (*fn)(uint64_t), uint64_t s_cet, const char *what,
+		   uint64_t want, uint64_t want_cp)
+{
+	struct vmx_guest g;
+
+	if (!cet_guest(&g, fn, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET))
+		return;
+	vmwrite(GUEST_S_CET, s_cet);
+	vmwrite(GUEST_SSP, (uint64_t)ss_token());	/* a fresh shadow stack */
+	vmwrite(HOST_S_CET, 0);
+	cp_count = 0;
+	vmx_run(&g);
+	report(g.done && g.result == want && cp_count == 1 && cp_error == want_cp,
+	       "%s: #CP error %lu in L2, which goes on (%s, %u #CP)", what, cp_error,
+	       vmx_exit_str(&g, buf, sizeof(buf)), cp_count);
 }
 
 static void test_nested(const void *arg)
@@ -228,6 +288,12 @@ static void test_nested(const void *arg)
 		       g.result, rdmsr(MSR_S_CET));
 		wrmsr(MSR_S_CET, 0);
 	}
+	if (cpu_has(X86_FEATURE_CET_SS))
+		l2_cet(corrupt, CET_SH_STK_EN, "L2 with a shadow stack returns to a changed address",
+		       7, CP_NEAR_RET);
+	if (cpu_has(X86_FEATURE_CET_IBT))
+		l2_cet(indirect_calls, CET_ENDBR_EN | CET_NO_TRACK_EN,
+		       "L2 with IBT calls a target without ENDBR64", 65, CP_ENDBRANCH);
 	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
 		vmwrite(GUEST_S_CET, 1ull << 6);
 		vmx_run(&g);
@@ -277,6 +343,7 @@ int main(int argc, char **argv)
 {
 	handle_exception(CP_VECTOR, on_cp);
 	subtest("shadow stack", test_shadow_stack, NULL);
+	subtest("ibt", test_ibt, NULL);
 	subtest("nested", test_nested, NULL);
 	return 0;
 }
