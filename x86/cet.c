@@ -235,6 +235,7 @@ static bool cet_guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t ar
 		report_skip("%s", gate);
 		return false;
 	}
+	vmx_stop_on(g, EXIT_INVALID_STATE);	/* the entry checks */
 	return true;
 }
 

@@ -55,6 +55,7 @@ static bool run_on_ept(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t a
 		return false;
 	}
 	vmwrite(EPT_POINTER, ept_eptp(&ept));
+	vmx_stop_on(g, EXIT_EPT_VIOLATION);
 	vmx_run(g);
 	return true;
 }

@@ -126,6 +126,8 @@ static bool run(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg)
 	}
 	vmwrite(EPT_POINTER, ept_eptp(&ept));
 	vmwrite(SPPTP, (uint64_t)sppt);
+	vmx_stop_on(g, EXIT_EPT_VIOLATION);
+	vmx_stop_on(g, EXIT_SPP_EVENT);
 	vmx_run(g);
 	return true;
 }

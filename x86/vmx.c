@@ -196,6 +196,7 @@ static void expect_exit(uint64_t (*fn)(uint64_t), const struct vmx_ctls *c, uint
 
 	if (!guest(&g, fn, 0, c))
 		return;
+	vmx_stop_on(&g, reason);
 	vmx_run(&g);
 	report(g.entry.result == VMX_OK && g.exit_reason == reason, "%s: exit %u (%s)", what,
 	       reason, ex(&g));
@@ -226,6 +227,7 @@ static void test_bad_state(const void *arg)
 	if (!guest(&g, l2_returns, 1, &no_ctls))
 		return;
 	vmwrite(GUEST_RFLAGS, 0);	/* bit 1 is reserved as 1 */
+	vmx_stop_on(&g, EXIT_INVALID_STATE);
 	vmx_run(&g);
 	report(g.entry.result == VMX_OK &&
 	       g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
@@ -240,6 +242,7 @@ static void test_ple(const void *arg)
 		return;
 	vmwrite(PLE_GAP, 128);
 	vmwrite(PLE_WINDOW, 4096);
+	vmx_stop_on(&g, EXIT_PAUSE);
 	vmx_run(&g);
 	report(g.exit_reason == EXIT_PAUSE, "PAUSE loop with PLE_GAP 128, PLE_WINDOW 4096: exit 40 "
 	       "(%s)", ex(&g));
@@ -252,6 +255,7 @@ static void test_preemption_timer(const void *arg)
 	if (!guest(&g, l2_spin, 0, &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
 		return;
 	vmwrite(PREEMPTION_TIMER, 1000);
+	vmx_stop_on(&g, EXIT_PREEMPTION_TIMER);
 	vmx_run(&g);
 	report(g.exit_reason == EXIT_PREEMPTION_TIMER, "an L2 that spins: exit 52 (%s)", ex(&g));
 }

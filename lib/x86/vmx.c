@@ -4,6 +4,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "printf.h"
+#include "report.h"
 #include "string.h"
 #include "vmx.h"
 
@@ -54,6 +55,10 @@ const char *vmx_gate(void)
 		wrmsr(MSR_FEATURE_CONTROL, fc | FC_LOCKED | FC_VMXON_OUTSIDE_SMX);
 	return NULL;
 }
+
+/* vmx-entry.S reaches struct vmx_regs by these offsets. */
+_Static_assert(offsetof(struct vmx_regs, rsi) == 32 && offsetof(struct vmx_regs, rdi) == 40 &&
+	       offsetof(struct vmx_regs, r15) == 112, "vmx-entry.S layout");
 
 struct vmx_status vmx_status_of(uint64_t rflags)
 {
@@ -360,13 +365,32 @@ static void *no_msr_exits(void)
 	return bitmap;
 }
 
+static enum vmx_action unexpected(struct vmx_guest *g)
+{
+	char buf[160];
+
+	report_abort("unexpected VM exit: %s, L2 RAX %#lx", vmx_exit_str(g, buf, sizeof(buf)),
+		     g->regs.rax);
+}
+
 static enum vmx_action on_vmcall(struct vmx_guest *g)
 {
 	if (g->regs.rax != VMX_CALL_DONE)
-		return VMX_DONE;	/* a request no test registered for */
+		return unexpected(g);	/* a request no test registered for */
 	g->result = g->regs.rbx;
 	g->done = true;
 	return VMX_DONE;
+}
+
+static enum vmx_action stop(struct vmx_guest *g)
+{
+	return VMX_DONE;
+}
+
+void vmx_stop_on(struct vmx_guest *g, uint32_t reason)
+{
+	assert(reason < EXIT_REASONS);
+	g->handlers[reason] = stop;
 }
 
 bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
@@ -419,7 +443,7 @@ void vmx_run(struct vmx_guest *g)
 		if (!(g->exit_reason & EXIT_REASON_FAILED_ENTRY))
 			g->launched = true;
 		h = basic < EXIT_REASONS ? g->handlers[basic] : NULL;
-		switch (h ? h(g) : VMX_DONE) {
+		switch (h ? h(g) : unexpected(g)) {
 		case VMX_DONE:
 			return;
 		case VMX_SKIP:

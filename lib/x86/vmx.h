@@ -20,11 +20,14 @@
  *
  * vmx_run() enters L2 (VMLAUNCH, then VMRESUME) and dispatches each VM
  * exit to the handler registered for its basic reason: RESUME, SKIP (past
- * the exiting instruction) or DONE.  L2 asks L1 with VMCALL, RAX = request;
- * fn's return is request VMX_CALL_DONE with its value in RBX.  An exit
- * with no handler, or an entry failure (exit reason bit 31) without one,
- * ends vmx_run() with that exit recorded in the guest; a VMfail of the
- * entry itself is recorded too.  Never a hang: the exit is the verdict.
+ * the exiting instruction) or DONE; vmx_stop_on() registers DONE for an
+ * exit a test expects.  L2 asks L1 with VMCALL, RAX = request; fn's
+ * return is request VMX_CALL_DONE with its value in RBX.  An exit nobody
+ * expects (no handler, an unknown request, an entry failure, exit reason
+ * bit 31, without a handler for 33) ends the test as ERROR, printing the
+ * exit reason, qualification and guest RIP; a VMfail of the entry itself
+ * returns, recorded in the guest with its VM-instruction error.  Never a
+ * hang.
  */
 #ifndef VMUNIT_X86_VMX_H
 #define VMUNIT_X86_VMX_H
@@ -169,6 +172,7 @@ struct vmx_guest {
 bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 		    const struct vmx_ctls *want, const char **gate);
 void vmx_run(struct vmx_guest *g);
+void vmx_stop_on(struct vmx_guest *g, uint32_t reason);
 /* "exit 12 (HLT), qualification 0, guest RIP 0x..." for messages. */
 const char *vmx_exit_str(const struct vmx_guest *g, char *buf, unsigned long size);
 
