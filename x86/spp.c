@@ -262,21 +262,11 @@ static void test_entry_check(const void *arg)
 
 int main(int argc, char **argv)
 {
-	const char *gate = vmx_gate();
-	struct vmx_status s;
+	const char *gate;
 
-	if (gate) {
-		report_skip("%s", gate);
+	if (!vmx_start(&(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_SPP }))
 		return 0;
-	}
-	s = vmx_on();
-	if (s.result != VMX_OK) {
-		report_fail("VMXON: %s", vmx_status_str(s, buf, sizeof(buf)));
-		return 0;
-	}
 	gate = ept_gate();
-	if (!gate)
-		gate = vmx_ctls_allowed(&(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_SPP });
 	if (gate) {
 		report_skip("%s", gate);
 		vmx_off();

@@ -48,7 +48,7 @@ vmx_enter:
 	jc 4f
 	mov $2, %eax
 4:	pop %rdi
-	pop %r15
+5:	pop %r15
 	pop %r14
 	pop %r13
 	pop %r12
@@ -76,13 +76,7 @@ vmx_exit_entry:
 	pop %rax
 	mov %rax, 40(%rdi)
 	xor %eax, %eax
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
-	ret
+	jmp 5b
 
 	.globl vmx_guest_start
 vmx_guest_start:

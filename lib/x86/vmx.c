@@ -260,6 +260,29 @@ const char *vmx_ctls_allowed(const struct vmx_ctls *want)
 	return NULL;
 }
 
+bool vmx_start(const struct vmx_ctls *need)
+{
+	const char *gate = vmx_gate();
+	struct vmx_status s;
+	char buf[96];
+
+	if (gate) {
+		report_skip("%s", gate);
+		return false;
+	}
+	s = vmx_on();
+	if (s.result != VMX_OK) {
+		report_fail("VMXON: %s", vmx_status_str(s, buf, sizeof(buf)));
+		return false;
+	}
+	gate = vmx_ctls_allowed(need);
+	if (gate) {
+		report_skip("%s", gate);
+		vmx_off();
+	}
+	return !gate;
+}
+
 /* wanted | allowed-0, & allowed-1. */
 static uint32_t adjust(const struct ctl_msr *c, uint32_t want)
 {

@@ -143,6 +143,11 @@ struct vmx_ctls {
 
 /* NULL when every wanted bit is allowed, else which one is not. */
 const char *vmx_ctls_allowed(const struct vmx_ctls *want);
+/*
+ * For a test's main(): VMX usable with the controls in need and VMXON
+ * done, true; else a SKIP naming the gate (or a FAIL if VMXON fails).
+ */
+bool vmx_start(const struct vmx_ctls *need);
 
 struct vmx_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
