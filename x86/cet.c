@@ -13,7 +13,8 @@
  *   call to ENDBR64 works, one to a target without it raises #CP with
  *   error code 3 (ENDBRANCH) at the target;
  * - nested (VMX, and the "load CET state" controls: entry bit 20, exit bit
- *   28): L2 with its shadow stack or IBT on from VM entry (GUEST_S_CET,
+ *   28): CR4.CET is neither fixed to 0 nor to 1 in VMX operation
+ *   (IA32_VMX_CR4_FIXED0/1); L2 with its shadow stack or IBT on from VM entry (GUEST_S_CET,
  *   GUEST_SSP) takes the same #CPs itself and goes on;
  *   GUEST_S_CET is what L2 runs with and what L1 reads back after the
  *   exit, HOST_S_CET what L1 gets back; without the exit control L1 keeps
@@ -43,12 +44,6 @@
 #define CET_SUPPRESS_DIS (1ull << 5)
 #define CP_NEAR_RET	1
 #define CP_ENDBRANCH	3
-#define GUEST_S_CET	0x6828
-#define GUEST_SSP	0x682a
-#define GUEST_INTR_SSP	0x682c
-#define HOST_S_CET	0x6c18
-#define HOST_SSP	0x6c1a
-#define HOST_INTR_SSP	0x6c1c
 #define EXIT_LOAD_CET	(1u << 28)
 #define ENTRY_LOAD_CET	(1u << 20)
 
@@ -265,6 +260,10 @@ static void test_nested(const void *arg)
 	cet_on();
 	if (!vmx_start(&(struct vmx_ctls){ .exit = EXIT_LOAD_CET, .entry = ENTRY_LOAD_CET }))
 		return;
+	report((rdmsr(0x489) & X86_CR4_CET) && !(rdmsr(0x488) & X86_CR4_CET) &&
+	       (read_cr4() & X86_CR4_CET), "CR4.CET is free in VMX operation (IA32_VMX_CR4_FIXED0/1 "
+	       "bit 23: %lu/%lu) and stays set after VMXON", rdmsr(0x488) >> 23 & 1,
+	       rdmsr(0x489) >> 23 & 1);
 
 	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
 		wrmsr(MSR_S_CET, 0);

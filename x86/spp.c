@@ -34,7 +34,6 @@
 #include "vmx.h"
 
 #define PROC2_SPP	(1u << 23)
-#define SPPTP		0x2030
 #define EPT_SPP		(1ull << 61)
 #define SPP_MISS	(1ull << 11)
 #define SPPT_VALID	1ull

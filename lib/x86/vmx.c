@@ -304,12 +304,27 @@ static uint64_t tss_base(uint64_t gdt, uint16_t sel)
 	return (d[0] >> 16 & 0xffffff) | (d[0] >> 56 & 0xff) << 24 | d[1] << 32;
 }
 
+const char *vmcs_field_name(enum vmcs_field f)
+{
+	static const struct { enum vmcs_field f; const char *name; } names[] = {
+#define VMCS_NAME(name, code) { name, #name },
+		VMCS_FIELDS(VMCS_NAME)
+#undef VMCS_NAME
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].f == f)
+			return names[i].name;
+	return "?";
+}
+
 static void must(struct vmx_status s, enum vmcs_field f)
 {
 	char buf[96];
 
 	if (s.result != VMX_OK)
-		panic("VMWRITE %#x: %s", f, vmx_status_str(s, buf, sizeof(buf)));
+		panic("VMWRITE %s (%#x): %s", vmcs_field_name(f), f,
+		      vmx_status_str(s, buf, sizeof(buf)));
 }
 
 static void w(enum vmcs_field f, uint64_t v)
