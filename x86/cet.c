@@ -6,8 +6,9 @@
  *   and SETSSBSY on a supervisor shadow-stack page (R/W=0, Dirty=1) whose
  *   token reads its own address, calls and returns work and RDSSP points
  *   into that page; the token is then busy (bit 0); a return to a changed
- *   return address raises #CP with error code 1 (NEAR-RET) at the RET; an
- *   ordinary write to the shadow-stack page is a #PF (write, present);
+ *   return address raises #CP with error code 1 (NEAR-RET) at the RET;
+ *   WRSS (with S_CET.WR_SHSTK_EN) writes the shadow-stack page, an
+ *   ordinary write to it is a #PF (write, present);
  * - IBT (CPUID.7.0:EDX.CET_IBT[20]; every function and exception stub
  *   starts with ENDBR64, -fcf-protection): with S_CET.ENDBR_EN an indirect
  *   call to ENDBR64 works, one to a target without it raises #CP with
@@ -39,6 +40,7 @@
 #define MSR_S_CET	0x6a2
 #define MSR_PL0_SSP	0x6a4
 #define CET_SH_STK_EN	(1ull << 0)
+#define CET_WR_SHSTK_EN	(1ull << 1)
 #define CET_ENDBR_EN	(1ull << 2)
 #define CET_NO_TRACK_EN	(1ull << 4)
 #define CET_SUPPRESS_DIS (1ull << 5)
@@ -150,6 +152,15 @@ static uint64_t depth_check(uint64_t token)
 	return ssp_a < token && ssp_a > token - 4096 && ssp_b == ssp_a - 8;
 }
 
+/* WRSS to the lowest slot of the shadow-stack page (well below SSP). */
+static uint64_t wrss_slot(uint64_t slot)
+{
+	wrmsr(MSR_S_CET, CET_SH_STK_EN | CET_WR_SHSTK_EN);
+	asm volatile("wrssq %0, (%1)" : : "r"(0x5555aaaaull), "r"(slot) : "memory");
+	wrmsr(MSR_S_CET, CET_SH_STK_EN);
+	return *(volatile uint64_t *)slot;
+}
+
 static uint64_t corrupt(uint64_t arg)
 {
 	cet_bad_ret();
@@ -178,6 +189,12 @@ static void test_shadow_stack(const void *arg)
 	       "a return to a changed address: #CP error %lu (want 1, NEAR-RET) at the RET "
 	       "(%u #CP)", cp_error, cp_count);
 	report(r == 7, "... and nothing else was disturbed");
+
+	token = ss_token();
+	wrmsr(MSR_PL0_SSP, (uint64_t)token);
+	r = cet_ss_run(wrss_slot, (uint64_t)token & ~0xfffull);
+	report(r == 0x5555aaaa, "with S_CET.WR_SHSTK_EN, WRSS writes the shadow-stack page (%#lx)",
+	       r);
 
 	probe = (uint64_t *)((uintptr_t)token & ~0xfffull);
 	f = store_safe(probe, 1);

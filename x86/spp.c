@@ -1,5 +1,5 @@
 /*
- * spp: EPT-based sub-page write permissions (SDM vol. 3C, 29.3.4,
+ * spp: EPT-based sub-page write permissions (SDM vol. 3C, EPT chapter,
  * "Sub-Page Write Permissions"), the feature of the "Enable Sub-page
  * Write Protection Support" series, under the VMX harness.
  *
