@@ -28,12 +28,16 @@
 #include "vmm.h"
 
 #define EXIT_BAD_INPUT 2
+#define EXIT_BISECT_SKIP 125	/* git bisect run: this commit cannot be tested */
+
+/* What bad input exits with: 2, or 125 under --bisect. */
+static int bad_input_status = EXIT_BAD_INPUT;
 
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
-	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append;
+	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
 	unsigned jobs;
-	bool tap, list, verbose, dry_run, check_cfg;
+	bool tap, list, verbose, dry_run, check_cfg, bisect;
 	char **args;		/* tests, or extra QEMU args with --payload */
 	size_t nargs;
 };
@@ -76,6 +80,11 @@ static const char usage_text[] =
 "                          VMM-ARGS (QEMU options, or bochsrc lines for\n"
 "                          Bochs); arch from -a or the file's directory\n"
 "      --append ARGS       with --payload: the guest's command line\n"
+"      --shard K/N         only shard K of N: an entry is in shard 1 + a hash of\n"
+"                          its arch/name mod N, the same on every machine\n"
+"      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
+"                          failed, 125 nothing could be tested (bad input,\n"
+"                          missing payload, the VMM could not start, all SKIP)\n"
 "      --check-cfg         check that cfg entries and SRCDIR/<arch>/*.c agree\n"
 "  -h, --help              this text\n"
 "\n"
@@ -98,7 +107,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(EXIT_BAD_INPUT);
+	exit(bad_input_status);
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -109,7 +118,7 @@ static const char *env_or(const char *name, const char *dflt)
 }
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
-       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND };
+       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -132,6 +141,8 @@ static const struct option long_opts[] = {
 	{ "vmm", required_argument, NULL, OPT_VMM },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "bisect", no_argument, NULL, OPT_BISECT },
 	{ 0 },
 };
 
@@ -162,9 +173,11 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_VMM: o->vmm = arg; break;
 	case OPT_CPU: o->cpu = arg; break;
 	case OPT_APPEND: o->append = arg; break;
+	case OPT_SHARD: o->shard = arg; break;
+	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
-		exit(EXIT_BAD_INPUT);
+		exit(bad_input_status);
 	}
 }
 
@@ -351,7 +364,7 @@ static void on_done(void *rep, const struct result *r)
 
 /* 0 nothing failed, 1 a test failed, 2 output lost, 128+N interrupted. */
 static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
-			  struct report *rep, bool passthrough)
+			  struct report *rep, bool passthrough, bool bisect)
 {
 	struct run_opts ro = {
 		.jobs = jobs, .passthrough = passthrough, .line = on_line,
@@ -371,8 +384,11 @@ static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
 	}
 	if (lost) {
 		fputs("vmunit-run: results were not written in full (see above)\n", stderr);
-		return EXIT_BAD_INPUT;
+		return bad_input_status;
 	}
+	if (bisect)	/* a failure that ran, or nothing that ran and passed */
+		return rep->failed > rep->unstarted ? 1 :
+		       rep->unstarted || !rep->passed ? EXIT_BISECT_SKIP : 0;
 	return rep->failed ? 1 : 0;
 }
 
@@ -447,7 +463,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		dry_run(tests, sel->n);
 	} else {
 		rep = make_report(o, h.note);
-		status = run_and_report(tests, sel->n, o->jobs, &rep, false);
+		status = run_and_report(tests, sel->n, o->jobs, &rep, false, o->bisect);
 	}
 	for (size_t i = 0; i < sel->n; i++)
 		plan_free(&tests[i]);
@@ -497,7 +513,7 @@ static int run_payload(const struct opts *o)
 	if (o->dry_run)
 		dry_run(&t, 1);
 	else
-		status = run_and_report(&t, 1, 1, &rep, true);
+		status = run_and_report(&t, 1, 1, &rep, true, o->bisect);
 	plan_free(&t);
 	free(qemus[fake.arch]);
 	free(bochs);
@@ -511,12 +527,15 @@ static int run_cfg(const struct opts *o)
 		.arch_mask = arch_mask(o), .group = o->group,
 		.patterns = o->args, .npatterns = o->nargs,
 	};
+	struct err se;
 	char *path = o->cfg ? xstrdup(o->cfg) : path_join(o->srcdir, "unittests.cfg");
 	struct selection sel;
 	struct cfg cfg;
 	struct err e;
 	int status = 0;
 
+	if (o->shard && parse_shard(o->shard, &so.shard, &so.nshards, &se))
+		die("%s", se.msg);
 	if (cfg_load(path, &cfg, &e))
 		die("%s", e.msg);
 	free(path);
@@ -524,6 +543,10 @@ static int run_cfg(const struct opts *o)
 		status = check_cfg(&cfg, o->srcdir, so.arch_mask, stdout) ? EXIT_BAD_INPUT : 0;
 	} else if (select_tests(&cfg, &so, &sel, &e)) {
 		die("%s", e.msg);
+	} else if (!sel.n && so.nshards) {
+		printf("no test in shard %u/%u\n0 passed, 0 failed, 0 skipped\n", so.shard,
+		       so.nshards);
+		status = o->bisect ? EXIT_BISECT_SKIP : 0;
 	} else if (!sel.n) {
 		die("no test selected (arch %s%s%s)", o->arch ? o->arch : "of the host",
 		    o->group ? ", group " : "", o->group ? o->group : "");

@@ -128,6 +128,7 @@ static void count(struct report *r, enum verdict v)
 void report_result(struct report *r, const struct result *res)
 {
 	count(r, res->v);
+	r->unstarted += res->unstarted && res->v != V_PASS && res->v != V_SKIP;
 	if (r->console) {
 		char line[1024];
 

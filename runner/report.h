@@ -27,6 +27,7 @@ struct report {
 	bool verbose;		/* guest lines too */
 	unsigned ntap;		/* TAP test points written */
 	unsigned passed, failed, skipped;
+	unsigned unstarted;	/* of failed: the VMM could not start */
 };
 
 void report_begin(struct report *r, size_t ntests);

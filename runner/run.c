@@ -31,6 +31,7 @@ struct job {
 	FILE *log;
 	size_t out_bytes;	/* output read so far */
 	long long deadline;	/* ms; after exit: the end of draining */
+	long long started;	/* ms, at the spawn; 0 if not started */
 	bool exited, timed_out;
 	bool ending;		/* fatal error or flood: killed at the deadline */
 	int wstatus;
@@ -207,7 +208,8 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	j->fd = p[0];
-	j->deadline = now_ms() + (long long)(t->timeout_s * 1000);
+	j->started = now_ms();
+	j->deadline = j->started + (long long)(t->timeout_s * 1000);
 	return 0;
 }
 
@@ -226,6 +228,9 @@ static void flush_line(struct job *j, const struct run_opts *o)
  */
 static void deliver(struct sched *s, struct job *j, struct result *r, bool unstarted)
 {
+	r->unstarted = unstarted;
+	if (j->started)
+		r->seconds = (now_ms() - j->started) / 1000.0;
 	if (unstarted && j->t->expect >= 0) {
 		size_t n = strlen(r->reason);
 

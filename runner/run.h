@@ -21,6 +21,8 @@ struct result {
 	enum verdict v;
 	char reason[512];
 	const struct vparse *vp;	/* the guest's checks; NULL if not run */
+	bool unstarted;			/* the VMM could not even start */
+	double seconds;			/* from start to verdict; 0 if not run */
 };
 
 struct run_opts {

@@ -2,6 +2,9 @@
 #include "select.h"
 
 #include <fnmatch.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,9 +82,32 @@ static int check_group(const struct cfg *cfg, const char *group, struct err *e)
 	return err_set(e, "unknown group '%s' (not in %s)", group, cfg->path);
 }
 
+static bool in_shard(const struct sel *s, const struct sel_opts *o)
+{
+	char *name = xasprintf("%s/%s", arch_info(s->arch)->name, s->entry->name);
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	free(name);
+	return h % o->nshards == o->shard - 1;
+}
+
+int parse_shard(const char *s, unsigned *shard, unsigned *nshards, struct err *e)
+{
+	char tail;
+
+	if (sscanf(s, "%u/%u%c", shard, nshards, &tail) != 2 || !*shard || *shard > *nshards ||
+	    *nshards > 1000)
+		return err_set(e, "--shard %s: want K/N with 1 <= K <= N <= 1000", s);
+	return 0;
+}
+
 int select_tests(const struct cfg *cfg, const struct sel_opts *o,
 		 struct selection *out, struct err *e)
 {
+	size_t kept = 0;
+
 	*out = (struct selection){ 0 };
 	if (o->group && check_group(cfg, o->group, e))
 		return -1;
@@ -94,6 +120,11 @@ int select_tests(const struct cfg *cfg, const struct sel_opts *o,
 			selection_free(out);
 			return -1;
 		}
+	for (size_t i = 0; o->nshards && i < out->n; i++)
+		if (in_shard(&out->v[i], o))
+			out->v[kept++] = out->v[i];
+	if (o->nshards)
+		out->n = kept;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 struct sel_opts {
 	unsigned arch_mask;		/* 1 << enum arch */
+	unsigned shard, nshards;	/* keep shard (1..nshards) of the split; 0: all */
 	const char *group;		/* NULL: any */
 	char *const *patterns;		/* names or globs; none: all */
 	size_t npatterns;
@@ -27,10 +28,18 @@ struct selection {
 	size_t n;
 };
 
-/* Arch by arch, in cfg order.  0, or -1 with a message. */
+/*
+ * Arch by arch, in cfg order.  With shards, an entry (arch and name) is in
+ * shard 1 + FNV-1a(name "arch/entry") mod nshards: the same on every
+ * machine and for every selection, each entry in exactly one.  0, or -1
+ * with a message.
+ */
 int select_tests(const struct cfg *cfg, const struct sel_opts *o,
 		 struct selection *out, struct err *e);
 void selection_free(struct selection *s);
+
+/* "K/N" (1 <= K <= N <= 1000) -> shard, nshards; -1 with a message. */
+int parse_shard(const char *s, unsigned *shard, unsigned *nshards, struct err *e);
 
 /* "x86_64,arm64" or "all" -> mask; -1 with a message. */
 int parse_arch_list(const char *list, unsigned *mask, struct err *e);

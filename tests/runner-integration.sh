@@ -650,6 +650,70 @@ vr
 check "an unknown vmm= key value: exit 2 with file:line" has_err "unittests.cfg:3: unknown vmm 'vbox' (qemu or bochs)"
 unset BOCHS
 
+# ---- --shard and --bisect ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+[fail]
+file = fail
+[skip]
+file = skip
+[hang]
+file = hang
+[crash]
+file = crash
+[nopayload]
+file = nosuch
+EOF2
+shards_partition() {	# the 3 shards of -l are disjoint and make up the whole list
+	for k in 1 2 3; do
+		"$run" -S "$tmp" -b "$tmp/build" -a x86_64,arm64 --shard "$k/3" -l || return 1
+	done | sort >"$tmp/shards"
+	"$run" -S "$tmp" -b "$tmp/build" -a x86_64,arm64 -l | sort >"$tmp/all"
+	cmp -s "$tmp/shards" "$tmp/all" && [ "$(uniq -d <"$tmp/shards" | wc -l)" -eq 0 ]
+}
+check "--shard K/3: each entry in exactly one of the 3 shards" shards_partition
+vr --shard 4/3 pass
+check "--shard 4/3: bad input, exit 2" status_is 2
+vr --bisect pass
+check "--bisect: a pass exits 0" status_is 0
+vr --bisect pass fail
+check "--bisect: a failure exits 1" status_is 1
+vr --bisect skip
+check "--bisect: all SKIP exits 125" status_is 125
+vr --bisect nopayload
+check "--bisect: a missing payload exits 125" status_is 125
+vr --bisect nosuchtest
+check "--bisect: an unknown test exits 125" status_is 125
+QEMU=$tmp vr --bisect pass
+check "--bisect: a QEMU that cannot run exits 125" status_is 125
+unset QEMU	# (dash keeps an assignment before a function call)
+
+# git bisect run on a throwaway repository whose commits differ only in
+# the verdict of the stub's payload: the first bad commit is found.
+bisect_finds_first_bad() {
+	b=$tmp/bisect
+	rm -rf "$b" && mkdir -p "$b/build/x86" && cd "$b" || return 1
+	git init -q && git config user.email t@t && git config user.name t || return 1
+	printf '[t]\nfile = t\narch = x86_64\n' >unittests.cfg
+	for v in pass pass pass fail fail; do
+		cp "$tmp/build/x86/$v.elf" build/x86/t.elf
+		git add -A && git commit -q --allow-empty -m "$v" || return 1
+	done
+	good=$(git rev-list --max-parents=0 HEAD)
+	want=$(git rev-list --reverse HEAD | sed -n 4p)
+	git bisect start HEAD "$good" >/dev/null &&
+		git bisect run "$run" -S "$b" -b "$b/build" --logdir "$b/logs" -a x86_64 \
+			--accel tcg --bisect t >"$tmp/bisect.out" 2>&1
+	found=$(sed -n 's/^\([0-9a-f]*\) is the first bad commit$/\1/p' "$tmp/bisect.out")
+	cd "$tmp" || return 1
+	[ -n "$found" ] && [ "$found" = "$want" ]
+}
+if command -v git >/dev/null; then
+	check "git bisect run with --bisect finds the first failing commit" bisect_finds_first_bad
+fi
+
 # ---- smaller rules ----
 
 cfg <<'EOF2'
