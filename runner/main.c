@@ -36,6 +36,7 @@ static int bad_input_status = EXIT_BAD_INPUT;
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
+	const char *json;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -57,6 +58,7 @@ static const char usage_text[] =
 "  -j, --jobs N            run N tests at once (default: online CPUs)\n"
 "  -t                      TAP 13 on stdout instead of console lines\n"
 "      --tap FILE          also write TAP 13 to FILE\n"
+"      --json FILE         also write the run as JSON (docs/results.schema.json)\n"
 "  -l, --list              list the selected tests (name, arch, groups)\n"
 "  -v, --verbose           also print guest output, prefixed by the test name\n"
 "      --accel kvm|tcg     accelerator (default $ACCEL, else kvm when a probe\n"
@@ -118,7 +120,8 @@ static const char *env_or(const char *name, const char *dflt)
 }
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
-       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT };
+       OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
+       OPT_JSON };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -143,6 +146,7 @@ static const struct option long_opts[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "bisect", no_argument, NULL, OPT_BISECT },
+	{ "json", required_argument, NULL, OPT_JSON },
 	{ 0 },
 };
 
@@ -174,6 +178,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_CPU: o->cpu = arg; break;
 	case OPT_APPEND: o->append = arg; break;
 	case OPT_SHARD: o->shard = arg; break;
+	case OPT_JSON: o->json = arg; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
@@ -463,6 +468,8 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		dry_run(tests, sel->n);
 	} else {
 		rep = make_report(o, h.note);
+		if (o->json && !(rep.json = json_out_begin(o->json, &h, &e)))
+			die("%s", e.msg);
 		status = run_and_report(tests, sel->n, o->jobs, &rep, false, o->bisect);
 	}
 	for (size_t i = 0; i < sel->n; i++)

@@ -215,6 +215,7 @@ int plan_test(const struct host *h, const struct sel *s, struct test *t,
 	int r;
 
 	*t = (struct test){ 0 };
+	t->entry = c->name;
 	if (h->multi_arch)
 		t->name = xasprintf("%s/%s", arch_info(s->arch)->name, c->name);
 	else

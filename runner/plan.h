@@ -31,6 +31,7 @@ struct host {
 
 struct test {
 	char *name;
+	const char *entry;	/* the cfg entry's name (owned by the cfg), or NULL */
 	enum arch arch;
 	enum vmm vmm;
 	enum accel accel;	/* under QEMU */

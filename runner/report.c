@@ -129,6 +129,8 @@ void report_result(struct report *r, const struct result *res)
 {
 	count(r, res->v);
 	r->unstarted += res->unstarted && res->v != V_PASS && res->v != V_SKIP;
+	if (r->json)
+		json_out_test(r->json, res);
 	if (r->console) {
 		char line[1024];
 
@@ -142,6 +144,7 @@ void report_result(struct report *r, const struct result *res)
 
 void report_end(struct report *r, int sig)
 {
+	r->signal = sig;
 	if (r->tap && sig)
 		fprintf(r->tap, "Bail out! interrupted by SIG%s\n", sigabbrev_np(sig) ?: "?");
 	else if (r->tap)
@@ -178,5 +181,8 @@ bool report_close(struct report *r)
 	if (r->tap)
 		bad |= write_failed(r->tap, r->tap_name ? r->tap_name : "TAP", r->tap != stdout);
 	r->tap = NULL;
+	if (r->json)
+		bad |= json_out_end(r->json, r->signal);
+	r->json = NULL;
 	return bad;
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "json-out.h"
 #include "run.h"
 
 struct report {
@@ -28,6 +29,8 @@ struct report {
 	unsigned ntap;		/* TAP test points written */
 	unsigned passed, failed, skipped;
 	unsigned unstarted;	/* of failed: the VMM could not start */
+	struct json_out *json;	/* --json, or NULL */
+	int signal;		/* what interrupted the run, or 0 */
 };
 
 void report_begin(struct report *r, size_t ntests);

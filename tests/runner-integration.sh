@@ -650,6 +650,56 @@ vr
 check "an unknown vmm= key value: exit 2 with file:line" has_err "unittests.cfg:3: unknown vmm 'vbox' (qemu or bochs)"
 unset BOCHS
 
+# ---- --json: a mixed run, validated against docs/results.schema.json ----
+
+cfg <<'EOF2'
+[pass]
+file = pass
+[fail]
+file = fail
+[skip]
+file = skip
+[error]
+file = error
+[hang]
+file = hang
+timeout = 1
+[crash]
+file = crash
+[expfail]
+file = fail
+expect = FAIL
+EOF2
+vr --json "$tmp/r.json" --tap "$tmp/r.tap"
+json_valid() {	# the schema holds, and the verdicts are those of the console and TAP
+	/usr/bin/python3 - "$tmp/r.json" "$srcdir/docs/results.schema.json" "$tmp/out" \
+		"$tmp/r.tap" <<'EOF3'
+import json, re, sys
+import jsonschema
+doc = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator(json.load(open(sys.argv[2]))).validate(doc)
+verdicts = sorted(t["verdict"] for t in doc["tests"])
+console = sorted(l.split()[0] for l in open(sys.argv[3]) if l.split() and
+                 l.split()[0] in ("PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH"))
+fail = [t for t in doc["tests"] if t["name"] == "fail"][0]
+assert verdicts == console, (verdicts, console)
+assert {"PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH"} <= set(verdicts), verdicts
+assert [c["status"] for c in fail["checks"]] == ["PASS", "FAIL"], fail["checks"]
+assert fail["command"] and fail["log"].endswith("fail.log") and fail["seconds"] > 0
+points = [m.group(2) for m in (re.match(r"(not )?ok \d+ - (.*)", l) for l in open(sys.argv[4]))
+          if m]
+for t in doc["tests"]:
+    assert sum(p == t["name"] or p.startswith((t["name"] + " (", t["name"] + " #"))
+               for p in points) == 1, t["name"]
+assert len(points) == len(doc["tests"]) + sum(len(t["checks"]) for t in doc["tests"])
+EOF3
+}
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	check "--json: schema-valid; the same tests and checks as the console and the TAP" json_valid
+fi
+vr --json /nonexistent/dir/r.json pass
+check "--json to an unwritable path: exit 2 saying so" status_is 2
+
 # ---- --shard and --bisect ----
 
 cfg <<'EOF2'

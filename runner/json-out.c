@@ -1,0 +1,175 @@
+#define _GNU_SOURCE
+#include "json-out.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm.h"
+
+struct json_out {
+	char *path;
+	FILE *f;
+	struct json_object *doc, *tests;
+};
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static void now_iso(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The first line "binary --version" prints, or NULL; no shell. */
+static char *version_line(const char *binary)
+{
+	char buf[256] = "";
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(p))
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execl(binary, binary, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	n = pid > 0 ? read(p[0], buf, sizeof(buf) - 1) : -1;
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf);
+}
+
+static void add_vmm(struct json_object *vmms, const char *name, const char *binary)
+{
+	struct json_object *v = json_object_new_object();
+	char *version = version_line(binary);
+
+	json_object_object_add(v, "vmm", json_object_new_string(name));
+	json_object_object_add(v, "binary", json_object_new_string(binary));
+	json_object_object_add(v, "version", str_or_null(version));
+	json_object_array_add(vmms, v);
+	free(version);
+}
+
+struct json_out *json_out_begin(const char *path, const struct host *h, struct err *e)
+{
+	struct json_out *j = xmalloc(sizeof(*j));
+	struct json_object *run = json_object_new_object(), *host = json_object_new_object();
+	struct json_object *vmms = json_object_new_array();
+	struct utsname u;
+	char name[256] = "", start[32];
+
+	*j = (struct json_out){ .path = xstrdup(path), .f = fopen(path, "we") };
+	if (!j->f) {
+		err_set(e, "%s: %m", path);
+		free(j->path);
+		free(j);
+		return NULL;
+	}
+	gethostname(name, sizeof(name) - 1);
+	uname(&u);
+	json_object_object_add(host, "name", json_object_new_string(name));
+	json_object_object_add(host, "machine", json_object_new_string(u.machine));
+	json_object_object_add(host, "kernel", json_object_new_string(u.release));
+	now_iso(start, sizeof(start));
+	json_object_object_add(run, "start", json_object_new_string(start));
+	json_object_object_add(run, "host", host);
+	json_object_object_add(run, "accel", json_object_new_string(accel_name(h->accel)));
+	json_object_object_add(run, "accel_note", str_or_null(h->note));
+	for (int a = 0; a < ARCH_NR; a++)
+		if (h->qemu[a])
+			add_vmm(vmms, "qemu", h->qemu[a]);
+	if (h->bochs)
+		add_vmm(vmms, "bochs", h->bochs);
+	json_object_object_add(run, "vmms", vmms);
+	j->doc = json_object_new_object();
+	j->tests = json_object_new_array();
+	json_object_object_add(j->doc, "run", run);
+	json_object_object_add(j->doc, "tests", j->tests);
+	return j;
+}
+
+static struct json_object *checks_of(const struct vparse *vp)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; vp && i < vp->nchecks; i++) {
+		struct json_object *c = json_object_new_object();
+		const char *msg = vp->checks[i].msg, *sep = strstr(msg, ": ");
+
+		json_object_object_add(c, "status",
+				       json_object_new_string(check_kind_name(vp->checks[i].kind)));
+		json_object_object_add(c, "prefix", sep ? json_object_new_string_len(msg, sep - msg) :
+					      json_object_new_string(""));
+		json_object_object_add(c, "message", json_object_new_string(sep ? sep + 2 : msg));
+		json_object_array_add(a, c);
+	}
+	return a;
+}
+
+void json_out_test(struct json_out *j, const struct result *r)
+{
+	const struct test *t = r->test;
+	struct json_object *o = json_object_new_object();
+	char *cmd = t->argv.n ? shell_quote_argv(t->argv.v) : NULL;
+
+	json_object_object_add(o, "name", json_object_new_string(t->name));
+	json_object_object_add(o, "entry", json_object_new_string(t->entry ? t->entry : t->name));
+	json_object_object_add(o, "arch", json_object_new_string(arch_info(t->arch)->name));
+	json_object_object_add(o, "vmm", json_object_new_string(vmm_info(t->vmm)->name));
+	json_object_object_add(o, "accel", t->vmm == VMM_QEMU ?
+				json_object_new_string(accel_name(t->accel)) : NULL);
+	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(r->v)));
+	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
+	json_object_object_add(o, "command", str_or_null(cmd));
+	json_object_object_add(o, "log", str_or_null(t->log));
+	json_object_object_add(o, "checks", checks_of(r->vp));
+	json_object_array_add(j->tests, o);
+	free(cmd);
+}
+
+bool json_out_end(struct json_out *j, int signal)
+{
+	struct json_object *run;
+	char end[32];
+	bool bad;
+
+	now_iso(end, sizeof(end));
+	json_object_object_get_ex(j->doc, "run", &run);
+	json_object_object_add(run, "end", json_object_new_string(end));
+	json_object_object_add(run, "interrupted_by", signal ?
+				json_object_new_string(sigabbrev_np(signal) ?: "?") : NULL);
+	fputs(json_object_to_json_string_ext(j->doc, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), j->f);
+	fputc('\n', j->f);
+	bad = ferror(j->f) | (fclose(j->f) != 0);
+	if (bad)
+		fprintf(stderr, "vmunit-run: %s: cannot write the JSON results: %m\n", j->path);
+	json_object_put(j->doc);
+	free(j->path);
+	free(j);
+	return bad;
+}
