@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "vmm.h"
 
 struct json_out {
@@ -20,6 +21,16 @@ struct json_out {
 static struct json_object *str_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
+}
+
+/* A JSON string of guest (or any) text: valid UTF-8 whatever it held. */
+static struct json_object *text(const char *s)
+{
+	char *clean = utf8_clean(s, true);
+	struct json_object *o = json_object_new_string(clean);
+
+	free(clean);
+	return o;
 }
 
 static void now_iso(char *buf, size_t len)
@@ -121,9 +132,11 @@ static struct json_object *checks_of(const struct vparse *vp)
 
 		json_object_object_add(c, "status",
 				       json_object_new_string(check_kind_name(vp->checks[i].kind)));
-		json_object_object_add(c, "prefix", sep ? json_object_new_string_len(msg, sep - msg) :
-					      json_object_new_string(""));
-		json_object_object_add(c, "message", json_object_new_string(sep ? sep + 2 : msg));
+		char *prefix = sep ? strndup(msg, sep - msg) : NULL;
+
+		json_object_object_add(c, "prefix", text(prefix ? prefix : ""));
+		json_object_object_add(c, "message", text(sep ? sep + 2 : msg));
+		free(prefix);
 		json_object_array_add(a, c);
 	}
 	return a;
@@ -142,7 +155,7 @@ void json_out_test(struct json_out *j, const struct result *r)
 	json_object_object_add(o, "accel", t->vmm == VMM_QEMU ?
 				json_object_new_string(accel_name(t->accel)) : NULL);
 	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(r->v)));
-	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	json_object_object_add(o, "reason", text(r->reason));
 	json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
 	json_object_object_add(o, "command", str_or_null(cmd));
 	json_object_object_add(o, "log", str_or_null(t->log));

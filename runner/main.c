@@ -36,7 +36,7 @@ static int bad_input_status = EXIT_BAD_INPUT;
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
-	const char *json;
+	const char *json, *junit;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -59,6 +59,7 @@ static const char usage_text[] =
 "  -t                      TAP 13 on stdout instead of console lines\n"
 "      --tap FILE          also write TAP 13 to FILE\n"
 "      --json FILE         also write the run as JSON (docs/results.schema.json)\n"
+"      --junit FILE        also write the run as JUnit XML (docs/junit.xsd)\n"
 "  -l, --list              list the selected tests (name, arch, groups)\n"
 "  -v, --verbose           also print guest output, prefixed by the test name\n"
 "      --accel kvm|tcg     accelerator (default $ACCEL, else kvm when a probe\n"
@@ -121,7 +122,7 @@ static const char *env_or(const char *name, const char *dflt)
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
-       OPT_JSON };
+       OPT_JSON, OPT_JUNIT };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -147,6 +148,7 @@ static const struct option long_opts[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "bisect", no_argument, NULL, OPT_BISECT },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ 0 },
 };
 
@@ -179,6 +181,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_APPEND: o->append = arg; break;
 	case OPT_SHARD: o->shard = arg; break;
 	case OPT_JSON: o->json = arg; break;
+	case OPT_JUNIT: o->junit = arg; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
@@ -469,6 +472,8 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	} else {
 		rep = make_report(o, h.note);
 		if (o->json && !(rep.json = json_out_begin(o->json, &h, &e)))
+			die("%s", e.msg);
+		if (o->junit && !(rep.junit = junit_begin(o->junit, &e)))
 			die("%s", e.msg);
 		status = run_and_report(tests, sel->n, o->jobs, &rep, false, o->bisect);
 	}

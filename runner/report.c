@@ -131,6 +131,8 @@ void report_result(struct report *r, const struct result *res)
 	r->unstarted += res->unstarted && res->v != V_PASS && res->v != V_SKIP;
 	if (r->json)
 		json_out_test(r->json, res);
+	if (r->junit)
+		junit_test(r->junit, res);
 	if (r->console) {
 		char line[1024];
 
@@ -183,6 +185,29 @@ bool report_close(struct report *r)
 	r->tap = NULL;
 	if (r->json)
 		bad |= json_out_end(r->json, r->signal);
+	if (r->junit)
+		bad |= junit_end(r->junit);
 	r->json = NULL;
+	r->junit = NULL;
 	return bad;
+}
+
+char *utf8_clean(const char *str, bool keep_controls)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char *out = xmalloc(4 * strlen(str) + 1), *o = out;
+
+	while (*s) {
+		int n = utf8_len(s);
+
+		if (n && (keep_controls || *s >= 0x20 || *s == '\t' || *s == '\n')) {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+		} else {
+			o += sprintf(o, "\\x%02x", *s++);
+		}
+	}
+	*o = '\0';
+	return out;
 }

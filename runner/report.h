@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "json-out.h"
+#include "junit.h"
 #include "run.h"
 
 struct report {
@@ -30,6 +31,7 @@ struct report {
 	unsigned passed, failed, skipped;
 	unsigned unstarted;	/* of failed: the VMM could not start */
 	struct json_out *json;	/* --json, or NULL */
+	struct junit *junit;	/* --junit, or NULL */
 	int signal;		/* what interrupted the run, or 0 */
 };
 
@@ -49,5 +51,11 @@ bool report_close(struct report *r);
  * control characters and bytes that are not UTF-8 written as \xHH.
  */
 void tap_escape(FILE *f, const char *s);
+/*
+ * Guest text made valid UTF-8 for JSON and XML (malloc'ed): bytes that are
+ * not UTF-8, and control characters but tab and newline unless
+ * keep_controls, written as \xHH.
+ */
+char *utf8_clean(const char *s, bool keep_controls);
 
 #endif

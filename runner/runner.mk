@@ -10,7 +10,7 @@ HOST_CC ?= gcc
 HOST_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror
 SRCDIR ?= .
 
-RUNNER_PKGS := json-c
+RUNNER_PKGS := json-c libxml-2.0
 # lib/ also holds the guest's string.h and stdlib.h: reach it with -iquote
 # only ("verdict.h"), never -I, or it would shadow the host's libc headers.
 RUNNER_CFLAGS := $(filter-out -Ilib -I$(SRCDIR)/lib,$(HOST_CFLAGS)) \
@@ -23,7 +23,7 @@ RUNNER_LDFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(HOST_LDFLAGS)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-RUNNER_UNITS := util cfg qemu vmm bochs qmp select verdict-parse plan run json-out report checkcfg probe
+RUNNER_UNITS := util cfg qemu vmm bochs qmp select verdict-parse plan run json-out junit report checkcfg probe
 RUNNER_LIB_OBJS := $(RUNNER_UNITS:%=runner/%.o)
 RUNNER_OBJS := $(RUNNER_LIB_OBJS) runner/main.o
 RUNNER_TEST_BINS := tests/runner-cfg-test tests/runner-verdict-test \

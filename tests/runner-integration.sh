@@ -650,7 +650,7 @@ vr
 check "an unknown vmm= key value: exit 2 with file:line" has_err "unittests.cfg:3: unknown vmm 'vbox' (qemu or bochs)"
 unset BOCHS
 
-# ---- --json: a mixed run, validated against docs/results.schema.json ----
+# ---- --json, --junit: a mixed run, validated against their schemas ----
 
 cfg <<'EOF2'
 [pass]
@@ -669,8 +669,10 @@ file = crash
 [expfail]
 file = fail
 expect = FAIL
+[evil]
+file = evil
 EOF2
-vr --json "$tmp/r.json" --tap "$tmp/r.tap"
+vr --json "$tmp/r.json" --tap "$tmp/r.tap" --junit "$tmp/r.xml"
 json_valid() {	# the schema holds, and the verdicts are those of the console and TAP
 	/usr/bin/python3 - "$tmp/r.json" "$srcdir/docs/results.schema.json" "$tmp/out" \
 		"$tmp/r.tap" <<'EOF3'
@@ -699,6 +701,25 @@ if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 fi
 vr --json /nonexistent/dir/r.json pass
 check "--json to an unwritable path: exit 2 saying so" status_is 2
+check "--junit: valid against docs/junit.xsd (xmllint), guest bytes included" \
+	xmllint --noout --schema "$srcdir/docs/junit.xsd" "$tmp/r.xml"
+junit_counts() {	# a JUnit reader sees the console's counts
+	/usr/bin/python3 - "$tmp/r.xml" <<'EOF3'
+import sys
+from junitparser import JUnitXml
+suites = list(JUnitXml.fromfile(sys.argv[1]))
+assert len(suites) == 1 and suites[0].name == "x86_64 qemu tcg", [s.name for s in suites]
+s = suites[0]
+assert (s.tests, s.failures, s.errors, s.skipped) == (8, 1, 3, 1), (s.tests, s.failures,
+                                                                  s.errors, s.skipped)
+cases = {c.name: c for c in s}
+assert cases["hang"].result[0].type == "TIMEOUT" and "1 s" in cases["hang"].result[0].message
+assert "FAIL: two (got 1, want 2)" in cases["fail"].system_out
+EOF3
+}
+if /usr/bin/python3 -c 'import junitparser' 2>/dev/null; then
+	check "--junit: junitparser reads 8 tests, 1 failure, 3 errors, 1 skipped" junit_counts
+fi
 
 # ---- --shard and --bisect ----
 
