@@ -47,13 +47,8 @@ static uint64_t l2_exec(uint64_t addr)
 static bool run_on_ept(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 		       uint32_t proc2)
 {
-	const char *gate;
-
-	if (!vmx_guest_init(g, fn, arg, &(struct vmx_ctls){ .proc2 = PROC2_EPT | proc2 },
-			    &gate)) {
-		report_skip("%s", gate);
+	if (!vmx_guest_init(g, fn, arg, &(struct vmx_ctls){ .proc2 = PROC2_EPT | proc2 }))
 		return false;
-	}
 	vmwrite(EPT_POINTER, ept_eptp(&ept));
 	vmx_stop_on(g, EXIT_EPT_VIOLATION);
 	vmx_run(g);
@@ -156,16 +151,13 @@ static void test_vpid(const void *arg)
 {
 	struct vmx_guest g;
 	struct vmx_status s;
-	const char *gate;
 	uint64_t cap = vmx_ept_vpid_cap();
 
 	require(cap & (1ull << 32) && cap & (1ull << 41),
 		"IA32_VMX_EPT_VPID_CAP bits 32 and 41 (INVVPID, single-context)");
 	if (!vmx_guest_init(&g, l2_read, (uint64_t)data_page(MAGIC_A),
-			    &(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_VPID }, &gate)) {
-		report_skip("%s", gate);
+			    &(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_VPID }))
 		return;
-	}
 	vmwrite(EPT_POINTER, ept_eptp(&ept));
 	vmwrite(VPID, 1);
 	vmx_run(&g);

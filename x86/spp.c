@@ -116,13 +116,8 @@ static uint64_t l2_write_two(uint64_t page)
 
 static bool run(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg)
 {
-	const char *gate;
-
-	if (!vmx_guest_init(g, fn, arg, &(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_SPP },
-			    &gate)) {
-		report_skip("%s", gate);
+	if (!vmx_guest_init(g, fn, arg, &(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_SPP }))
 		return false;
-	}
 	vmwrite(EPT_POINTER, ept_eptp(&ept));
 	vmwrite(SPPTP, (uint64_t)sppt);
 	vmx_stop_on(g, EXIT_EPT_VIOLATION);
@@ -244,13 +239,8 @@ static void test_plain_ept(const void *arg)
 static void test_entry_check(const void *arg)
 {
 	struct vmx_guest g;
-	const char *gate;
-
-	if (!vmx_guest_init(&g, l2_read, 0, &(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_SPP },
-			    &gate)) {
-		report_skip("%s", gate);
+	if (!vmx_guest_init(&g, l2_read, 0, &(struct vmx_ctls){ .proc2 = PROC2_EPT | PROC2_SPP }))
 		return;
-	}
 	vmwrite(EPT_POINTER, ept_eptp(&ept));
 	vmwrite(SPPTP, (uint64_t)sppt | 0x800);
 	vmx_run(&g);

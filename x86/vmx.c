@@ -148,18 +148,6 @@ static uint64_t l2_spin(uint64_t arg)
 
 static const struct vmx_ctls no_ctls;
 
-static bool guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
-		  const struct vmx_ctls *c)
-{
-	const char *gate;
-
-	if (!vmx_guest_init(g, fn, arg, c, &gate)) {
-		report_skip("%s", gate);
-		return false;
-	}
-	return true;
-}
-
 static enum vmx_action skip_insn(struct vmx_guest *g)
 {
 	return VMX_SKIP;
@@ -171,7 +159,7 @@ static void test_launch(const void *arg)
 	struct vmx_status s;
 	uint64_t rip;
 
-	if (!guest(&g, l2_returns, 14, &no_ctls))
+	if (!vmx_guest_init(&g, l2_returns, 14, &no_ctls))
 		return;
 	g.launched = true;		/* VMRESUME on a VMCS never launched */
 	vmx_run(&g);
@@ -194,7 +182,7 @@ static void expect_exit(uint64_t (*fn)(uint64_t), const struct vmx_ctls *c, uint
 {
 	struct vmx_guest g;
 
-	if (!guest(&g, fn, 0, c))
+	if (!vmx_guest_init(&g, fn, 0, c))
 		return;
 	vmx_stop_on(&g, reason);
 	vmx_run(&g);
@@ -224,7 +212,7 @@ static void test_bad_state(const void *arg)
 {
 	struct vmx_guest g;
 
-	if (!guest(&g, l2_returns, 1, &no_ctls))
+	if (!vmx_guest_init(&g, l2_returns, 1, &no_ctls))
 		return;
 	vmwrite(GUEST_RFLAGS, 0);	/* bit 1 is reserved as 1 */
 	vmx_stop_on(&g, EXIT_INVALID_STATE);
@@ -238,7 +226,7 @@ static void test_ple(const void *arg)
 {
 	struct vmx_guest g;
 
-	if (!guest(&g, l2_pause, 0, &(struct vmx_ctls){ .proc2 = PROC2_PLE }))
+	if (!vmx_guest_init(&g, l2_pause, 0, &(struct vmx_ctls){ .proc2 = PROC2_PLE }))
 		return;
 	vmwrite(PLE_GAP, 128);
 	vmwrite(PLE_WINDOW, 4096);
@@ -252,7 +240,7 @@ static void test_preemption_timer(const void *arg)
 {
 	struct vmx_guest g;
 
-	if (!guest(&g, l2_spin, 0, &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
+	if (!vmx_guest_init(&g, l2_spin, 0, &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
 		return;
 	vmwrite(PREEMPTION_TIMER, 1000);
 	vmx_stop_on(&g, EXIT_PREEMPTION_TIMER);

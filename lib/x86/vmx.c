@@ -432,16 +432,18 @@ void vmx_stop_on(struct vmx_guest *g, uint32_t reason)
 }
 
 bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
-		    const struct vmx_ctls *want, const char **gate)
+		    const struct vmx_ctls *want)
 {
+	const char *gate = vmx_ctls_allowed(want);
 	struct vmx_ctls c = *want;
 	uint32_t *ctl = (uint32_t *)&c;
 	const enum vmcs_field fields[] = { PIN_CTLS, PROC_CTLS, PROC_CTLS2, EXIT_CTLS,
 					   ENTRY_CTLS };
 
-	*gate = vmx_ctls_allowed(want);
-	if (*gate)
+	if (gate) {
+		report_skip("%s", gate);
 		return false;
+	}
 	*g = (struct vmx_guest){ .vmcs = vmx_region(false) };
 	g->handlers[EXIT_VMCALL] = on_vmcall;
 	if (vmclear((uint64_t)g->vmcs).result != VMX_OK ||

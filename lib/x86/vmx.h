@@ -15,8 +15,8 @@
  * where the CPU allows one), and the controls of struct vmx_ctls adjusted through
  * the allowed-0/allowed-1 MSRs (the TRUE_* ones when IA32_VMX_BASIC[55]).
  * vmx_ctls_allowed() checks the wanted bits first: a bit the CPU does not
- * allow is named ("IA32_VMX_PROCBASED_CTLS2 bit 10 (PAUSE-loop exiting)")
- * for a SKIP, never written blind.
+ * allow is named ("IA32_VMX_PROCBASED_CTLS2 bit 42 (allowed-1 ...)") in the
+ * SKIP vmx_guest_init() reports, never written blind.
  *
  * vmx_run() enters L2 (VMLAUNCH, then VMRESUME) and dispatches each VM
  * exit to the handler registered for its basic reason: RESUME, SKIP (past
@@ -246,9 +246,9 @@ struct vmx_guest {
 	bool done;			/* fn returned */
 };
 
-/* 0, or with a SKIP reason in *gate when a control is not allowed. */
+/* true, or false after a SKIP naming the control the CPU does not allow. */
 bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
-		    const struct vmx_ctls *want, const char **gate);
+		    const struct vmx_ctls *want);
 void vmx_run(struct vmx_guest *g);
 void vmx_stop_on(struct vmx_guest *g, uint32_t reason);
 /* "exit 12 (HLT), qualification 0, guest RIP 0x..." for messages. */
