@@ -98,8 +98,8 @@ static const char usage_text[] =
 "\n"
 "TEST is a section name of the cfg or a glob (quote it). Closing line:\n"
 "\"N passed, N failed, N skipped\". Exit status: 0 nothing failed, 1 a test\n"
-"failed, 2 bad input or results not written in full, 128+N interrupted by\n"
-"signal N.\n";
+"failed, 2 bad input or results not written in full (--bisect: 125 for\n"
+"those and for untestable runs), 128+N interrupted by signal N.\n";
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
