@@ -38,7 +38,7 @@ struct opts {
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
 	const char *json, *junit;
 	unsigned jobs;
-	bool tap, list, verbose, dry_run, check_cfg, bisect;
+	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress;
 	char **args;		/* tests, or extra QEMU args with --payload */
 	size_t nargs;
 };
@@ -62,6 +62,8 @@ static const char usage_text[] =
 "      --junit FILE        also write the run as JUnit XML (docs/junit.xsd)\n"
 "  -l, --list              list the selected tests (name, arch, groups)\n"
 "  -v, --verbose           also print guest output, prefixed by the test name\n"
+"      --no-progress       no status line (there is one only when stdout is a\n"
+"                          terminal: done/total, running, elapsed, failed)\n"
 "      --accel kvm|tcg     accelerator (default $ACCEL, else kvm when a probe\n"
 "                          boot under kvm passes and the arch is the host's,\n"
 "                          else tcg, with a note saying why; kvm or tcg\n"
@@ -122,7 +124,7 @@ static const char *env_or(const char *name, const char *dflt)
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
-       OPT_JSON, OPT_JUNIT };
+       OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -149,6 +151,7 @@ static const struct option long_opts[] = {
 	{ "bisect", no_argument, NULL, OPT_BISECT },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ 0 },
 };
 
@@ -182,6 +185,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_SHARD: o->shard = arg; break;
 	case OPT_JSON: o->json = arg; break;
 	case OPT_JUNIT: o->junit = arg; break;
+	case OPT_NO_PROGRESS: o->no_progress = true; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
@@ -370,13 +374,18 @@ static void on_done(void *rep, const struct result *r)
 	report_result(rep, r);
 }
 
+static void on_started(void *rep, const struct test *t)
+{
+	report_started(rep, t);
+}
+
 /* 0 nothing failed, 1 a test failed, 2 output lost, 128+N interrupted. */
 static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
 			  struct report *rep, bool passthrough, bool bisect)
 {
 	struct run_opts ro = {
 		.jobs = jobs, .passthrough = passthrough, .line = on_line,
-		.done = on_done, .ctx = rep,
+		.done = on_done, .started = on_started, .ctx = rep,
 	};
 	struct batch_end end;
 	bool lost;
@@ -427,7 +436,8 @@ static void dry_run(const struct test *tests, size_t n)
 
 static struct report make_report(const struct opts *o, const char *note)
 {
-	struct report r = { .console = stdout, .verbose = o->verbose, .note = note };
+	struct report r = { .console = stdout, .verbose = o->verbose, .note = note,
+			    .progress = !o->tap && !o->no_progress && isatty(STDOUT_FILENO) };
 
 	if (o->tap) {
 		r.console = NULL;

@@ -1,11 +1,52 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+static void progress_clear(struct report *r)
+{
+	if (r->progress)
+		fputs("\r\033[K", r->console);
+}
+
+/* "[done/total] elapsed, N failed: running names" (the names cut at 60). */
+static void progress_draw(struct report *r)
+{
+	char names[64] = "";
+	size_t len = 0;
+
+	if (!r->progress)
+		return;
+	for (size_t i = 0; i < r->running && len < sizeof(names) - 1; i++)
+		len += snprintf(names + len, sizeof(names) - len, "%s%s", i ? " " : "",
+				r->run[i]->name);
+	fprintf(r->console, "\r\033[K[%u/%zu] %llds, %u failed: %s",
+		r->passed + r->failed + r->skipped, r->total, (now_ms() - r->t0) / 1000,
+		r->failed, names);
+	fflush(r->console);
+}
+
+void report_started(struct report *r, const struct test *t)
+{
+	r->run = xrealloc(r->run, (r->running + 1) * sizeof(*r->run));
+	r->run[r->running++] = t;
+	progress_draw(r);
+}
+
+static void progress_finished(struct report *r, const struct test *t)
+{
+	for (size_t i = 0; i < r->running; i++)
+		if (r->run[i] == t) {
+			r->run[i] = r->run[--r->running];
+			return;
+		}
+}
 
 void report_begin(struct report *r, size_t ntests)
 {
-	(void)ntests;
+	r->total = ntests;
+	r->t0 = now_ms();
 	if (!r->tap)
 		return;
 	fputs("TAP version 13\n", r->tap);
@@ -30,6 +71,7 @@ void report_guest_line(struct report *r, const struct test *t, const char *line)
 
 	if (!r->verbose || !f)
 		return;
+	progress_clear(r);
 	fprintf(f, "%s%s: %.*s\n", r->console ? "" : "# ", t->name,
 		visible_len(line), line);
 	fflush(f);
@@ -133,11 +175,15 @@ void report_result(struct report *r, const struct result *res)
 		json_out_test(r->json, res);
 	if (r->junit)
 		junit_test(r->junit, res);
+	if (res->started)
+		progress_finished(r, res->test);
 	if (r->console) {
 		char line[1024];
 
+		progress_clear(r);
 		verdict_line(line, sizeof(line), res->v, res->test->name, res->reason);
 		fprintf(r->console, "%s\n", line);
+		progress_draw(r);
 		fflush(r->console);
 	}
 	if (r->tap)
@@ -147,6 +193,12 @@ void report_result(struct report *r, const struct result *res)
 void report_end(struct report *r, int sig)
 {
 	r->signal = sig;
+	if (r->console)
+		progress_clear(r);
+	r->progress = false;
+	free(r->run);
+	r->run = NULL;
+	r->running = 0;
 	if (r->tap && sig)
 		fprintf(r->tap, "Bail out! interrupted by SIG%s\n", sigabbrev_np(sig) ?: "?");
 	else if (r->tap)

@@ -2,7 +2,9 @@
  * Reporting results: one console line per finished test ("PASS name
  * (reason)"), optionally guest lines as they arrive (-v), TAP 13 and
  * always the closing "N passed, N failed, N skipped" (failed counts FAIL,
- * ERROR, TIMEOUT and CRASH).
+ * ERROR, TIMEOUT and CRASH).  With progress (the caller decides: a
+ * terminal), one status line is redrawn in place ("\r", erase line) as
+ * tests start and end, cleared before every other line and at the end.
  *
  * TAP is plain version 13, no subtests (a TAP 14 feature that TAP 13
  * parsers such as Perl's TAP::Parser do not know): each check is a test
@@ -23,6 +25,7 @@
 
 struct report {
 	FILE *console;		/* console lines, or NULL (-t) */
+	bool progress;		/* a status line on the console (a terminal) */
 	FILE *tap;		/* TAP stream, or NULL */
 	const char *tap_name;	/* for messages */
 	const char *note;	/* the accelerator note, or NULL */
@@ -33,10 +36,15 @@ struct report {
 	struct json_out *json;	/* --json, or NULL */
 	struct junit *junit;	/* --junit, or NULL */
 	int signal;		/* what interrupted the run, or 0 */
+	/* The status line: done/total, the running tests, elapsed, failed. */
+	size_t total, running;
+	const struct test **run;	/* the running ones, running of them */
+	long long t0;
 };
 
 void report_begin(struct report *r, size_t ntests);
 void report_guest_line(struct report *r, const struct test *t, const char *line);
+void report_started(struct report *r, const struct test *t);
 void report_result(struct report *r, const struct result *res);
 /* The closing line; interrupted by a signal when sig != 0. */
 void report_end(struct report *r, int sig);

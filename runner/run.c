@@ -229,6 +229,7 @@ static void flush_line(struct job *j, const struct run_opts *o)
 static void deliver(struct sched *s, struct job *j, struct result *r, bool unstarted)
 {
 	r->unstarted = unstarted;
+	r->started = j->started != 0;
 	if (j->started)
 		r->seconds = (now_ms() - j->started) / 1000.0;
 	if (unstarted && j->t->expect >= 0) {
@@ -412,10 +413,13 @@ static void start_more(struct sched *s, const sigset_t *mask)
 		while (j->pid)
 			j++;
 		error = job_start(s, j, t, mask);
-		if (error)
+		if (error) {
 			finish_unstarted(s, j, error);
-		else
-			s->nrunning++;
+			continue;
+		}
+		s->nrunning++;
+		if (s->o->started)
+			s->o->started(s->o->ctx, t);
 	}
 }
 

@@ -22,6 +22,7 @@ struct result {
 	char reason[512];
 	const struct vparse *vp;	/* the guest's checks; NULL if not run */
 	bool unstarted;			/* the VMM could not even start */
+	bool started;			/* it was spawned (run_opts.started was called) */
 	double seconds;			/* from start to verdict; 0 if not run */
 };
 
@@ -30,8 +31,9 @@ struct run_opts {
 	bool passthrough;		/* copy raw output to stdout */
 	/* Called with each complete output line, or NULL. */
 	void (*line)(void *ctx, const struct test *t, const char *line);
-	/* Called once per finished test. */
+	/* Called once per finished test, and (or NULL) once per started one. */
 	void (*done)(void *ctx, const struct result *r);
+	void (*started)(void *ctx, const struct test *t);
 	void *ctx;
 };
 

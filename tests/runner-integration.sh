@@ -301,7 +301,8 @@ check "-t starts with TAP version 13" [ "$(head -n 1 "$tmp/good.tap")" = "TAP ve
 prove_accepts() { prove -e cat "$1" >"$tmp/prove" 2>&1; }
 check "-t: prove accepts it" prove_accepts "$tmp/good.tap"
 check "-t: closing line as a comment" has "# 2 passed, 0 failed, 1 skipped"
-check "-t: a check per test point" has "ok 2 - pass: a: two needs CPUID.7:EBX.X[3] # SKIP"
+check "-t: a check per test point" \
+	grep -qE '^ok [0-9]+ - pass: a: two needs CPUID\.7:EBX\.X\[3\] # SKIP$' "$tmp/out"
 check "-t: the plan comes last" [ "$(tail -n 2 "$tmp/out" | head -n 1)" = "1..8" ]
 vr --tap "$tmp/sub/all.tap" -v
 check "--tap FILE keeps console lines" has "FAIL fail (1 of 2 checks failed)"
@@ -687,7 +688,8 @@ fail = [t for t in doc["tests"] if t["name"] == "fail"][0]
 assert verdicts == console, (verdicts, console)
 assert {"PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH"} <= set(verdicts), verdicts
 assert [c["status"] for c in fail["checks"]] == ["PASS", "FAIL"], fail["checks"]
-assert fail["command"] and fail["log"].endswith("fail.log") and fail["seconds"] > 0
+hang = [t for t in doc["tests"] if t["name"] == "hang"][0]
+assert fail["command"] and fail["log"].endswith("fail.log") and hang["seconds"] >= 1
 points = [m.group(2) for m in (re.match(r"(not )?ok \d+ - (.*)", l) for l in open(sys.argv[4]))
           if m]
 for t in doc["tests"]:
@@ -719,6 +721,27 @@ EOF3
 }
 if /usr/bin/python3 -c 'import junitparser' 2>/dev/null; then
 	check "--junit: junitparser reads 8 tests, 1 failure, 3 errors, 1 skipped" junit_counts
+fi
+
+# ---- the status line: on a terminal only ----
+
+printf '[pass]\nfile = pass\n[slow]\nfile = slow\n' | cfg
+vr
+check "no status line into a file (no CR, no escape)" \
+	sh -c "! grep -q \"\$(printf '\\r\\|\\033')\" '$tmp/out'"
+on_tty() {	# ARGS: the runner under script(1)'s pseudo-terminal, output in $tmp/tty
+	script -qec "$(printf '%s ' "$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" \
+		-a x86_64 --accel tcg "$@")" /dev/null >"$tmp/tty" 2>&1
+}
+status_line_shown() {
+	on_tty && grep -q "$(printf '\033')\[K\[0/2\] 0s, 0 failed: " "$tmp/tty" &&
+		tail -n 1 "$tmp/tty" | grep -q "$(printf '\033')\[K2 passed, 0 failed, 0 skipped"
+}
+if command -v script >/dev/null; then
+	check "on a terminal: a status line, erased before the closing line" status_line_shown
+	on_tty --no-progress
+	check "--no-progress: none on a terminal either" \
+		sh -c "! grep -q \"\$(printf '\\033')\\[K\" '$tmp/tty'"
 fi
 
 # ---- --shard and --bisect ----
