@@ -4,10 +4,7 @@
 #include "panic.h"
 
 #define MSR_VMX_EPT_VPID_CAP	0x48c
-#define CAP_WALK4		(1ull << 6)
-#define CAP_WB			(1ull << 14)
 #define CAP_2M			(1ull << 16)
-#define CAP_INVEPT		(1ull << 20)
 #define EPT_MT_WB		(6ull << 3)
 #define EPT_LARGE		(1ull << 7)
 #define EPT_ADDR		0x000ffffffffff000ull
@@ -16,23 +13,6 @@
 uint64_t vmx_ept_vpid_cap(void)
 {
 	return rdmsr(MSR_VMX_EPT_VPID_CAP);
-}
-
-const char *ept_gate(void)
-{
-	const char *gate = vmx_ctls_allowed(&(struct vmx_ctls){ .proc2 = PROC2_EPT });
-	uint64_t cap;
-
-	if (gate)
-		return gate;
-	cap = vmx_ept_vpid_cap();
-	if (!(cap & CAP_WALK4))
-		return "IA32_VMX_EPT_VPID_CAP bit 6 (page-walk length 4)";
-	if (!(cap & CAP_WB))
-		return "IA32_VMX_EPT_VPID_CAP bit 14 (write-back EPT structures)";
-	if (!(cap & CAP_INVEPT))
-		return "IA32_VMX_EPT_VPID_CAP bit 20 (INVEPT)";
-	return NULL;
 }
 
 static uint64_t *table(void)

@@ -2,8 +2,8 @@
  * EPT for the VMX harness (SDM vol. 3C, 29.3): 4-level tables, the
  * identity map of guest-physical [0, top) with 2M pages (4K ones where a
  * test edits a page), permissions per 4K page, INVEPT and INVVPID.
- * ept_gate() names what is missing (the secondary control, a 4-level
- * walk, write-back EPT, INVEPT) for a SKIP.  Install with
+ * vmx_ctls_allowed() (so vmx_start() and vmx_guest_init()) checks what
+ * EPT needs of the CPU whenever PROC2_EPT is asked for.  Install with
  * vmwrite(EPT_POINTER, ept_eptp(e)) after vmx_guest_init() with PROC2_EPT.
  * Edits of live entries need INVEPT before L2 is guaranteed to see them.
  */
@@ -39,7 +39,6 @@ struct ept {
 };
 
 uint64_t vmx_ept_vpid_cap(void);
-const char *ept_gate(void);
 void ept_identity(struct ept *e, uint64_t top);
 /* The 4K leaf entry for gpa, splitting a 2M page (same mapping) if need be. */
 uint64_t *ept_pte(struct ept *e, uint64_t gpa);

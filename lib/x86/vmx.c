@@ -236,6 +236,24 @@ static uint64_t ctl_caps(const struct ctl_msr *c, const char **name)
 	return rdmsr(true_ctls ? c->true_msr : c->msr);
 }
 
+/* What EPT needs of IA32_VMX_EPT_VPID_CAP (MSR 0x48c) beyond the control. */
+static const char *ept_caps_missing(void)
+{
+	static const struct { int bit; const char *what; } needs[] = {
+		{ 6, "page-walk length 4" }, { 14, "write-back EPT structures" }, { 20, "INVEPT" },
+	};
+	static char why[96];
+	uint64_t cap = rdmsr(0x48c);
+
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (!(cap >> needs[i].bit & 1)) {
+			snprintf(why, sizeof(why), "IA32_VMX_EPT_VPID_CAP bit %d (%s)", needs[i].bit,
+				 needs[i].what);
+			return why;
+		}
+	return NULL;
+}
+
 const char *vmx_ctls_allowed(const struct vmx_ctls *want)
 {
 	static char why[96];
@@ -257,7 +275,7 @@ const char *vmx_ctls_allowed(const struct vmx_ctls *want)
 			return why;
 		}
 	}
-	return NULL;
+	return want->proc2 & PROC2_EPT ? ept_caps_missing() : NULL;
 }
 
 bool vmx_start(const struct vmx_ctls *need)

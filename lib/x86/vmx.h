@@ -214,7 +214,11 @@ struct vmx_ctls {
 	uint32_t pin, proc, proc2, exit, entry;
 };
 
-/* NULL when every wanted bit is allowed, else which one is not. */
+/*
+ * NULL when every wanted bit is allowed, else which one is not; with
+ * PROC2_EPT also what EPT needs of IA32_VMX_EPT_VPID_CAP (a 4-level walk,
+ * write-back structures, INVEPT).
+ */
 const char *vmx_ctls_allowed(const struct vmx_ctls *want);
 /*
  * For a test's main(): VMX usable with the controls in need and VMXON
