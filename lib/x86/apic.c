@@ -13,9 +13,30 @@
 
 static uint32_t apic_ids[MAX_CPUS];
 
+/*
+ * Each CPU's IA32_APIC_BASE as last read: register accesses (EOIs in
+ * interrupt handlers, timer arming) would otherwise cost two RDMSRs each,
+ * an exit apiece under a hypervisor.  Only apic_set_mode() changes it.
+ */
+static struct apic_state {
+	bool known;
+	uint64_t base;
+} state[MAX_CPUS];
+
+static uint64_t apic_base(void)
+{
+	struct apic_state *s = &state[smp_id()];
+
+	if (!s->known) {
+		s->base = rdmsr(MSR_IA32_APICBASE);
+		s->known = true;
+	}
+	return s->base;
+}
+
 enum apic_mode apic_mode(void)
 {
-	uint64_t base = rdmsr(MSR_IA32_APICBASE);
+	uint64_t base = apic_base();
 
 	return (base & APIC_BASE_EN ? 2 : 0) | (base & APIC_BASE_EXTD ? 1 : 0);
 }
@@ -30,14 +51,16 @@ const char *apic_mode_name(enum apic_mode m)
 struct fault apic_set_mode(enum apic_mode m)
 {
 	uint64_t base = rdmsr(MSR_IA32_APICBASE) & ~(APIC_BASE_EN | APIC_BASE_EXTD);
+	struct fault f = wrmsr_safe(MSR_IA32_APICBASE, base | (m & 2 ? APIC_BASE_EN : 0) |
+							      (m & 1 ? APIC_BASE_EXTD : 0));
 
-	return wrmsr_safe(MSR_IA32_APICBASE, base | (m & 2 ? APIC_BASE_EN : 0) |
-						    (m & 1 ? APIC_BASE_EXTD : 0));
+	state[smp_id()].known = false;	/* whatever the write did */
+	return f;
 }
 
 static volatile uint32_t *xapic_reg(unsigned int reg)
 {
-	return (volatile uint32_t *)((rdmsr(MSR_IA32_APICBASE) & APIC_BASE_ADDR) + reg);
+	return (volatile uint32_t *)((apic_base() & APIC_BASE_ADDR) + reg);
 }
 
 static bool x2apic(void)
