@@ -265,6 +265,42 @@ static void l2_cet(uint64_t (*fn)(uint64_t), uint64_t s_cet, const char *what,
 	       vmx_exit_str(&g, buf, sizeof(buf)), cp_count);
 }
 
+/*
+ * VM entries with one field made bad (its value | set, & ~clear): a bad
+ * guest-state field fails with exit 33 | bit 31, a bad host-state field
+ * (encoding bits 11:10 = 3) with VMfailValid 8.
+ */
+static const struct bad_field {
+	enum vmcs_field f;
+	uint64_t set, clear;
+	bool load_cet;
+	const char *what;
+} bad_fields[] = {
+	{ GUEST_S_CET, 1ull << 6, 0, true, "GUEST_S_CET with reserved bit 6" },
+	{ GUEST_SSP, 0x1001, 0, true, "GUEST_SSP with bits 1:0 set" },
+	{ HOST_SSP, 0x1001, 0, true, "HOST_SSP with bits 1:0 set" },
+	{ GUEST_CR0, 0, X86_CR0_WP, false, "guest CR4.CET with CR0.WP clear" },
+};
+
+static void entry_fails(const struct bad_field *b)
+{
+	struct vmx_guest g;
+	bool host = (b->f >> 10 & 3) == 3;
+
+	if (!cet_guest(&g, l2_s_cet, 0, b->load_cet ? EXIT_LOAD_CET : 0,
+		       b->load_cet ? ENTRY_LOAD_CET : 0))
+		return;
+	vmwrite(b->f, (vmread(b->f) | b->set) & ~b->clear);
+	vmx_run(&g);
+	if (host)
+		report(g.entry.result == VMX_FAIL_VALID && g.entry.error == 8,
+		       "%s: VMfailValid 8 (%s)", b->what, vmx_exit_str(&g, buf, sizeof(buf)));
+	else
+		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
+		       "%s: entry fails, exit 33 | bit 31 (%s)", b->what,
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+}
+
 static void test_nested(const void *arg)
 {
 	struct vmx_guest g;
@@ -304,34 +340,8 @@ static void test_nested(const void *arg)
 	if (cpu_has(X86_FEATURE_CET_IBT))
 		l2_cet(indirect_calls, CET_ENDBR_EN | CET_NO_TRACK_EN,
 		       "L2 with IBT calls a target without ENDBR64", 65, CP_ENDBRANCH);
-	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
-		vmwrite(GUEST_S_CET, 1ull << 6);
-		vmx_run(&g);
-		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
-		       "GUEST_S_CET with reserved bit 6: entry fails, exit 33 | bit 31 (%s)",
-		       vmx_exit_str(&g, buf, sizeof(buf)));
-	}
-	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
-		vmwrite(GUEST_SSP, 0x1001);
-		vmx_run(&g);
-		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
-		       "GUEST_SSP with bits 1:0 set: entry fails, exit 33 | bit 31 (%s)",
-		       vmx_exit_str(&g, buf, sizeof(buf)));
-	}
-	if (cet_guest(&g, l2_s_cet, 0, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
-		vmwrite(HOST_SSP, 0x1001);
-		vmx_run(&g);
-		report(g.entry.result == VMX_FAIL_VALID && g.entry.error == 8,
-		       "HOST_SSP with bits 1:0 set: VMfailValid 8 (%s)",
-		       vmx_exit_str(&g, buf, sizeof(buf)));
-	}
-	if (cet_guest(&g, l2_s_cet, 0, 0, 0)) {
-		vmwrite(GUEST_CR0, vmread(GUEST_CR0) & ~X86_CR0_WP);
-		vmx_run(&g);
-		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
-		       "guest CR4.CET with CR0.WP clear: entry fails, exit 33 | bit 31 (%s)",
-		       vmx_exit_str(&g, buf, sizeof(buf)));
-	}
+	for (size_t i = 0; i < sizeof(bad_fields) / sizeof(bad_fields[0]); i++)
+		entry_fails(&bad_fields[i]);
 	if (cet_guest(&g, l2_s_cet, 0, 0, 0)) {
 		bool entered;
 
