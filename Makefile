@@ -3,6 +3,8 @@
 
 -include config.mak
 
+.DEFAULT_GOAL := all
+
 comma := ,
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 CONFIG_ARCH ?= $(HOST_ARCH)
