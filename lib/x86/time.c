@@ -24,7 +24,7 @@ static uint16_t pit_count(void)
 }
 
 /* PIT ticks against TSC cycles over CALIBRATE_TICKS; a 16-bit count wraps. */
-uint64_t pit_tsc_hz(void)
+static uint64_t pit_window_hz(void)
 {
 	uint64_t ticks = 0, t0;
 	uint16_t prev;
@@ -41,6 +41,24 @@ uint64_t pit_tsc_hz(void)
 		prev = now;
 	}
 	return (rdtsc() - t0) * PIT_HZ / ticks;
+}
+
+/*
+ * The median of three windows: a vCPU preempted between a PIT read and its
+ * RDTSC skews one window (low at the start, high at the end or past a wrap),
+ * and on a loaded host that is not rare.
+ */
+uint64_t pit_tsc_hz(void)
+{
+	uint64_t a = pit_window_hz(), b = pit_window_hz(), c = pit_window_hz();
+
+	if (a > b) {
+		uint64_t t = a;
+
+		a = b;
+		b = t;
+	}
+	return c < a ? a : c > b ? b : c;
 }
 
 uint64_t tsc_cpuid_hz(const char **leaf)

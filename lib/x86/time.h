@@ -2,7 +2,8 @@
  * Time on x86 from the TSC.  tsc_hz() is what CPUID says
  * (tsc_cpuid_hz(): 0x15, crystal clock x EBX / EAX, else 0x16, base MHz)
  * when that agrees within 5% with a calibration against PIT channel 0
- * (pit_tsc_hz(): latched counts over 20 ms, no interrupt, no port 0x61:
+ * (pit_tsc_hz(): the median of three windows of latched counts over 20 ms,
+ * no interrupt, no port 0x61:
  * microvm has no speaker port), else the PIT's figure; tsc_hz_source()
  * says which, for the log.  Call tsc_hz() once on one CPU before others
  * use time.  now_ns() counts from an arbitrary start, the same on every
