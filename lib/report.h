@@ -2,7 +2,14 @@
  * The check API.  Every function is safe from any CPU; prefixes are per CPU.
  *
  * Each check prints one line "KIND: prefix: message" (lib/verdict.h).  The
- * message is the check's name; on failure say what was expected and got.
+ * message is "NAME" or "NAME (DETAIL)"; on failure say what was expected
+ * and got.  NAME identifies the check and must be the same on every host,
+ * CPU model, emulator version and build for the same cfg entry (baselines
+ * of known failures key on "prefix: NAME"): it may hold what the test or
+ * the entry fixes (an index, a CPU number, an MSR, a bit), never what the
+ * platform decides (frequencies, timings, measured counts, addresses,
+ * values read back); those go in the one trailing parenthesised DETAIL,
+ * which the runner strips.
  * A test's status follows vm_status_from_counts(): ERROR when nothing was
  * checked, FAIL on any FAIL/XPASS, SKIP when all checks skipped, else PASS.
  */

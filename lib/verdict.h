@@ -37,6 +37,7 @@ enum verdict {
 	V_ERROR,	/* guest or framework broke, or output inconsistent */
 	V_TIMEOUT,	/* wall clock over the timeout; process group killed */
 	V_CRASH,	/* QEMU died (signal) or output ended without EXIT line */
+	V_XFAIL,	/* a failure the runner's baseline lists as known */
 	V_NR_VERDICTS
 };
 
@@ -52,7 +53,7 @@ enum check_kind {
 };
 
 #define VM_CHECK_NAMES { "PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "NOTRUN" }
-#define VM_VERDICT_NAMES { "PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH" }
+#define VM_VERDICT_NAMES { "PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT", "CRASH", "XFAIL" }
 
 #define VM_SUMMARY_FMT \
 	"SUMMARY: %u tests, %u unexpected failures, %u expected failures, %u skipped, %u not run"

@@ -127,17 +127,20 @@ static struct json_object *checks_of(const struct vparse *vp)
 	struct json_object *a = json_object_new_array();
 
 	for (size_t i = 0; vp && i < vp->nchecks; i++) {
+		const struct check *k = &vp->checks[i];
 		struct json_object *c = json_object_new_object();
-		const char *msg = vp->checks[i].msg, *sep = strstr(msg, ": ");
+		const char *sep = strstr(k->msg, ": ");
+		char *prefix = sep ? strndup(k->msg, sep - k->msg) : NULL;
+		char *name = strndup(k->msg, check_name_len(k->msg));
 
-		json_object_object_add(c, "status",
-				       json_object_new_string(check_kind_name(vp->checks[i].kind)));
-		char *prefix = sep ? strndup(msg, sep - msg) : NULL;
-
+		json_object_object_add(c, "status", json_object_new_string(check_kind_name(k->kind)));
 		json_object_object_add(c, "prefix", text(prefix ? prefix : ""));
-		json_object_object_add(c, "message", text(sep ? sep + 2 : msg));
-		free(prefix);
+		json_object_object_add(c, "message", text(sep ? sep + 2 : k->msg));
+		json_object_object_add(c, "name", text(name));
+		json_object_object_add(c, "known", k->known ? text(k->known) : NULL);
 		json_object_array_add(a, c);
+		free(prefix);
+		free(name);
 	}
 	return a;
 }
@@ -156,6 +159,7 @@ void json_out_test(struct json_out *j, const struct result *r)
 				json_object_new_string(accel_name(t->accel)) : NULL);
 	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(r->v)));
 	json_object_object_add(o, "reason", text(r->reason));
+	json_object_object_add(o, "notice", *r->notice ? text(r->notice) : NULL);
 	json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
 	json_object_object_add(o, "command", str_or_null(cmd));
 	json_object_object_add(o, "log", str_or_null(t->log));

@@ -50,8 +50,15 @@ static char *case_out(const struct result *r)
 	char *out = xasprintf("command: %s\nlog: %s\n", cmd, r->test->log ? r->test->log : "-");
 
 	for (size_t i = 0; vp && i < vp->nchecks; i++) {
-		char *more = xasprintf("%s%s: %s\n", out, check_kind_name(vp->checks[i].kind),
-				       vp->checks[i].msg);
+		const struct check *c = &vp->checks[i];
+		char *more = xasprintf("%s%s: %s%s%s\n", out, check_kind_name(c->kind), c->msg,
+				       c->known ? " # known: " : "", c->known ? c->known : "");
+
+		free(out);
+		out = more;
+	}
+	if (*r->notice) {
+		char *more = xasprintf("%snotice: %s\n", out, r->notice);
 
 		free(out);
 		out = more;
@@ -100,7 +107,7 @@ static void write_case(xmlTextWriterPtr w, const struct junit_case *c)
 {
 	static const char *const kinds[V_NR_VERDICTS] = {
 		[V_FAIL] = "failure", [V_SKIP] = "skipped", [V_ERROR] = "error",
-		[V_TIMEOUT] = "error", [V_CRASH] = "error",
+		[V_TIMEOUT] = "error", [V_CRASH] = "error", [V_XFAIL] = "skipped",
 	};
 	xmlChar *out = xml_text(c->out);
 
@@ -111,7 +118,7 @@ static void write_case(xmlTextWriterPtr w, const struct junit_case *c)
 	if (kinds[c->v]) {
 		xmlTextWriterStartElement(w, (const xmlChar *)kinds[c->v]);
 		attr(w, "message", c->reason);
-		if (c->v != V_SKIP)
+		if (c->v != V_SKIP)	/* XFAIL: a skipped with type XFAIL */
 			attr(w, "type", verdict_name(c->v));
 		xmlTextWriterEndElement(w);
 	}
@@ -134,7 +141,7 @@ static void write_suite(xmlTextWriterPtr w, const struct junit *j, const char *s
 		n++;
 		seconds += c->seconds;
 		failures += c->v == V_FAIL;
-		skipped += c->v == V_SKIP;
+		skipped += c->v == V_SKIP || c->v == V_XFAIL;
 		errors += c->v == V_ERROR || c->v == V_TIMEOUT || c->v == V_CRASH;
 	}
 	gethostname(host, sizeof(host) - 1);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cfg.h"
 #include "checkcfg.h"
 #include "plan.h"
@@ -36,7 +37,7 @@ static int bad_input_status = EXIT_BAD_INPUT;
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
-	const char *json, *junit;
+	const char *json, *junit, *baseline, *write_baseline;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -87,6 +88,11 @@ static const char usage_text[] =
 "      --append ARGS       with --payload: the guest's command line\n"
 "      --shard K/N         only shard K of N: an entry is in shard 1 + a hash of\n"
 "                          its arch/name mod N, the same on every machine\n"
+"      --baseline FILE     known failures (format: runner/baseline.h): a\n"
+"                          failure FILE lists is XFAIL, not counted as failed;\n"
+"                          a listed one that passes is a \"fixed?\" notice\n"
+"      --write-baseline FILE  write this run's failures (and the --baseline\n"
+"                          records still failing or not run) as a baseline\n"
 "      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
 "                          failed, 125 nothing could be tested (bad input,\n"
 "                          missing payload, the VMM could not start, all SKIP)\n"
@@ -124,7 +130,7 @@ static const char *env_or(const char *name, const char *dflt)
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
-       OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS };
+       OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -152,6 +158,8 @@ static const struct option long_opts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 	{ 0 },
 };
 
@@ -186,6 +194,8 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_JSON: o->json = arg; break;
 	case OPT_JUNIT: o->junit = arg; break;
 	case OPT_NO_PROGRESS: o->no_progress = true; break;
+	case OPT_BASELINE: o->baseline = arg; break;
+	case OPT_WRITE_BASELINE: o->write_baseline = arg; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
@@ -364,29 +374,52 @@ static void lock_logdir(const char *dir)
 
 /* ---- modes ---- */
 
-static void on_line(void *rep, const struct test *t, const char *line)
+/* What the run's callbacks reach. */
+struct run_ctx {
+	struct report *rep;
+	struct baseline *baseline;	/* or NULL */
+	const char *write_baseline;	/* or NULL */
+};
+
+static void on_line(void *ctx, const struct test *t, const char *line)
 {
-	report_guest_line(rep, t, line);
+	report_guest_line(((struct run_ctx *)ctx)->rep, t, line);
 }
 
-static void on_done(void *rep, const struct result *r)
+static void on_done(void *ctx, const struct result *r)
 {
-	report_result(rep, r);
+	struct run_ctx *c = ctx;
+
+	report_result(c->rep, r);
+	if (c->write_baseline)
+		baseline_note(c->baseline, r);
 }
 
-static void on_started(void *rep, const struct test *t)
+static void on_started(void *ctx, const struct test *t)
 {
-	report_started(rep, t);
+	report_started(((struct run_ctx *)ctx)->rep, t);
+}
+
+/* --write-baseline, for a run that went to its end; true when it failed. */
+static bool write_baseline(const struct run_ctx *c)
+{
+	struct err e;
+
+	if (!c->write_baseline || !baseline_write(c->baseline, c->write_baseline, &e))
+		return false;
+	fprintf(stderr, "vmunit-run: %s\n", e.msg);
+	return true;
 }
 
 /* 0 nothing failed, 1 a test failed, 2 output lost, 128+N interrupted. */
 static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
-			  struct report *rep, bool passthrough, bool bisect)
+			  struct run_ctx *c, bool passthrough, bool bisect)
 {
 	struct run_opts ro = {
 		.jobs = jobs, .passthrough = passthrough, .line = on_line,
-		.done = on_done, .started = on_started, .ctx = rep,
+		.done = on_done, .started = on_started, .ctx = c, .baseline = c->baseline,
 	};
+	struct report *rep = c->rep;
 	struct batch_end end;
 	bool lost;
 
@@ -395,17 +428,19 @@ static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
 	report_end(rep, end.signal);
 	lost = report_close(rep) | (end.log_errors != 0);
 	if (end.signal) {
-		fprintf(stderr, "vmunit-run: interrupted by SIG%s; unfinished tests not reported\n",
-			sigabbrev_np(end.signal) ?: "?");
+		fprintf(stderr, "vmunit-run: interrupted by SIG%s; unfinished tests not reported%s\n",
+			sigabbrev_np(end.signal) ?: "?",
+			c->write_baseline ? ", no baseline written" : "");
 		return 128 + end.signal;
 	}
+	lost |= write_baseline(c);
 	if (lost) {
 		fputs("vmunit-run: results were not written in full (see above)\n", stderr);
 		return bad_input_status;
 	}
 	if (bisect)	/* a failure that ran, or nothing that ran and passed */
 		return rep->failed > rep->unstarted ? 1 :
-		       rep->unstarted || !rep->passed ? EXIT_BISECT_SKIP : 0;
+		       rep->unstarted || !(rep->passed + rep->xfailed) ? EXIT_BISECT_SKIP : 0;
 	return rep->failed ? 1 : 0;
 }
 
@@ -460,11 +495,14 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 {
 	struct test *tests = xmalloc(sel->n * sizeof(*tests));
 	char *qemus[ARCH_NR] = { 0 }, *bochs;
+	struct run_ctx ctx = { .write_baseline = o->write_baseline };
 	struct report rep;
 	struct host h;
 	struct err e;
 	int status = 0;
 
+	if ((o->baseline || o->write_baseline) && !(ctx.baseline = baseline_load(o->baseline, &e)))
+		die("%s", e.msg);
 	host_facts(o, &h);
 	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
 	find_qemus(o, sel, &h, qemus);
@@ -485,8 +523,10 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 			die("%s", e.msg);
 		if (o->junit && !(rep.junit = junit_begin(o->junit, &e)))
 			die("%s", e.msg);
-		status = run_and_report(tests, sel->n, o->jobs, &rep, false, o->bisect);
+		ctx.rep = &rep;
+		status = run_and_report(tests, sel->n, o->jobs, &ctx, false, o->bisect);
 	}
+	baseline_free(ctx.baseline);
 	for (size_t i = 0; i < sel->n; i++)
 		plan_free(&tests[i]);
 	free(tests);
@@ -518,6 +558,7 @@ static int run_payload(const struct opts *o)
 	struct sel fake = { .arch = payload_arch(o) };
 	struct selection sel = { .v = &fake, .n = 1 };
 	struct report rep = { .console = stdout };
+	struct run_ctx ctx = { .rep = &rep };
 	char *qemus[ARCH_NR] = { 0 }, *bochs;
 	struct test t;
 	struct host h;
@@ -535,7 +576,7 @@ static int run_payload(const struct opts *o)
 	if (o->dry_run)
 		dry_run(&t, 1);
 	else
-		status = run_and_report(&t, 1, 1, &rep, true, o->bisect);
+		status = run_and_report(&t, 1, 1, &ctx, true, o->bisect);
 	plan_free(&t);
 	free(qemus[fake.arch]);
 	free(bochs);

@@ -22,7 +22,7 @@ static void progress_draw(struct report *r)
 		len += snprintf(names + len, sizeof(names) - len, "%s%s", i ? " " : "",
 				r->run[i]->name);
 	fprintf(r->console, "\r\033[K[%u/%zu] %llds, %u failed: %s",
-		r->passed + r->failed + r->skipped, r->total, (now_ms() - r->t0) / 1000,
+		r->passed + r->failed + r->skipped + r->xfailed, r->total, (now_ms() - r->t0) / 1000,
 		r->failed, names);
 	fflush(r->console);
 }
@@ -129,7 +129,12 @@ static void tap_check(struct report *r, const struct result *res, const struct c
 	tap_escape(r->tap, t->name);
 	fputs(": ", r->tap);
 	tap_escape(r->tap, c->msg);
-	fputs(suffix[c->kind] ? suffix[c->kind] : "", r->tap);
+	if (c->known) {
+		fputs(" # TODO known: ", r->tap);
+		tap_escape(r->tap, c->known);
+	} else {
+		fputs(suffix[c->kind] ? suffix[c->kind] : "", r->tap);
+	}
 	if (expected && (c->kind == CHECK_FAIL || c->kind == CHECK_XPASS))
 		fprintf(r->tap, " # TODO the entry expects %s", verdict_name(t->expect));
 	fputc('\n', r->tap);
@@ -144,8 +149,8 @@ static void tap_result(struct report *r, const struct result *res)
 	fprintf(f, "%s %u - ", res->v == V_PASS || res->v == V_SKIP ? "ok" : "not ok",
 		++r->ntap);
 	tap_escape(f, res->test->name);
-	if (res->v == V_SKIP) {
-		fputs(" # SKIP ", f);
+	if (res->v == V_SKIP || res->v == V_XFAIL) {
+		fputs(res->v == V_SKIP ? " # SKIP " : " # TODO ", f);
 		tap_escape(f, res->reason);
 	} else if (res->v != V_PASS || *res->reason) {
 		fprintf(f, " (%s%s", res->v == V_PASS ? "" : verdict_name(res->v),
@@ -154,6 +159,11 @@ static void tap_result(struct report *r, const struct result *res)
 		fputc(')', f);
 	}
 	fputc('\n', f);
+	if (*res->notice) {
+		fputs("# notice: ", f);
+		tap_escape(f, res->notice);
+		fputc('\n', f);
+	}
 	fflush(f);
 }
 
@@ -163,6 +173,8 @@ static void count(struct report *r, enum verdict v)
 		r->passed++;
 	else if (v == V_SKIP)
 		r->skipped++;
+	else if (v == V_XFAIL)
+		r->xfailed++;
 	else
 		r->failed++;
 }
@@ -183,6 +195,8 @@ void report_result(struct report *r, const struct result *res)
 		progress_clear(r);
 		verdict_line(line, sizeof(line), res->v, res->test->name, res->reason);
 		fprintf(r->console, "%s\n", line);
+		if (*res->notice)
+			fprintf(r->console, "  notice: %s\n", res->notice);
 		progress_draw(r);
 		fflush(r->console);
 	}
@@ -203,12 +217,17 @@ void report_end(struct report *r, int sig)
 		fprintf(r->tap, "Bail out! interrupted by SIG%s\n", sigabbrev_np(sig) ?: "?");
 	else if (r->tap)
 		fprintf(r->tap, "1..%u\n", r->ntap);
-	if (r->tap)
-		fprintf(r->tap, "# %u passed, %u failed, %u skipped\n", r->passed,
+	for (int i = 0; i < 2; i++) {
+		FILE *f = i ? r->console : r->tap;
+
+		if (!f)
+			continue;
+		fprintf(f, "%s%u passed, %u failed, %u skipped", i ? "" : "# ", r->passed,
 			r->failed, r->skipped);
-	if (r->console)
-		fprintf(r->console, "%u passed, %u failed, %u skipped\n", r->passed,
-			r->failed, r->skipped);
+		if (r->xfailed)
+			fprintf(f, ", %u xfail", r->xfailed);
+		fputc('\n', f);
+	}
 	if (r->tap)
 		fflush(r->tap);
 	if (r->console)

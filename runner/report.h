@@ -2,7 +2,8 @@
  * Reporting results: one console line per finished test ("PASS name
  * (reason)"), optionally guest lines as they arrive (-v), TAP 13 and
  * always the closing "N passed, N failed, N skipped" (failed counts FAIL,
- * ERROR, TIMEOUT and CRASH).  With progress (the caller decides: a
+ * ERROR, TIMEOUT and CRASH), then ", N xfail" when the baseline knew some
+ * failures.  A result's baseline notice follows its line ("  notice: ...").  With progress (the caller decides: a
  * terminal), one status line is redrawn in place ("\r", erase line) as
  * tests start and end, cleared before every other line and at the end.
  *
@@ -31,7 +32,7 @@ struct report {
 	const char *note;	/* the accelerator note, or NULL */
 	bool verbose;		/* guest lines too */
 	unsigned ntap;		/* TAP test points written */
-	unsigned passed, failed, skipped;
+	unsigned passed, failed, skipped, xfailed;
 	unsigned unstarted;	/* of failed: the VMM could not start */
 	struct json_out *json;	/* --json, or NULL */
 	struct junit *junit;	/* --junit, or NULL */

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "qmp.h"
 #include "vmm.h"
 
@@ -144,12 +145,15 @@ static void log_close(struct job *j, const char *last, unsigned *errors)
 	j->log = NULL;
 }
 
+/* The verdict line last, the baseline's notices before it. */
 static void log_result(struct job *j, const struct result *r, unsigned *errors)
 {
-	char line[1024];
+	char line[1024], *last;
 
 	verdict_line(line, sizeof(line), r->v, j->t->name, r->reason);
-	log_close(j, line, errors);
+	last = *r->notice ? xasprintf("notice: %s\n%s", r->notice, line) : xstrdup(line);
+	log_close(j, last, errors);
+	free(last);
 }
 
 /* ---- starting and finishing ---- */
@@ -224,7 +228,8 @@ static void flush_line(struct job *j, const struct run_opts *o)
 
 /*
  * Every result goes out here: the cfg's expect (unless QEMU could not even
- * start: then there was no verdict to compare), the log's last line.
+ * start: then there was no verdict to compare), the known failures, the
+ * log's last line.
  */
 static void deliver(struct sched *s, struct job *j, struct result *r, bool unstarted)
 {
@@ -241,6 +246,8 @@ static void deliver(struct sched *s, struct job *j, struct result *r, bool unsta
 		r->v = apply_expect(j->t->expect, j->t->expect_reason, r->v, r->reason,
 				    sizeof(r->reason));
 	}
+	if (s->o->baseline)
+		baseline_apply(s->o->baseline, r, &j->vp);
 	log_result(j, r, &s->log_errors);
 	s->o->done(s->o->ctx, r);
 	j->pid = 0;

@@ -16,10 +16,13 @@
 #include "plan.h"
 #include "verdict-parse.h"
 
+struct baseline;
+
 struct result {
 	const struct test *test;
 	enum verdict v;
 	char reason[512];
+	char notice[512];		/* the baseline's "fixed? ..." notices, or "" */
 	const struct vparse *vp;	/* the guest's checks; NULL if not run */
 	bool unstarted;			/* the VMM could not even start */
 	bool started;			/* it was spawned (run_opts.started was called) */
@@ -28,6 +31,7 @@ struct result {
 
 struct run_opts {
 	unsigned jobs;			/* at most this many at once, >= 1 */
+	struct baseline *baseline;	/* known failures applied to each result */
 	bool passthrough;		/* copy raw output to stdout */
 	/* Called with each complete output line, or NULL. */
 	void (*line)(void *ctx, const struct test *t, const char *line);

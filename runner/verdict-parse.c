@@ -32,6 +32,21 @@ int verdict_from_name(const char *name)
 	return -1;
 }
 
+size_t check_name_len(const char *msg)
+{
+	size_t n = strlen(msg), depth = 0;
+
+	if (!n || msg[n - 1] != ')')
+		return n;
+	for (size_t i = n; i-- > 0;) {
+		if (msg[i] == ')')
+			depth++;
+		else if (msg[i] == '(' && !--depth)
+			return i && msg[i - 1] == ' ' ? i - 1 : n;
+	}
+	return n;
+}
+
 const char *check_kind_name(enum check_kind k)
 {
 	return k < CHECK_NR_KINDS ? check_names[k] : "?";
@@ -81,7 +96,7 @@ static void add_check(struct vparse *vp, enum check_kind kind, const char *msg)
 		vp->cap = vp->cap ? 2 * vp->cap : 32;
 		vp->checks = xrealloc(vp->checks, vp->cap * sizeof(*vp->checks));
 	}
-	vp->checks[vp->nchecks++] = (struct check){ kind, xstrdup(msg) };
+	vp->checks[vp->nchecks++] = (struct check){ .kind = kind, .msg = xstrdup(msg) };
 	vp->msg_bytes += len;
 }
 

@@ -21,7 +21,15 @@
 struct check {
 	enum check_kind kind;
 	char *msg;
+	const char *known;	/* the baseline's reason for an XFAIL it made, or NULL */
 };
+
+/*
+ * A check message is "NAME" or "NAME (DETAIL)", the detail holding what
+ * differs from host to host (lib/report.h): the length of its name, the
+ * message without one trailing parenthesised group after a blank.
+ */
+size_t check_name_len(const char *msg);
 
 /* Bounds on what one test's output may cost; past them it is a flood. */
 #define VP_MAX_CHECKS 100000
