@@ -99,12 +99,17 @@ bench: runner/vmunit-run
 	@for a in $(CHECK_ARCHES); do \
 		$(MAKE) -s --no-print-directory ARCH=$$a all && scripts/bench.sh $$a || exit; done
 
+# One self-contained script per cfg entry and arch: standalone/<arch>/<entry>.
+standalone: runner/vmunit-run
+	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a all && \
+		scripts/standalone.sh $$a standalone || exit; done
+
 clean:
-	rm -rf build logs */*.elf */*.elf.tmp
+	rm -rf build logs standalone */*.elf */*.elf.tmp
 
 distclean: clean
 	rm -f config.mak
 
-.PHONY: all check check-host run mutate bench deps clean distclean
+.PHONY: all check check-host run mutate bench standalone deps clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -3,8 +3,9 @@
 # ARCH under TCG (pinned: its expected verdicts are facts there, whatever
 # KVM the host has; `make run` uses the best accelerator), the suite's TAP
 # through prove, the quick mutants (scripts/mutate.sh), and on
-# x86_64 the suite again on Debian 12's QEMU 7.2 (scripts/qemu72.sh) and
-# under Bochs, as a tigerlake (VMX, CET) and as a ryzen (SVM).
+# x86_64 two make standalone bundles from an empty directory, the suite
+# again on Debian 12's QEMU 7.2 (scripts/qemu72.sh) and under Bochs, as a
+# tigerlake (VMX, CET) and as a ryzen (SVM).
 # Ends with one closing line counting all of them:
 #   N passed, N failed, N skipped
 #   usage: scripts/check.sh [--host-only] ARCH[,ARCH...] HOST-TEST...
@@ -65,6 +66,21 @@ elif qemu72=$(scripts/qemu72.sh 2>"$log"); then
 else
 	echo "SKIP suite/qemu-7.2 (scripts/qemu72.sh: $(tail -n 1 "$log"))"
 	skipped=$((skipped + 1))
+fi
+
+# Two real bundles of make standalone, run from an empty directory.
+bundles_run() {
+	local d
+	d=$(mktemp -d) || return 1
+	scripts/standalone.sh x86_64 "$d/sa" selftest cpuid >/dev/null &&
+		(mkdir "$d/run" && cd "$d/run" && "$d/sa/x86_64/selftest" --accel tcg &&
+			"$d/sa/x86_64/cpuid" --accel tcg)
+	local status=$?
+	rm -rf "$d"
+	return $status
+}
+if [ "${arch#*x86_64}" != "$arch" ]; then
+	step suite/standalone bundles_run
 fi
 
 # The x86 suite under Bochs: every verdict a PASS or a SKIP naming its gate.

@@ -852,6 +852,31 @@ if command -v git >/dev/null; then
 	check "git bisect run with --bisect finds the first failing commit" bisect_finds_first_bad
 fi
 
+# ---- make standalone: bundles that run without the tree ----
+
+printf '[pass]\nfile = pass\n[fail]\nfile = fail\ntimeout = 7\n' | cfg
+SRCDIR=$tmp BUILDDIR=$tmp/build VMUNIT_RUN=$run "$srcdir/scripts/standalone.sh" \
+	x86_64 "$tmp/sa" pass fail >/dev/null
+bundle() {	# NAME ARGS...: run a bundle from an empty directory, no tree around
+	rm -rf "$tmp/empty" && mkdir "$tmp/empty" &&
+		(cd "$tmp/empty" && "$tmp/sa/x86_64/$@" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+}
+bundle pass --accel tcg
+check "a bundle runs its test from an empty directory: PASS, exit 0" \
+	sh -c "grep -qx 'PASS pass (3 checks, 1 skipped)' '$tmp/out' && [ \$(cat '$tmp/rc') = 0 ]"
+check "... its log in ./logs" test -s "$tmp/empty/logs/pass.log"
+bundle fail --accel tcg -n
+check "... the runner's command line and the entry's timeout (-n)" \
+	grep -q "^.*qemu-system-x86_64 .*-kernel .*/x86/fail.elf" "$tmp/out"
+bundle fail --accel tcg
+check "a failing bundle: FAIL, exit 1" \
+	sh -c "grep -qx 'FAIL fail (1 of 2 checks failed)' '$tmp/out' && [ \$(cat '$tmp/rc') = 1 ]"
+check "... and nothing left in TMPDIR" sh -c "! ls -d '${TMPDIR:-/tmp}'/vmunit-fail.* 2>/dev/null"
+bundle_script_clean() {	# the script part, up to its "exit"
+	sed '/^exit$/q' "$tmp/sa/x86_64/pass" | shellcheck -s sh -
+}
+check "a bundle's script is POSIX sh (shellcheck)" bundle_script_clean
+
 # ---- smaller rules ----
 
 cfg <<'EOF2'
