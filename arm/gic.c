@@ -115,7 +115,7 @@ static void test_ids(const void *arg)
 	uint64_t typer = *(volatile uint64_t *)(gic_redist_base() + GICR_TYPER);
 	uintptr_t its = gic_its_base();
 
-	report(dist == 3 || dist == 4, "GICD_PIDR2.ArchRev %u is GICv3 or GICv4", dist);
+	report(dist == 3 || dist == 4, "GICD_PIDR2.ArchRev is GICv3 or GICv4 (%u)", dist);
 	require(its, "no ITS: device tree has no \"arm,gic-v3-its\" (QEMU virt: its=on)");
 	report((*(volatile uint32_t *)(its + GIC_PIDR2) >> 4 & 0xf) >= 3,
 	       "GITS_PIDR2.ArchRev is GICv3 or later");

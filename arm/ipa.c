@@ -26,7 +26,7 @@ static void touch(const char *what, uint64_t addr)
 		f = load_safe(p, &got);
 	if (!f.valid)
 		*p = old;
-	report(!f.valid && got == want, "%s page of RAM at %#lx is usable (got %s, %#lx)",
+	report(!f.valid && got == want, "%s page of RAM is usable (at %#lx: got %s, %#lx)",
 	       what, addr, fault_str(f, fs, sizeof(fs)), got);
 }
 
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	unsigned int bits;
 
 	bits = parange_bits(parange);
-	report(bits, "ID_AA64MMFR0_EL1.PARange %u is defined", parange);
+	report(bits, "ID_AA64MMFR0_EL1.PARange is defined (%u)", parange);
 	if (!bits)
 		bits = parange_bits(0);
 	/* (Without /memory the boot would have stopped: compare with the run.) */
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	       base, size, run_memory_mib());
 	top = base + size;
 	report_info("PARange %u: %u-bit PA; RAM %#lx..%#lx", parange, bits, base, top - 1);
-	report(top <= 1ull << bits, "RAM ends at %#lx, within the %u-bit PA space",
+	report(top <= 1ull << bits, "RAM ends within the PA space (at %#lx, %u-bit)",
 	       top, bits);
 	touch("first", base);
 	touch("last", top - PAGE_SIZE);

@@ -43,7 +43,7 @@ static void lpi_handler(unsigned int intid)
 	unsigned int i = intid - GIC_LPI_BASE;
 
 	if (i >= ITS_NR_LPIS)
-		report_fail("LPI %u is outside the property table", intid);
+		report_fail("an LPI outside the property table arrives (INTID %u)", intid);
 	where[i] = smp_id();
 	__atomic_fetch_add(&count[i], 1, __ATOMIC_RELEASE);
 }
@@ -352,10 +352,10 @@ static void many_round(unsigned int round)
 		report_pass("%s: %u x %u events each arrive once on their CPU",
 			    round ? "after MOVI of odd devices" : "mapped", MANY_DEVS, MANY_EVENTS);
 	else
-		report_fail("%s: %u of %u x %u events arrive wrongly; first: INTID %u, %u arrivals "
-			    "(want %u), last on cpu%u", round ? "after MOVI of odd devices" : "mapped",
-			    bad, MANY_DEVS, MANY_EVENTS, LPI(first), count[first], round + 1,
-			    where[first]);
+		report_fail("%s: %u x %u events each arrive once on their CPU (%u wrong; first: "
+			    "INTID %u, %u arrivals, want %u, last on cpu%u)",
+			    round ? "after MOVI of odd devices" : "mapped", MANY_DEVS, MANY_EVENTS,
+			    bad, LPI(first), count[first], round + 1, where[first]);
 }
 
 static void test_many(const void *arg)

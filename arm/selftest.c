@@ -47,8 +47,8 @@ static void test_faults(const void *arg)
 	/* Inside the page: FAR holds the whole address, not just its page. */
 	f = load_safe(page + 37, &val);
 	report(abort_is(f, EC_DABT_CUR, FSC_TRANSLATION, (void *)(page + 37)),
-	       "load from an unmapped page: translation fault at %p (got %s)", page + 37,
-	       fault_str(f, got, sizeof(got)));
+	       "load from an unmapped page: translation fault at the address (want %p, got %s)",
+	       page + 37, fault_str(f, got, sizeof(got)));
 	map_page((void *)page, (uint64_t)page, VM_W);
 	protect_page((void *)page, 0);
 	f = store_safe(page, 1);
@@ -113,7 +113,7 @@ static void test_args(const void *arg)
 	const struct args *a = arg;
 
 	report(a->argc >= 4 && !strcmp(a->argv[2], "alpha") && !strcmp(a->argv[3], "beta"),
-	       "argc %d, argv[2..3] are alpha beta", a->argc);
+	       "argv[2..3] are alpha beta (argc %d)", a->argc);
 	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
 }
 
@@ -131,8 +131,8 @@ static void test_alloc(const void *arg)
 		report_skip("free pages: needs vmunit.mem=<MiB> (the runner gives it)");
 	else
 		report(free0 <= avail && free0 + mib / 2 + 64 > avail,
-		       "device-tree memory: %zu free pages (want at most %lu for -m %lu)",
-		       free0, avail, mib);
+		       "device-tree memory: the free pages fit -m (%zu, want at most %lu for "
+		       "-m %lu)", free0, avail, mib);
 	selftest_alloc_basics(free0);
 }
 

@@ -90,23 +90,23 @@ static void test_ipa_limit(const void *arg)
 		    vm.start_level);
 	s2_map(&vm, top, (uint64_t)p, S2_PAGE, S2_R | S2_W);
 	e = load(&vm, top);
-	report(reads(&e, p[0]), "the last IPA page below 2^%u (%#lx) maps and reads (%s)", pa,
-	       top, str(&e));
+	report(reads(&e, p[0]), "the last page of the largest IPA space maps and reads "
+	       "(2^%u - 4K = %#lx: %s)", pa, top, str(&e));
 	e = load(&vm, 1ull << real);
 	report(e.reason == S2_GUEST_EXCEPTION && ESR_EC(e.esr) == EC_DABT_CUR &&
 	       ESR_FSC(e.esr) == FSC_ADDR_SIZE && e.far == 1ull << real,
-	       "2^%u, past the PA size: the guest, stage 1 off, takes an address size fault, "
-	       "level 0 (%s)", real, str(&e));
+	       "past the PA size: the guest, stage 1 off, takes an address size fault, "
+	       "level 0 (2^%u: %s)", real, str(&e));
 
 	s2_init(&v, small, pa);
 	top = (1ull << small) - S2_PAGE;
 	s2_map(&v, top, (uint64_t)p, S2_PAGE, S2_R);
 	e = load(&v, top);
-	report(reads(&e, p[0]), "%u-bit IPA space (level %u start): its last page reads (%s)",
-	       small, v.start_level, str(&e));
+	report(reads(&e, p[0]), "a smaller IPA space: its last page reads (%u-bit, level %u "
+	       "start: %s)", small, v.start_level, str(&e));
 	e = load(&v, 1ull << small);
 	report(aborts(&e, EC_DABT_LOW, FSC_TRANSLATION, 1ull << small),
-	       "IPA 2^%u, past VTCR_EL2.T0SZ: stage-2 translation fault there (%s)", small,
+	       "an IPA past VTCR_EL2.T0SZ: stage-2 translation fault there (2^%u: %s)", small,
 	       str(&e));
 
 	/* (An IPA space larger than PS is CONSTRAINED UNPREDICTABLE: equal.) */
@@ -115,11 +115,13 @@ static void test_ipa_limit(const void *arg)
 	s2_map(&v, top, (uint64_t)p, S2_PAGE, S2_R);
 	s2_map(&v, top + S2_PAGE, 1ull << small, S2_PAGE, S2_R);
 	e = load(&v, top);
-	report(reads(&e, p[0]), "VTCR_EL2.PS %u bits: RAM below it reads (%s)", small, str(&e));
+	report(reads(&e, p[0]), "VTCR_EL2.PS that small: RAM below it reads (%u bits: %s)", small,
+	       str(&e));
 	e = load(&v, top + S2_PAGE);
 	report(aborts(&e, EC_DABT_LOW, FSC_ADDR_SIZE, top + S2_PAGE) &&
 	       ESR_FSC(e.esr) == (FSC_ADDR_SIZE | 3),
-	       "output address 2^%u: stage-2 address size fault, level 3 (%s)", small, str(&e));
+	       "output address 2^PS: stage-2 address size fault, level 3 (2^%u: %s)", small,
+	       str(&e));
 }
 
 static void test_blocks(const void *arg)
@@ -151,8 +153,8 @@ static void test_blocks(const void *arg)
 	e = load(&vm, IPA_1G + ((uint64_t)&rodata_magic - base));
 	report(reads(&e, rodata_magic), "a 1G block onto RAM: the payload's data (%s)", str(&e));
 	e = load(&vm, IPA_1G + ((uint64_t)r - base));
-	report(reads(&e, r[0]), "a 1G block onto RAM: a page at +%#lx (%s)", (uint64_t)r - base,
-	       str(&e));
+	report(reads(&e, r[0]), "a 1G block onto RAM: an allocated page (+%#lx: %s)",
+	       (uint64_t)r - base, str(&e));
 }
 
 static void test_permissions(const void *arg)

@@ -29,11 +29,13 @@ void report_info(const char *fmt, ...) __fmt(1, 2);
 /* A check known to fail where xfail is true: XFAIL/XPASS instead of FAIL/PASS. */
 bool report_xfail(bool xfail, bool pass, const char *fmt, ...) __fmt(3, 4);
 /*
- * A check QEMU TCG is known not to emulate: under TCG a failure whose
- * outcome is exactly the known deviation (symptom true, e.g. "no #GP at
- * all") is an XFAIL with that reason; any other failure is a FAIL, and a
- * pass is a PASS.  Elsewhere it is report().
+ * A check with a known deviation: a failure that is exactly it (known
+ * true, e.g. "no #GP at all" on the emulator that lacks it) is an XFAIL
+ * saying why in the detail ("name (detail; why)" or "name (why)": the name
+ * stays); any other failure is a FAIL, and a pass is a PASS.
  */
+bool report_known(bool pass, bool known, const char *why, const char *fmt, ...) __fmt(4, 5);
+/* report_known() for what QEMU TCG does not emulate: known only under TCG. */
 bool report_tcg_gap(bool pass, bool symptom, const char *fmt, ...) __fmt(3, 4);
 
 void report_prefix_push(const char *fmt, ...) __fmt(1, 2);

@@ -132,8 +132,8 @@ void selftest_memory(const void *arg)
 
 	require(want, "the run's memory size: needs vmunit.mem=<MiB> (the runner gives it)");
 	report_xfail(bochs_e820, got <= want && got + slack >= want,
-		     "the platform reports %#lx bytes of RAM, the run asked for %lu MiB (firmware "
-		     "may keep %lu KiB%s)", got, want >> 20, slack >> 10,
+		     "the platform reports the RAM the run asked for (%#lx bytes, want %lu MiB; "
+		     "firmware may keep %lu KiB%s)", got, want >> 20, slack >> 10,
 		     bochs_e820 ? "; Bochs BIOS: no E820 RAM above 4 GiB" : "");
 }
 

@@ -35,8 +35,8 @@ bool have_cpus(unsigned int n)
 	if (nr_cpus() >= n)
 		return true;
 	if (asked_cpus >= n)
-		report_not_run("needs %u CPUs: not run, the run asked for %u, %u came up (boot: ...)",
-			       n, asked_cpus, nr_cpus());
+		report_not_run("needs %u CPUs: not run, the run asked for %u (%u came up, "
+			       "boot: ...)", n, asked_cpus, nr_cpus());
 	else
 		report_skip("needs %u CPUs: run with -smp %u or more (has %u)", n, n, nr_cpus());
 	return false;
@@ -73,7 +73,8 @@ void vmunit_main(char *cmdline)
 	/* A FAIL when CPUs are missing; else only INFO, so that a test whose
 	 * own checks all SKIP stays a SKIP. */
 	if (asked_cpus > 1 && nr_cpus() != asked_cpus)
-		report_fail("boot: %u CPUs up, the run asked for %u", nr_cpus(), asked_cpus);
+		report_fail("boot: the CPUs the run asked for are up (%u up, want %u)", nr_cpus(),
+			    asked_cpus);
 	else if (asked_cpus > 1)
 		report_info("boot: %u CPUs up, as the run asked", nr_cpus());
 	ret = main(argc, argv);

@@ -228,8 +228,8 @@ static void test_probe(const void *arg)
 		check_absent(&in, &out);
 		return;
 	}
-	report(cc_matches(&out), "AP instructions installed: TAPQ cc %u for response code %02lx",
-	       out.cc, QSW_RC(out.gr1));
+	report(cc_matches(&out), "AP instructions installed: TAPQ's cc fits its response code "
+	       "(cc %u, response code %02lx)", out.cc, QSW_RC(out.gr1));
 }
 
 /* QCI into buf (filled with fill first): true if it completed with cc 0. */
@@ -286,8 +286,8 @@ static void check_limits(void)
 	    adm = bit_above(qci.adm, max_apqi);
 
 	report(apid < 0 && aqm < 0 && adm < 0,
-	       "masks stay within APID %u and domain %u (first beyond: APM %d, AQM %d, ADM %d)",
-	       max_apid, max_apqi, apid, aqm, adm);
+	       "masks stay within the highest APID and domain (%u, %u; first beyond: APM %d, "
+	       "AQM %d, ADM %d)", max_apid, max_apqi, apid, aqm, adm);
 }
 
 /* apqn=CC.DDDD: the queue the host configured must be in the masks. */
@@ -381,16 +381,16 @@ static void scan_one(struct scan *s, unsigned int apid, unsigned int apqi)
 		note(s, &s->unclean, 1, apid, apqi, &p);
 }
 
-/* "N APQNs ...: what (first failure AA.DDDD: outcome)" */
+/* "APQNs what (N, first failure AA.DDDD: outcome)" */
 static void report_scan(const struct scan *s, unsigned int n, unsigned int bad,
 			unsigned int kind, const char *what)
 {
 	char buf[96];
 
 	if (!bad)
-		report_pass("%u APQNs %s", n, what);
+		report_pass("APQNs %s (%u)", what, n);
 	else
-		report_fail("%u APQNs %s (%u fail, first %02x.%04x: %s)", n, what, bad,
+		report_fail("APQNs %s (%u of %u fail, first %02x.%04x: %s)", what, bad, n,
 			    s->first[kind].apid, s->first[kind].apqi,
 			    outcome(&s->first[kind].p, buf, sizeof(buf)));
 }
@@ -481,8 +481,8 @@ static void test_apft(const void *arg)
 		return;
 	}
 	p = tapq(apid, apqi, true);
-	report(refused(&p), "T bit, %02x.%04x outside the masks: not available, cc 3 (got %s)",
-	       apid, apqi, outcome(&p, buf, sizeof(buf)));
+	report(refused(&p), "T bit, an APQN outside the masks: not available, cc 3 (%02x.%04x: "
+	       "got %s)", apid, apqi, outcome(&p, buf, sizeof(buf)));
 }
 
 static struct pqap aqic(unsigned int apid, unsigned int apqi, uint64_t gr1, uint64_t nib,
@@ -528,8 +528,8 @@ static void test_aqic(const void *arg)
 	if (!find_apqn(false, &apid, &apqi))
 		return;
 	p = aqic(apid, apqi, enable, (uintptr_t)&nib, 0);
-	report(refused(&p), "enable %02x.%04x outside the masks: not available, cc 3 (got %s)",
-	       apid, apqi, outcome(&p, buf, sizeof(buf)));
+	report(refused(&p), "enable an APQN outside the masks: not available, cc 3 (%02x.%04x: "
+	       "got %s)", apid, apqi, outcome(&p, buf, sizeof(buf)));
 }
 
 /* In this order: each needs what the ones before it found. */

@@ -78,7 +78,7 @@ static void test_tod(const void *arg)
 	int cc = stck(&a);
 	unsigned int i;
 
-	report(cc == 0, "STCK: cc %d (want 0: clock set)", cc);
+	report(cc == 0, "STCK: cc 0, clock set (got %d)", cc);
 	for (i = 0; i < 1000; i++) {
 		b = a;
 		if (stck(&a) || a <= b)
@@ -89,7 +89,7 @@ static void test_tod(const void *arg)
 	stck(&a);
 	f = stckf();
 	stck(&b);
-	report(a <= f && f <= b, "STCKF %#lx between two STCKs %#lx and %#lx", f, a, b);
+	report(a <= f && f <= b, "STCKF between two STCKs (%#lx, %#lx..%#lx)", f, a, b);
 }
 
 static void test_stckc(const void *arg)

@@ -45,26 +45,6 @@ static struct io_int io;
 static uint8_t ref[SENSE_ID_MAX];	/* the device's SENSE ID data */
 static unsigned int ref_len;
 
-/*
- * A check with a known QEMU deviation: when it fails and known (the
- * failure has that deviation's exact signature, on QEMU) it is XFAIL and
- * says why; any other outcome is reported as it is.
- */
-static bool report_known(bool pass, bool known, const char *why, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static bool report_known(bool pass, bool known, const char *why, const char *fmt, ...)
-{
-	bool xfail = !pass && known;
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return report_xfail(xfail, pass, "%s%s%s", msg, xfail ? ": QEMU: " : "",
-			    xfail ? why : "");
-}
-
 static const char *irb_str(void)
 {
 	static char buf[160];
@@ -101,7 +81,7 @@ static bool run(const struct ccw1 *ccws, uint16_t orb_ctrl)
 	orb_init(orb, INTPARM, ccws, orb_ctrl);
 	cc = ssch(schid, orb);
 	if (cc) {
-		report_fail("SSCH: cc %d (want 0)", cc);
+		report_fail("SSCH: cc 0 (got %d)", cc);
 		return false;
 	}
 	if (!css_wait_io(schid, CSS_TIMEOUT_US, &io)) {
@@ -110,7 +90,7 @@ static bool run(const struct ccw1 *ccws, uint16_t orb_ctrl)
 	}
 	cc = tsch(schid, irb);
 	if (cc) {
-		report_fail("TSCH after the interruption: cc %d (want 0)", cc);
+		report_fail("TSCH after the interruption: cc 0 (got %d)", cc);
 		return false;
 	}
 	return true;
@@ -143,8 +123,8 @@ static void test_enumerate(const void *arg)
 	if (n >= 1)
 		schid = ids[0];
 	report(n >= 1 && !stsch(schid, schib) && schib->pmcw.pim && schib->pmcw.pam,
-	       "subchannel %#x: device %#x, a path installed and available (PIM %#x, PAM %#x)",
-	       schid, schib->pmcw.devno, schib->pmcw.pim, schib->pmcw.pam);
+	       "its device has a path installed and available (subchannel %#x, device %#x, "
+	       "PIM %#x, PAM %#x)", schid, schib->pmcw.devno, schib->pmcw.pim, schib->pmcw.pam);
 	f = stsch_safe(0, schib, &cc);
 	report(f.valid && f.vector == PGM_OPERAND,
 	       "STSCH with bit 15 of the subsystem ID zero: operand exception (got %s)",
@@ -196,13 +176,14 @@ static void test_sense_id(const void *arg)
 		ref_len = SENSE_ID_MAX - irb->scsw.count;
 		report(irb->scsw.count < SENSE_ID_MAX - 7 && touched(buf + ref_len,
 								      SENSE_ID_MAX - ref_len) < 0,
-		       "residual count %u: the %u bytes stored are the ones counted",
-		       irb->scsw.count, ref_len);
+		       "residual count: the bytes stored are the ones counted (residual %u, %u "
+		       "bytes)", irb->scsw.count, ref_len);
 		report(id->reserved == 0xff, "byte 0 is 0xff (got %#x)", id->reserved);
 		qemu_css = id->cu_type == CU_VIRTIO;
-		report(qemu_css, "control-unit type %#x (want %#x, virtio)", id->cu_type, CU_VIRTIO);
-		report(id->cu_model == want_model, "control-unit model %u (want %lu: virtio=)",
-		       id->cu_model, want_model);
+		report(qemu_css, "control-unit type virtio (got %#x, want %#x)", id->cu_type,
+		       CU_VIRTIO);
+		report(id->cu_model == want_model, "control-unit model as virtio= says (got %u, "
+		       "want %lu)", id->cu_model, want_model);
 		memcpy(ref, buf, ref_len);
 	}
 	dma31_free(buf);
@@ -218,8 +199,8 @@ static void test_interruption(const void *arg)
 	*ccw = ccw_data(CCW_CMD_SENSE_ID, CCW_SLI, buf, SENSE_ID_MAX);
 	if (run(ccw, 0))
 		report(io.schid == schid && io.intparm == INTPARM && IO_INT_ISC(io.word) == ISC,
-		       "interruption code: subchannel %#x, parameter %#x, ISC %u "
-		       "(want %#x, %#x, %u)",
+		       "interruption code: subchannel, parameter, ISC (got %#x, %#x, %u; "
+		       "want %#x, %#x, %u)",
 		       io.schid, io.intparm, IO_INT_ISC(io.word), schid, INTPARM, ISC);
 	report(tsch(schid, irb) == 1, "TSCH with no status pending: cc 1");
 	dma31_free(buf);
@@ -261,7 +242,7 @@ static void test_subclass_mask(const void *arg)
 	lctlg(6, cr6);
 	got = css_wait_io(schid, 20000, &io);
 	report_known(!got, got && arch_is_tcg() && io.intparm == INTPARM + 1,
-		     "TCG's TSCH leaves the interruption queued (KVM dequeues it)",
+		     "QEMU: TCG's TSCH leaves the interruption queued (KVM dequeues it)",
 		     "no interruption after TSCH took the status");
 	dma31_free(schib);
 	dma31_free(ccw);
@@ -292,15 +273,15 @@ static void test_length(const void *arg)
 
 		bool known = qemu_css && c->incorrect && ended_pgm_check() &&
 			     touched(buf, count + 64) < 0;
-		const char *why = "a SENSE ID count other than 256 without SLI is a program check";
+		const char *why = "QEMU: a SENSE ID count other than 256 without SLI is a program check";
 
-		report_known(status, known, why, "count %u: %sincorrect length, residual %u (%s)",
-			     count, c->incorrect ? "" : "no ", want_res, irb_str());
+		report_known(status, known, why, "%sincorrect length, residual %u (count %u: %s)",
+			     c->incorrect ? "" : "no ", want_res, count, irb_str());
 		report_known(!memcmp(buf, ref, stored) &&
 				     touched(buf + stored, count + 64 - stored) < 0,
 			     known, why,
-			     "count %u: the first %u bytes of SENSE ID data stored, nothing after",
-			     count, stored);
+			     "the counted bytes of SENSE ID data stored, nothing after (%u of "
+			     "count %u)", stored, count);
 	}
 	dma31_free(buf);
 	dma31_free(ccw);
@@ -393,24 +374,24 @@ static void ida_transfer(const struct ida_case *c, const void *list, uint8_t *ar
 	size_t bad;
 	bool fmt1_bug = qemu_css && c->fmt == IDAW_FMT1 && ended_pgm_check() &&
 			touched(area, IDA_AREA) < 0;
-	const char *why1 = "a format-1 IDAW is read as 8 bytes (be64_to_cpu() of a 4-byte "
+	const char *why1 = "QEMU: a format-1 IDAW is read as 8 bytes (be64_to_cpu() of a 4-byte "
 			   "IDAW), so the address used is not the IDAW's";
 
 	ida_fmt1_works |= c->fmt == IDAW_FMT1 && ended_ok();
 	report_known(ended_ok() && !irb->scsw.count, fmt1_bug, why1,
-		     "%u IDAWs: normal end, residual 0 (%s)", n, irb_str());
+		     "normal end, residual 0 (IDAW count %u: %s)", n, irb_str());
 	ida_expect(c, list, area, want, ref_len, false);
 	bad = ida_diff(area, want);
 	if (bad < IDA_AREA && !fmt1_bug) {
 		ida_expect(c, list, area, want, ref_len, true);
 		report_known(false, qemu_css && ida_diff(area, want) == IDA_AREA,
 			     "each IDAW's bytes start again at the first byte of the data",
-			     "%u bytes exactly where the IDAWs say (first wrong byte: area + %#zx)",
-			     ref_len, bad);
+			     "the data exactly where the IDAWs say (%u bytes, first wrong byte: "
+			     "area + %#zx)", ref_len, bad);
 	} else {
 		report_known(bad == IDA_AREA, fmt1_bug, why1,
-			     "%u bytes exactly where the IDAWs say (first wrong byte: area + %#zx)",
-			     ref_len, bad);
+			     "the data exactly where the IDAWs say (%u bytes, first wrong byte: "
+			     "area + %#zx)", ref_len, bad);
 	}
 	free(want);
 }
@@ -494,8 +475,8 @@ static void test_prog(const void *arg)
 			report(ended_ok(), "channel end and device end (%s)", irb_str());
 		if (c->cpa_after >= 0)
 			report(irb->scsw.cpa == dma31_addr(&ccws[c->cpa_after + 1]),
-			       "CCW address %#x: after CCW %d (want %#x)", irb->scsw.cpa,
-			       c->cpa_after, dma31_addr(&ccws[c->cpa_after + 1]));
+			       "CCW address: after CCW %d (got %#x, want %#x)", c->cpa_after,
+			       irb->scsw.cpa, dma31_addr(&ccws[c->cpa_after + 1]));
 		for (int i = 0; i < NBUF; i++)
 			if (c->filled & 1u << i)
 				data &= !memcmp(buf[i], ref, ref_len);
@@ -522,7 +503,7 @@ static void test_data_chaining(const void *arg)
 	if (run(ccws, 0)) {
 		bool known = qemu_css && ended_pgm_check() && touched(a, SENSE_ID_MAX) < 0 &&
 			     touched(b, SENSE_ID_MAX) < 0;
-		const char *why = "chain data is not implemented: SENSE ID wants a count of 256 "
+		const char *why = "QEMU: chain data is not implemented: SENSE ID wants a count of 256 "
 				  "in the first CCW";
 
 		ok = ended_ok() && irb->scsw.count == extra &&
@@ -533,7 +514,7 @@ static void test_data_chaining(const void *arg)
 		     !memcmp(b, ref + first, ref_len - first) &&
 		     touched(b + ref_len - first, SENSE_ID_MAX - (ref_len - first)) < 0;
 		report_known(ok, known, why,
-			     "%u bytes in the first buffer, the other %u in the second", first,
+			     "%u bytes in the first buffer, the rest in the second (%u)", first,
 			     ref_len - first);
 	}
 	dma31_free(b);
@@ -575,7 +556,7 @@ static void test_unit_check(const void *arg)
 	*ccw = ccw_data(CCW_CMD_BASIC_SENSE, CCW_SLI, sense, 32);
 	if (run(ccw, 0))
 		report(ended_ok() && sense[0] == 0x80,
-		       "BASIC SENSE: sense byte 0 %#x (want 0x80, command reject) (%s)", sense[0],
+		       "BASIC SENSE: sense byte 0 is 0x80, command reject (got %#x, %s)", sense[0],
 		       irb_str());
 	dma31_free(sense);
 	dma31_free(ccw);
@@ -632,10 +613,10 @@ static void test_above_2g(const void *arg)
 
 	*ccw = ccw1(CCW_CMD_SENSE_ID, CCW_SLI, ref_len, (uint32_t)(uintptr_t)at);
 	if (run(ccw, 0))
-		report(ended_pgm_check(), "format-1 CCW, data at %p without IDA: program check (%s)",
-		       at, irb_str());
+		report(ended_pgm_check(), "format-1 CCW, data above 2 GiB without IDA: program "
+		       "check (at %p: %s)", at, irb_str());
 	report(touched(high, 2 * PAGE_SIZE) < 0 && !memcmp(save, alias, sizeof(save)),
-	       "nothing stored above 2 GiB, nor at the 31-bit alias %p", alias);
+	       "nothing stored above 2 GiB without IDA, nor at the 31-bit alias (%p)", alias);
 
 	*ccw = ccw1(CCW_CMD_SENSE_ID, CCW_SLI | CCW_IDA, ref_len, dma31_addr(list));
 	if (ida_fmt1_works) {

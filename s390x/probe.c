@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 {
 	uint64_t size = sclp_memory_size(), val;
 
-	report(size >= 1u << 20, "SCLP: memory size %#lx is at least 1 MiB", size);
+	report(size >= 1u << 20, "SCLP: memory size is at least 1 MiB (%#lx)", size);
 	report_fault(call_safe(do_operation, NULL), PGM_OPERATION,
 		     "opcode 0x00 is an operation exception");
 	report_fault(load_safe((void *)size, &val), PGM_ADDRESSING,

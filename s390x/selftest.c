@@ -165,8 +165,9 @@ static void test_svc(const void *arg)
 		       cases[i].name, got);
 		report(svc_regs.info.svc_code == 7 && ilc == cases[i].ilc &&
 			       svc_regs.psw.addr == after,
-		       "%s: code %u, ILC %u, old PSW %#lx (want 7, %u, %#lx)", cases[i].name,
-		       svc_regs.info.svc_code, ilc, svc_regs.psw.addr, cases[i].ilc, after);
+		       "%s: code 7, ILC %u, old PSW past it (got %u, %u, %#lx; want PSW %#lx)",
+		       cases[i].name, cases[i].ilc, svc_regs.info.svc_code, ilc, svc_regs.psw.addr,
+		       after);
 	}
 	handle_interrupt(INT_SVC, old);
 }
@@ -196,7 +197,7 @@ static void test_args(const void *arg)
 
 	report(a->argc >= 4 && !strcmp(a->argv[0], "payload") && !strcmp(a->argv[2], "alpha") &&
 		       !strcmp(a->argv[3], "beta"),
-	       "argc %d, argv[0] is payload, argv[2..3] are alpha beta", a->argc);
+	       "argv[0] is payload, argv[2..3] are alpha beta (argc %d)", a->argc);
 	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
 }
 
@@ -212,8 +213,9 @@ static void test_alloc(const void *arg)
 	if (!mib)
 		report_skip("free pages: needs vmunit.mem=<MiB> (the runner gives it)");
 	else
-		report(free0 <= avail && free0 + 64 > avail, "%zu free pages (want at most %lu for -m %lu)",
-		       free0, avail, mib);
+		report(free0 <= avail && free0 + 64 > avail,
+		       "the free pages fit -m (%zu, want at most %lu for -m %lu)", free0, avail,
+		       mib);
 	selftest_alloc_basics(free0);
 }
 

@@ -49,7 +49,7 @@ static struct int_info ext_info;
 		__ok;							\
 	})
 
-#define TCG_HALTED " (QEMU TCG: it stayed halted until another RESTART)"
+#define TCG_HALTED "QEMU TCG: it stayed halted until another RESTART"
 
 static void nothing(void *arg)
 {
@@ -81,7 +81,8 @@ static void report_resumes(const char *what)
 {
 	bool halted = false, ok = resumes(&halted);
 
-	report_xfail(!ok && halted && arch_is_tcg(), ok, "%s%s", what, halted ? TCG_HALTED : "");
+	report_xfail(!ok && halted && arch_is_tcg(), ok, "%s%s", what,
+		     halted ? " (" TCG_HALTED ")" : "");
 }
 
 static void restart_handler(struct ex_regs *r)
@@ -133,7 +134,7 @@ static void test_cpus(const void *arg)
 	cc = stsi(sysib, 1, 2, 2);
 	require(!cc, "STSI 1.2.2 not available (cc %d)", cc);
 	report(*(uint16_t *)(sysib + SYSIB122_CONFIGURED) == n,
-	       "STSI 1.2.2 configured CPUs %u (want %u from SCLP)",
+	       "STSI 1.2.2 configured CPUs are SCLP's (%u, want %u)",
 	       *(uint16_t *)(sysib + SYSIB122_CONFIGURED), n);
 }
 
@@ -158,12 +159,12 @@ static void test_sense(const void *arg)
 		ok += sigp(cpu_address(id), SIGP_SENSE, 0, &status) == SIGP_CC_ACCEPTED;
 	report(ok == nr_cpus(), "SENSE of each operating CPU: cc 0 (%u of %u)", ok, nr_cpus());
 	cc = sigp(absent_address(), SIGP_SENSE, 0, &status);
-	report(cc == SIGP_CC_NOT_OPERATIONAL, "SENSE of address %u, not configured: cc %d (want 3)",
-	       absent_address(), cc);
+	report(cc == SIGP_CC_NOT_OPERATIONAL, "SENSE of an address not configured: cc 3 "
+	       "(address %u: got %d)", absent_address(), cc);
 	status = 0;
 	cc = sigp(target_addr, 0x00, 0, &status);
 	report(cc == SIGP_CC_STATUS && status == SIGP_STATUS_INVALID_ORDER,
-	       "order 0x00: cc %d, status %#x (want 1, invalid order %#x)", cc, status,
+	       "order 0x00: cc 1, invalid order (got cc %d, status %#x; want %#x)", cc, status,
 	       SIGP_STATUS_INVALID_ORDER);
 }
 
@@ -175,23 +176,23 @@ static void test_stop_start(const void *arg)
 
 	cc = sigp_retry(target_addr, SIGP_STOP, 0, &status);
 	stopped = WAIT_FOR(cpu_stopped(target_addr));
-	report(!cc, "STOP: cc %d (want 0)", cc);
+	report(!cc, "STOP: cc 0 (got %d)", cc);
 	report(stopped, "SENSE shows the CPU stopped");
 	cc = sigp(target_addr, SIGP_SENSE, 0, &status);
 	report(cc == SIGP_CC_STATUS && status == SIGP_STATUS_STOPPED,
-	       "SENSE of a stopped CPU: cc %d, status %#x (want 1, stopped %#x)", cc, status,
-	       SIGP_STATUS_STOPPED);
+	       "SENSE of a stopped CPU: cc 1, stopped (got cc %d, status %#x; want %#x)", cc,
+	       status, SIGP_STATUS_STOPPED);
 	if (test_facility(FAC_SENSE_RUNNING)) {
 		status = 0;
 		cc = sigp(target_addr, SIGP_SENSE_RUNNING_STATUS, 0, &status);
 		report(cc == SIGP_CC_STATUS && status == SIGP_STATUS_NOT_RUNNING,
-		       "SENSE RUNNING STATUS of a stopped CPU: cc %d, status %#x (want 1, %#x)", cc,
-		       status, SIGP_STATUS_NOT_RUNNING);
+		       "SENSE RUNNING STATUS of a stopped CPU: cc 1, not running (got cc %d, "
+		       "status %#x; want %#x)", cc, status, SIGP_STATUS_NOT_RUNNING);
 	} else {
 		report_skip("SENSE RUNNING STATUS: %s", facility_gate(FAC_SENSE_RUNNING));
 	}
 	cc = sigp_retry(target_addr, SIGP_START, 0, &status);
-	report(!cc, "START: cc %d (want 0)", cc);
+	report(!cc, "START: cc 0 (got %d)", cc);
 	report(WAIT_FOR(!cpu_stopped(target_addr)), "SENSE shows the CPU no longer stopped");
 	report_resumes("the started CPU goes on where it stopped");
 }
@@ -206,7 +207,8 @@ static void check_restart(const char *what)
 	if (!ok)
 		resumes(&halted);
 	report_xfail(!ok && !cc && halted && arch_is_tcg(), !cc && ok,
-		     "%s: cc %d, its restart new PSW runs%s", what, cc, halted ? TCG_HALTED : "");
+		     "%s: cc 0, its restart new PSW runs (cc %d%s)", what, cc,
+		     halted ? "; " TCG_HALTED : "");
 }
 
 static void test_restart(const void *arg)
@@ -249,13 +251,13 @@ static void test_set_prefix_errors(const void *arg)
 
 	cc = set_prefix(prefix_of(target), &status);
 	report(cc == SIGP_CC_STATUS && status == SIGP_STATUS_INCORRECT_STATE,
-	       "of an operating CPU: cc %d, status %#x (want 1, incorrect state %#x)", cc, status,
-	       SIGP_STATUS_INCORRECT_STATE);
+	       "of an operating CPU: cc 1, incorrect state (got cc %d, status %#x; want %#x)", cc,
+	       status, SIGP_STATUS_INCORRECT_STATE);
 	require(sclp_memory_size() <= beyond, "needs less than 2 GiB of memory (-m)");
 	cpu_stop(target_addr);
 	cc = set_prefix(beyond, &status);
 	report(cc == SIGP_CC_STATUS && status == SIGP_STATUS_INVALID_PARAMETER,
-	       "to %#lx, beyond memory: cc %d, status %#x (want 1, invalid parameter %#x)",
+	       "to %#lx, beyond memory: cc 1, invalid parameter (got cc %d, status %#x; want %#x)",
 	       beyond, cc, status, SIGP_STATUS_INVALID_PARAMETER);
 	sigp_retry(target_addr, SIGP_START, 0, NULL);
 	report_resumes("the CPU keeps its prefix and runs after START");
@@ -273,10 +275,11 @@ static void test_set_prefix_move(const void *arg)
 	memset(new + LC_RESTART_OLD_PSW, 0, sizeof(struct psw));
 	memset(cur + LC_RESTART_OLD_PSW, 0xa5, sizeof(struct psw));
 	cc = set_prefix((uintptr_t)new, &status);
-	report(!cc, "to a new area %p: cc %d, status %#x (want 0)", new, cc, status);
+	report(!cc, "to a new area: cc 0 (%p: got cc %d, status %#x)", new, cc, status);
 	check_restart("RESTART with the new prefix");
 	got = prefix_of(target);
-	report(got == (uintptr_t)new, "STPX on the CPU: %#x (want %p)", got, new);
+	report(got == (uintptr_t)new, "STPX on the CPU reads the new area (%#x, want %p)", got,
+	       new);
 	report(*(uint64_t *)(new + LC_RESTART_OLD_PSW + 8) &&
 		       *(uint64_t *)(cur + LC_RESTART_OLD_PSW) == 0xa5a5a5a5a5a5a5a5ul,
 	       "the restart old PSW went to the new area, not the old one");
@@ -285,7 +288,8 @@ static void test_set_prefix_move(const void *arg)
 	sigp_retry(target_addr, SIGP_START, 0, NULL);
 	report_resumes("back at the old prefix, START resumes the CPU");
 	got = prefix_of(target);
-	report(!cc && got == old, "back to %#x: cc %d, STPX %#x", old, cc, got);
+	report(!cc && got == old, "back to the old prefix: cc 0, STPX reads it (%#x: cc %d, "
+	       "STPX %#x)", old, cc, got);
 	dma31_free(new);
 }
 
@@ -320,23 +324,24 @@ static void test_signal(const void *arg)
 	unsigned int n;
 
 	on_cpu(target, send_to_boot_cpu, &s);
-	report(!s.cc[0], "sent from cpu%u: cc %d (want 0)", target, s.cc[0]);
+	report(!s.cc[0], "sent from cpu%u: cc 0 (got %d)", target, s.cc[0]);
 	if (s.sig->twice)
 		report(s.cc[1] == SIGP_CC_STATUS && s.sense_cc == SIGP_CC_STATUS &&
 			       s.status == SIGP_STATUS_EXT_CALL_PENDING,
-		       "while pending: a second one and SENSE give cc %d/%d, status %#x "
-		       "(want 1/1, external call pending %#x)",
+		       "while pending: a second one and SENSE give cc 1/1, external call pending "
+		       "(got cc %d/%d, status %#x; want %#x)",
 		       s.cc[1], s.sense_cc, s.status, SIGP_STATUS_EXT_CALL_PENDING);
 	else
 		report(s.sense_cc == SIGP_CC_ACCEPTED,
-		       "while pending: SENSE of the receiver gives cc %d (want 0: no status)",
+		       "while pending: SENSE of the receiver gives cc 0, no status (got %d)",
 		       s.sense_cc);
 	n = take_ext(0);
 	report(n == 0, "not taken while CR0 masks it (%u taken)", n);
 	n = take_ext(s.sig->cr0);
 	report(n == 1 && ext_info.ext_code == s.sig->code && ext_info.cpu_addr == target_addr,
-	       "taken once CR0 allows it: %u, code %#x from CPU %u (want 1, %#x from %u)", n,
-	       ext_info.ext_code, ext_info.cpu_addr, s.sig->code, target_addr);
+	       "taken once CR0 allows it, with its code and sender (%u, code %#x from CPU %u; "
+	       "want 1, %#x from %u)", n, ext_info.ext_code, ext_info.cpu_addr, s.sig->code,
+	       target_addr);
 }
 
 int main(int argc, char **argv)

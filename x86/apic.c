@@ -71,10 +71,11 @@ static void test_id(const void *arg)
 
 	on_cpus(read_ids, NULL);
 	for (unsigned int cpu = 0; cpu < nr_cpus(); cpu++)
-		report(ids[cpu].apic == ids[cpu].cpuid, "cpu%u: APIC ID %u is CPUID.1:EBX[31:24] %u",
-		       cpu, ids[cpu].apic, ids[cpu].cpuid);
+		report(ids[cpu].apic == ids[cpu].cpuid,
+		       "cpu%u: APIC ID is CPUID.1:EBX[31:24] (%u, %u)", cpu, ids[cpu].apic,
+		       ids[cpu].cpuid);
 	report((ver & 0xff) >= 0x10 && (ver & 0xff) <= 0x15 && (ver >> 16 & 0xff) >= 3,
-	       "version %#x: an integrated APIC (0x10-0x15) with at least 4 LVTs", ver);
+	       "an integrated APIC (0x10-0x15) with at least 4 LVTs (version %#x)", ver);
 }
 
 static void test_svr(const void *arg)
@@ -141,8 +142,8 @@ static void test_ipi(const void *arg)
 		apic_ipi(cpu, VEC);
 		while (!on_cpu_done(cpu))
 			;
-		report(got[cpu] == before + 1, "IPI to cpu%u (APIC ID %u) arrives once (%u)", cpu,
-		       apic_id_of(cpu), got[cpu] - before);
+		report(got[cpu] == before + 1, "IPI to cpu%u arrives once (APIC ID %u, got %u)",
+		       cpu, apic_id_of(cpu), got[cpu] - before);
 	}
 }
 
@@ -154,7 +155,7 @@ static bool bochs_ignored(struct fault e)
 
 static const char *bochs_note(struct fault e)
 {
-	return bochs_ignored(e) ? " (Bochs 2.7: a disabled APIC stays disabled)" : "";
+	return bochs_ignored(e) ? "; Bochs 2.7: a disabled APIC stays disabled" : "";
 }
 
 static void test_x2apic(const void *arg)
@@ -174,12 +175,12 @@ static void test_x2apic(const void *arg)
 	id = apic_id();
 	ldr = apic_read(APIC_LDR);
 	report(id == (cpuid_max(0) >= 0xb ? leaf_b : cpuid(1, 0).b >> 24),
-	       "x2APIC ID %u is CPUID.0xB:EDX (or the initial APIC ID)", id);
+	       "x2APIC ID is CPUID.0xB:EDX, or the initial APIC ID (%u)", id);
 	/* Bochs 2.7 derives the LDR on leaving x2APIC mode, not on entering it. */
 	report_xfail(run_on_vmm("bochs") && ldr == xapic_ldr >> 24,
 		     ldr == ((id >> 4) << 16 | 1u << (id & 0xf)),
-		     "LDR %#x is cluster ID >> 4, bit ID & 0xf%s", ldr,
-		     run_on_vmm("bochs") ? " (Bochs 2.7: LDR kept from xAPIC mode)" : "");
+		     "LDR is cluster ID >> 4, bit ID & 0xf (%#x%s)", ldr,
+		     run_on_vmm("bochs") ? "; Bochs 2.7: LDR kept from xAPIC mode" : "");
 	report(rdmsr_safe(MSR_X2APIC_DFR, &dfr).vector == GP_VECTOR,
 	       "DFR (MSR 0x80e) does not exist: #GP");
 	irq_enable();
@@ -200,11 +201,12 @@ static void test_x2apic(const void *arg)
 	/* Bochs 2.7 ignores IA32_APIC_BASE writes once the APIC is disabled. */
 	e = apic_set_mode(APIC_X2APIC);
 	report_xfail(bochs_ignored(e), e.valid && e.vector == GP_VECTOR &&
-		     apic_mode() == APIC_DISABLED, "disabled -> x2APIC: #GP, still disabled (%s)%s",
-		     fault_str(e, f, sizeof(f)), bochs_note(e));
+		     apic_mode() == APIC_DISABLED,
+		     "disabled -> x2APIC: #GP, still disabled (%s%s)", fault_str(e, f, sizeof(f)),
+		     bochs_note(e));
 	e = apic_set_mode(APIC_XAPIC);
 	report_xfail(bochs_ignored(e), !e.valid && apic_mode() == APIC_XAPIC,
-		     "disabled -> xAPIC (%s, %s)%s", fault_str(e, f, sizeof(f)),
+		     "disabled -> xAPIC (%s, %s%s)", fault_str(e, f, sizeof(f)),
 		     apic_mode_name(apic_mode()), bochs_note(e));
 	if (apic_mode() == APIC_XAPIC)
 		apic_cpu_init();	/* the APIC came back in its reset state */

@@ -177,8 +177,8 @@ static void test_shadow_stack(const void *arg)
 	token = ss_token();
 	wrmsr(MSR_PL0_SSP, (uint64_t)token);
 	r = cet_ss_run(depth_check, (uint64_t)token);
-	report(r == 1, "calls and returns work; RDSSP %#lx is below the token %p, one call "
-	       "deeper %#lx", ssp_a, token, ssp_b);
+	report(r == 1, "calls and returns work; RDSSP is below the token, 8 less one call deeper "
+	       "(%#lx, token %p, then %#lx)", ssp_a, token, ssp_b);
 	report(*token == ((uint64_t)token | 1), "SETSSBSY made the token busy (%#lx)", *token);
 
 	token = ss_token();
@@ -186,8 +186,8 @@ static void test_shadow_stack(const void *arg)
 	cp_count = 0;
 	r = cet_ss_run(corrupt, 0);
 	report(cp_count == 1 && cp_error == CP_NEAR_RET && cp_rip == (uint64_t)cet_bad_ret_insn,
-	       "a return to a changed address: #CP error %lu (want 1, NEAR-RET) at the RET "
-	       "(%u #CP)", cp_error, cp_count);
+	       "a return to a changed address: #CP at the RET (error %lu, want 1 NEAR-RET; "
+	       "%u #CP)", cp_error, cp_count);
 	report(r == 7, "... and nothing else was disturbed");
 
 	token = ss_token();
@@ -224,8 +224,8 @@ static void test_ibt(const void *arg)
 	report(r == 65, "an indirect call to ENDBR64 works, one to a target without it goes on "
 	       "after the #CP (%lu)", r);
 	report(cp_count == 1 && cp_error == CP_ENDBRANCH && cp_rip == (uint64_t)ibt_no_endbr,
-	       "the call to a target without ENDBR64: #CP error %lu (want 3, ENDBRANCH) at the "
-	       "target (%u #CP)", cp_error, cp_count);
+	       "the call to a target without ENDBR64: #CP at the target (error %lu, want 3 "
+	       "ENDBRANCH; %u #CP)", cp_error, cp_count);
 }
 
 static uint64_t l2_s_cet(uint64_t write)
@@ -261,8 +261,8 @@ static void l2_cet(uint64_t (*fn)(uint64_t), uint64_t s_cet, const char *what,
 	cp_count = 0;
 	vmx_run(&g);
 	report(g.done && g.result == want && cp_count == 1 && cp_error == want_cp,
-	       "%s: #CP error %lu in L2, which goes on (%s, %u #CP)", what, cp_error,
-	       vmx_exit_str(&g, buf, sizeof(buf)), cp_count);
+	       "%s: #CP in L2, which goes on (error %lu, want %lu; %s; %u #CP)", what, cp_error,
+	       want_cp, vmx_exit_str(&g, buf, sizeof(buf)), cp_count);
 }
 
 /*
@@ -310,8 +310,8 @@ static void test_nested(const void *arg)
 	if (!vmx_start(&(struct vmx_ctls){ .exit = EXIT_LOAD_CET, .entry = ENTRY_LOAD_CET }))
 		return;
 	report((rdmsr(0x489) & X86_CR4_CET) && !(rdmsr(0x488) & X86_CR4_CET) &&
-	       (read_cr4() & X86_CR4_CET), "CR4.CET is free in VMX operation (IA32_VMX_CR4_FIXED0/1 "
-	       "bit 23: %lu/%lu) and stays set after VMXON", rdmsr(0x488) >> 23 & 1,
+	       (read_cr4() & X86_CR4_CET), "CR4.CET is free in VMX operation and stays set after "
+	       "VMXON (IA32_VMX_CR4_FIXED0/1 bit 23: %lu/%lu)", rdmsr(0x488) >> 23 & 1,
 	       rdmsr(0x489) >> 23 & 1);
 
 	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, EXIT_LOAD_CET, ENTRY_LOAD_CET)) {
@@ -320,10 +320,10 @@ static void test_nested(const void *arg)
 		vmwrite(HOST_S_CET, 0);
 		vmx_run(&g);
 		report(g.done && g.result == CET_NO_TRACK_EN,
-		       "entry loads GUEST_S_CET: L2 reads %#lx (%s)", g.result,
+		       "entry loads GUEST_S_CET (L2 reads %#lx, %s)", g.result,
 		       vmx_exit_str(&g, buf, sizeof(buf)));
 		report(vmread(GUEST_S_CET) == CET_SUPPRESS_DIS && rdmsr(MSR_S_CET) == 0,
-		       "exit saves L2's S_CET (%#lx) and loads HOST_S_CET (L1 reads %#lx)",
+		       "exit saves L2's S_CET and loads HOST_S_CET (saved %#lx, L1 reads %#lx)",
 		       vmread(GUEST_S_CET), rdmsr(MSR_S_CET));
 	}
 	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, 0, 0)) {
@@ -351,9 +351,9 @@ static void test_nested(const void *arg)
 		report_xfail(run_on_vmm("bochs") && entered,
 			     g.entry.result == VMX_FAIL_VALID && g.entry.error == 8,
 			     "host CR4.CET with CR0.WP clear, no CET exit control: VMfailValid 8 "
-			     "(%s)%s", vmx_exit_str(&g, buf, sizeof(buf)),
-			     run_on_vmm("bochs") && entered ? " (Bochs 2.7: checked only with exit "
-			     "control bit 28)" : "");
+			     "(%s%s)", vmx_exit_str(&g, buf, sizeof(buf)),
+			     run_on_vmm("bochs") && entered ?
+			     "; Bochs 2.7: checked only with exit control bit 28" : "");
 		write_cr0(read_cr0() | X86_CR0_WP);	/* if the exit loaded it */
 	}
 	vmx_off();

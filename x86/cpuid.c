@@ -31,13 +31,13 @@ static void test_ranges(const void *arg)
 	cpu_vendor(vendor);
 	report_info("vendor %s, max leaf %#x, max extended leaf %#x", vendor, basic, ext);
 	report(printable(vendor, 12), "vendor string is 12 printable characters");
-	report(basic >= 1 && basic < 0x100, "max basic leaf %#x in [1, 0xff]", basic);
+	report(basic >= 1 && basic < 0x100, "max basic leaf in [1, 0xff] (%#x)", basic);
 	report(ext >= 0x80000001 && ext <= 0x800000ff,
-	       "max extended leaf %#x in [0x80000001, 0x800000ff]", ext);
+	       "max extended leaf in [0x80000001, 0x800000ff] (%#x)", ext);
 	/* Above the maximum CPUs return another leaf's data: cpuid() must not. */
 	above = cpuid(basic + 1, 0);
 	report(!above.a && !above.b && !above.c && !above.d,
-	       "cpuid(%#x), above the maximum, reads as zeros (got %#x %#x %#x %#x)",
+	       "the leaf above the maximum reads as zeros (cpuid(%#x): %#x %#x %#x %#x)",
 	       basic + 1, above.a, above.b, above.c, above.d);
 }
 
@@ -79,7 +79,7 @@ static void test_apic_id(const void *arg)
 	require_cpu(X86_FEATURE_APIC);
 	require(rdmsr(MSR_IA32_APICBASE) & (1u << 11), "IA32_APIC_BASE.EN[11] clear");
 	reg = *APIC_ID_REG >> 24;
-	report(reg == initial, "CPUID.1:EBX[31:24] %u matches the LAPIC ID register %u",
+	report(reg == initial, "CPUID.1:EBX[31:24] matches the LAPIC ID register (%u, %u)",
 	       initial, reg);
 }
 
@@ -89,8 +89,8 @@ static void test_address_sizes(const void *arg)
 	unsigned int phys = a & 0xff, virt = (a >> 8) & 0xff;
 
 	require(cpuid_max(0x80000000) >= 0x80000008, "CPUID.0x80000000:EAX < 0x80000008");
-	report(phys >= 36 && phys <= 52, "physical address bits %u in [36, 52]", phys);
-	report(virt == 48 || virt == 57, "linear address bits %u is 48 or 57", virt);
+	report(phys >= 36 && phys <= 52, "physical address bits in [36, 52] (%u)", phys);
+	report(virt == 48 || virt == 57, "linear address bits are 48 or 57 (%u)", virt);
 	report(virt == 48 || cpu_has(X86_FEATURE_LA57), "57-bit linear only with %s",
 	       cpu_feature_gate(X86_FEATURE_LA57));
 }
@@ -107,7 +107,7 @@ static void test_brand(const void *arg)
 		memcpy(brand + 16 * i, &r, 16);
 	}
 	len = strlen(brand);
-	report(len > 0 && printable(brand, len), "brand string \"%s\" is printable", brand);
+	report(len > 0 && printable(brand, len), "brand string is printable (\"%s\")", brand);
 }
 
 static void test_hypervisor(const void *arg)
@@ -119,7 +119,7 @@ static void test_hypervisor(const void *arg)
 	hypervisor_signature(sig);
 	report_info("signature \"%s\", max leaf %#x", sig, max);
 	report(max >= 0x40000000 && max < 0x40010000,
-	       "max hypervisor leaf %#x in [0x40000000, 0x4000ffff]", max);
+	       "max hypervisor leaf in [0x40000000, 0x4000ffff] (%#x)", max);
 	report(strlen(sig) > 0 && printable(sig, strlen(sig)),
 	       "signature is non-empty and printable");
 }

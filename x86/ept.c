@@ -88,11 +88,11 @@ static void expect_violation(struct vmx_guest *g, uint64_t addr, uint32_t access
 	report(g->entry.result == VMX_OK && g->exit_reason == EXIT_EPT_VIOLATION,
 	       "%s: EPT violation, exit 48 (%s)", what, vmx_exit_str(g, buf, sizeof(buf)));
 	report((g->qualification & mask) == want,
-	       "... qualification %#lx: access, page permissions, GLA valid (want %#x)",
+	       "%s: qualification: access, page permissions, GLA valid (%#lx, want %#x)", what,
 	       g->qualification & mask, want);
 	report(vmread(GUEST_PHYS_ADDR) == addr && vmread(GUEST_LINEAR_ADDR) == addr,
-	       "... guest-physical %#lx and guest-linear %#lx address are the access's",
-	       vmread(GUEST_PHYS_ADDR), vmread(GUEST_LINEAR_ADDR));
+	       "%s: guest-physical and guest-linear address are the access's (%#lx, %#lx; "
+	       "want %#lx)", what, vmread(GUEST_PHYS_ADDR), vmread(GUEST_LINEAR_ADDR), addr);
 }
 
 static void test_permissions(const void *arg)

@@ -127,7 +127,7 @@ static void test_apic_base(const void *arg)
 	base = rdmsr(MSR_IA32_APICBASE);
 	report(base & (1u << 8), "BSP flag set on the boot CPU (%#lx)", base);
 	report(base & (1u << 11), "xAPIC globally enabled after reset (%#lx)", base);
-	report((base & ~0xfffull) == 0xfee00000, "base address %#llx (want 0xfee00000)",
+	report((base & ~0xfffull) == 0xfee00000, "base address 0xfee00000 (got %#llx)",
 	       base & ~0xfffull);
 }
 
@@ -143,7 +143,7 @@ static void test_tsc(const void *arg)
 	/* TCG's deviations: the write is ignored (the TSC goes on from below)
 	 * and RDMSR of IA32_TSC reads 0. */
 	report_tcg_gap(tsc >= target && tsc - target < (1ull << 36), tsc < target,
-		       "RDTSC after writing %#lx reads %#lx", target, tsc);
+		       "RDTSC after writing %#lx reads just above it (%#lx)", target, tsc);
 	report_tcg_gap(msr >= tsc, msr == 0, "TSC MSR does not go backwards (%#lx >= %#lx)", msr,
 		       tsc);
 }

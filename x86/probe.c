@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 
 	uint32_t max = cpuid(0, 0).a;
 
-	report(max >= 1, "CPUID.0: maximum basic leaf %#x is at least 1", max);
+	report(max >= 1, "CPUID.0: maximum basic leaf is at least 1 (%#x)", max);
 	report_fault(call_safe(do_ud2, NULL), UD_VECTOR, "ud2 raises #UD");
 	report_fault(call_safe(do_int3, NULL), BP_VECTOR, "int3 raises #BP");
 	report_fault(load_safe((void *)NONCANONICAL, &val), GP_VECTOR,

@@ -93,7 +93,8 @@ static void test_cr_msr_wrappers(const void *arg)
 	char got[48];
 
 	f = rdmsr_safe(MSR_EFER, &efer);
-	report(!f.valid && efer == rdmsr(MSR_EFER), "rdmsr_safe(EFER) reads %#lx", efer);
+	report(!f.valid && efer == rdmsr(MSR_EFER),
+	       "rdmsr_safe(EFER) reads what rdmsr does (%#lx)", efer);
 	f = write_cr0_safe(cr0 | 1ull << 32);
 	if (!f.valid)
 		write_cr0(cr0);
@@ -160,16 +161,16 @@ static void test_page_faults(const void *arg)
 	f = load_safe(page + 37, &val);
 	report_fault(f, PF_VECTOR, "load from a not-present page");
 	report(f.code == 0 && f.addr == (uint64_t)(page + 37),
-	       "not-present read: error code %#lx (want 0), CR2 %#lx (want %p)",
+	       "not-present read: error code 0, CR2 the address (got %#lx, %#lx; want %p)",
 	       f.code, f.addr, page + 37);
 
 	map_page((void *)page, (uint64_t)page, VM_W);
 	protect_page((void *)page, 0);
 	f = store_safe(page, 1);
-	report_fault(f, PF_VECTOR, "store to a read-only page (CR0.WP=1)");
+	report_fault(f, PF_VECTOR, "store to a read-only page with CR0.WP=1");
 	report(f.code == (PFERR_PRESENT | PFERR_WRITE) && f.addr == (uint64_t)page,
-	       "read-only write: error code %#lx (want %#x), CR2 %#lx",
-	       f.code, PFERR_PRESENT | PFERR_WRITE, f.addr);
+	       "read-only write: error code and CR2 (got %#lx, %#lx; want %#x, %p)",
+	       f.code, f.addr, PFERR_PRESENT | PFERR_WRITE, page);
 	f = load_safe(page, &val);
 	report(!f.valid && val == 0x1234, "read-only page is still readable (%#lx)", val);
 
@@ -191,7 +192,7 @@ static void test_exec(const void *arg)
 		f = exec_safe(code);
 		report(f.valid && f.vector == PF_VECTOR &&
 		       f.code == (PFERR_PRESENT | PFERR_FETCH) && f.addr == (uint64_t)code,
-		       "fetch from an NX page: #PF error code %#lx (want %#x)",
+		       "fetch from an NX page: #PF, fetch error code (got %#lx, want %#x)",
 		       f.code, PFERR_PRESENT | PFERR_FETCH);
 		protect_page(code, VM_W | VM_X);
 	} else {
@@ -213,7 +214,7 @@ static void test_args(const void *arg)
 	base = base ? base + 1 : a->argv[0];
 	report(!strcmp(base, "selftest.elf"), "argv[0] names the payload (%s)", a->argv[0]);
 	report(a->argc == 4 && !strcmp(a->argv[2], "alpha") && !strcmp(a->argv[3], "beta"),
-	       "argc %d, argv[2..3] are alpha beta", a->argc);
+	       "argc 4, argv[2..3] are alpha beta (argc %d)", a->argc);
 	report(a->argv[a->argc] == NULL, "argv[argc] is NULL");
 }
 
@@ -245,7 +246,7 @@ static void test_alloc(const void *arg)
 		report_skip("free pages: needs vmunit.mem=<MiB> (the runner gives it)");
 	else
 		report(free0 <= avail && (free0 + 64 > avail || mib > 2048),
-		       "multiboot memory: %zu free pages (want %lu..%lu for -m %lu)",
+		       "multiboot memory: the free pages fit -m (%zu, want %lu..%lu for -m %lu)",
 		       free0, avail - 63, avail, mib);
 	p = alloc_page();
 	q = alloc_page();
@@ -305,7 +306,7 @@ static void check_apic_id(void *arg)
 {
 	uint32_t reg = *(volatile uint32_t *)0xfee00020 >> 24;
 
-	report(reg == initial_apic_id(), "cpu%u: CPUID.1:EBX[31:24] %lu is the LAPIC ID %u",
+	report(reg == initial_apic_id(), "cpu%u: CPUID.1:EBX[31:24] is the LAPIC ID (%lu, %u)",
 	       smp_id(), initial_apic_id(), reg);
 }
 

@@ -167,9 +167,9 @@ static void test_same_page(const void *arg)
 	landed = g.done && p[PROTECTED * SUBPAGE / 8] == 1;
 	report_xfail(run_on_vmm("bochs") && landed, write_violation(&g, at(p, PROTECTED)),
 		     "after a permitted write to sub-page 0, one to protected sub-page %d of the "
-		     "same page still exits (%s)%s", PROTECTED, vmx_exit_str(&g, buf, sizeof(buf)),
-		     run_on_vmm("bochs") && landed ? " (Bochs 2.7: its TLB caches the page as "
-		     "writable; fixed in 2.8)" : "");
+		     "same page still exits (%s%s)", PROTECTED, vmx_exit_str(&g, buf, sizeof(buf)),
+		     run_on_vmm("bochs") && landed ? "; Bochs 2.7: its TLB caches the page as "
+		     "writable, fixed in 2.8" : "");
 }
 
 static void test_invept(const void *arg)

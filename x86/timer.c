@@ -132,14 +132,14 @@ static void test_oneshot(const void *arg)
 
 	c1 = apic_read(APIC_TMCCT);
 	c2 = apic_read(APIC_TMCCT);
-	report(c1 <= count && c2 < c1, "TMCCT counts down from TMICT %u (%u, then %u)", count,
+	report(c1 <= count && c2 < c1, "TMCCT counts down from TMICT (%u: %u, then %u)", count,
 	       c1, c2);
 	irq_enable();
 	ok = hit_within(before + 1, ARRIVES_NS) && !hit_within(before + 2, 10000000);
 	irq_disable();
 	got = tsc_to_ns(hit_tsc[smp_id()] - t0);
 	report(ok, "5 ms one-shot fires once (%u)", hits_here() - before);
-	report(ok && not_early(got, 5000000), "... not early: after %lu ns", got);
+	report(ok && not_early(got, 5000000), "... not early (after %lu ns)", got);
 	report(apic_read(APIC_TMCCT) == 0, "TMCCT is 0 after it fired");
 	timer_stop();
 }
@@ -165,7 +165,7 @@ static void test_divides(const void *arg)
 		lo = (c0 - c1) * tsc_hz() / (t3 - t0);
 		hi = (c0 - c1) * tsc_hz() / (t2 - t1 ? t2 - t1 : 1);
 		report(want >= lo - lo / 20 && want <= hi + hi / 20,
-		       "divide by %u (TDCR %#x): %lu Hz, measured %lu..%lu", divides[i].div,
+		       "divide by %u (TDCR %#x) (want %lu Hz, measured %lu..%lu)", divides[i].div,
 		       divides[i].tdcr, want, lo, hi);
 	}
 }
@@ -320,8 +320,8 @@ static void test_tsc_deadline(const void *arg)
 	/* Bochs 2.7 keeps the deadline in the MSR after the timer fired. */
 	got = rdmsr(MSR_IA32_TSC_DEADLINE);
 	report_xfail(run_on_vmm("bochs") && got == d, got == 0,
-		     "IA32_TSC_DEADLINE reads 0 after it fired (%#lx)%s", got,
-		     run_on_vmm("bochs") ? " (Bochs 2.7: it keeps the deadline)" : "");
+		     "IA32_TSC_DEADLINE reads 0 after it fired (%#lx%s)", got,
+		     run_on_vmm("bochs") ? "; Bochs 2.7: it keeps the deadline" : "");
 	before = hits_here();
 	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() - 1000);
 	report(hit_within(before + 1, 100000000), "a deadline in the past fires at once");
@@ -421,9 +421,10 @@ int main(int argc, char **argv)
 	if (said)
 		report_xfail(run_on_vmm("bochs") && (said > 2 * pit || 2 * said < pit),
 			     (said > pit ? said - pit : pit - said) < pit / 20,
-			     "the %s TSC frequency %lu Hz agrees with the PIT within 5%%%s", leaf,
-			     said, run_on_vmm("bochs") ? " (Bochs 2.7: CPUID.0x15 is the model's, "
-			     "not the emulated TSC's)" : "");
+			     "the CPUID TSC frequency agrees with the PIT within 5%% (%s: %lu Hz, "
+			     "PIT %lu Hz%s)", leaf, said, pit,
+			     run_on_vmm("bochs") ? "; Bochs 2.7: CPUID.0x15 is the model's, not "
+			     "the emulated TSC's" : "");
 	handle_exception(VEC, on_timer);
 	on_cpus(init_here, NULL);
 	calibrate();

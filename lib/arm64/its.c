@@ -218,8 +218,9 @@ static bool send(uint64_t dw0, uint64_t dw1, uint64_t dw2, uint64_t dw3)
 	if (r == ITS_CONSUMED)
 		return true;
 	broken = true;
-	report_fail("ITS: command %#lx (%#lx %#lx %#lx) not consumed: %s (CREADR %#lx, CWRITER %#lx)",
-		    dw0 & 0xff, dw1, dw2, dw3, result[r], rd64(its + GITS_CREADR), cwriter);
+	report_fail("ITS: command %#lx not consumed (%#lx %#lx %#lx: %s; CREADR %#lx, "
+		    "CWRITER %#lx)", dw0 & 0xff, dw1, dw2, dw3, result[r], rd64(its + GITS_CREADR),
+		    cwriter);
 	return false;
 }
 

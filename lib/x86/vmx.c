@@ -290,7 +290,7 @@ bool vmx_start(const struct vmx_ctls *need)
 	}
 	s = vmx_on();
 	if (s.result != VMX_OK) {
-		report_fail("VMXON: %s", vmx_status_str(s, buf, sizeof(buf)));
+		report_fail("VMXON succeeds (%s)", vmx_status_str(s, buf, sizeof(buf)));
 		return false;
 	}
 	gate = vmx_ctls_allowed(need);
