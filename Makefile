@@ -33,6 +33,15 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP \
 	-Ilib -I$(LIBARCH_DIR) $(if $(WERROR),-Werror)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+# ./configure --enable-coverage: every C file but lib/gcov.c counts its arcs.
+ifneq ($(COVERAGE),)
+  GCC_MAJOR := $(firstword $(subst ., ,$(shell $(GUEST_CC) -dumpversion)))
+  ifneq ($(GCC_MAJOR),12)
+    $(error coverage: lib/gcov.c knows gcc 12's gcov structures, $(GUEST_CC) is gcc $(GCC_MAJOR))
+  endif
+  COVERAGE_CFLAGS := -fprofile-arcs -ftest-coverage -fprofile-info-section=gcov_info \
+	-fprofile-update=single
+endif
 ifeq ($(wildcard $(ARCH_DIR)/arch.mk),)
   $(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (supported: x86_64, arm64, s390x))
 endif
@@ -48,7 +57,7 @@ all: $(PAYLOADS) $(ARCH_EXTRA) runner/vmunit-run
 
 $(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
+	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
 $(BUILD)/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
@@ -99,17 +108,25 @@ bench: runner/vmunit-run
 	@for a in $(CHECK_ARCHES); do \
 		$(MAKE) -s --no-print-directory ARCH=$$a all && scripts/bench.sh $$a || exit; done
 
+# Guest line coverage of lib/ and the tests (./configure --enable-coverage):
+# the suite of every arch under TCG, then coverage/index.html.
+coverage: deps
+	@test -n "$(COVERAGE)" || { echo "make coverage: ./configure --enable-coverage first" >&2; exit 2; }
+	@$(MAKE) -s --no-print-directory runner/vmunit-run
+	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a all || exit; done
+	@scripts/coverage.sh $(CHECK_ARCHES)
+
 # One self-contained script per cfg entry and arch: standalone/<arch>/<entry>.
 standalone: runner/vmunit-run
 	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a all && \
 		scripts/standalone.sh $$a standalone || exit; done
 
 clean:
-	rm -rf build logs standalone */*.elf */*.elf.tmp
+	rm -rf build logs standalone coverage */*.elf */*.elf.tmp
 
 distclean: clean
 	rm -f config.mak
 
-.PHONY: all check check-host run mutate bench standalone deps clean distclean
+.PHONY: all check check-host run mutate bench standalone coverage deps clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include "arch.h"
 #include "console.h"
+#include "gcov.h"
 #include "percpu.h"
 #include "printf.h"
 #include "report.h"
@@ -190,6 +191,7 @@ void report_exit(void)
 			 : vm_status_from_counts(checks, unexpected, skipped);
 	if (!checks && !aborted)
 		console_write("ERROR: no checks reported\n", 26);
+	gcov_dump();
 	n = snprintf(line, sizeof(line), VM_SUMMARY_FMT "\n" VM_EXIT_FMT "\n",
 		     checks, unexpected, counts[CHECK_XFAIL], counts[CHECK_SKIP],
 		     counts[CHECK_NOTRUN], status);

@@ -222,6 +222,8 @@ int plan_test(const struct host *h, const struct sel *s, struct test *t,
 		t->name = xstrdup(c->name);
 	if (h->logdir)
 		t->log = xasprintf("%s/%s.log", h->logdir, t->name);
+	if (h->logdir)
+		t->gcov_dir = xasprintf("%s/%s.gcov", h->logdir, t->name);
 	r = build(h, c, s->arch, payload, NULL, false, t, e);
 	free(rel);
 	free(payload);
@@ -265,5 +267,6 @@ void plan_free(struct test *t)
 	free(t->skip);
 	free(t->log);
 	free(t->vmm_log);
+	free(t->gcov_dir);
 	*t = (struct test){ 0 };
 }

@@ -42,6 +42,7 @@ struct test {
 	const char *expect_reason;	/* owned by the cfg entry, or NULL */
 	char *log;		/* log file, or NULL */
 	char *vmm_log;		/* the VMM's own log file (Bochs), or NULL */
+	char *gcov_dir;		/* its coverage tree (gcov-collect.h), or NULL */
 	const char *note;	/* the host's note, for the log */
 };
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "gcov-collect.h"
 #include "qmp.h"
 #include "vmm.h"
 
@@ -38,6 +39,7 @@ struct job {
 	int wstatus;
 	bool ends_in_newline;
 	struct vparse vp;
+	struct gcov_collect gcov;
 	char line[LINE_MAX_LEN];
 	size_t len;
 };
@@ -181,7 +183,8 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	struct strv argv = { 0 };
 	int p[2], qmp, r;
 
-	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
+	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true,
+			   .gcov.dir = t->gcov_dir };
 	vp_init(&j->vp);
 	j->vp.qemu_name = base_name(t->argv.v[0]);
 	j->vp.own_line = vmm_info(t->vmm)->own_line;
@@ -220,10 +223,12 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 static void flush_line(struct job *j, const struct run_opts *o)
 {
 	j->line[j->len] = '\0';
+	j->len = 0;
+	if (gcov_line(&j->gcov, j->line))
+		return;
 	vp_line(&j->vp, j->line);
 	if (o->line)
 		o->line(o->ctx, j->t, j->line);
-	j->len = 0;
 }
 
 /*
@@ -253,6 +258,18 @@ static void deliver(struct sched *s, struct job *j, struct result *r, bool unsta
 	j->pid = 0;
 }
 
+/* Coverage data that could not be collected: said in the log and on stderr. */
+static void log_coverage_error(struct job *j)
+{
+	fprintf(stderr, "vmunit-run: %s: coverage: %s\n", j->t->name, j->gcov.error);
+	if (j->log)
+		fprintf(j->log, "%s# coverage: %s\n", j->ends_in_newline ? "" : "\n",
+			j->gcov.error);
+	j->ends_in_newline = true;
+	free(j->gcov.error);
+	j->gcov.error = NULL;
+}
+
 static void job_finish(struct sched *s, struct job *j)
 {
 	struct result r = { .test = j->t, .vp = &j->vp };
@@ -269,6 +286,9 @@ static void job_finish(struct sched *s, struct job *j)
 	while (qmp_read(&j->qmp, on_event, &j->vp) > 0)	/* what QEMU said last */
 		;
 	qmp_close(&j->qmp);
+	gcov_end(&j->gcov);
+	if (j->gcov.error)
+		log_coverage_error(j);
 	r.v = vp_verdict(&j->vp, &end, r.reason, sizeof(r.reason));
 	deliver(s, j, &r, vp_unstarted(&j->vp, &end));
 	vp_free(&j->vp);

@@ -852,6 +852,27 @@ if command -v git >/dev/null; then
 	check "git bisect run with --bisect finds the first failing commit" bisect_finds_first_bad
 fi
 
+# ---- guest coverage: GCOV lines become .gcda files, never verdict input ----
+
+payload gcov "PASS: one" "GCOV-BEGIN: /b/lib/a.gcda 3" "GCOV: 6162" "GCOV: 63" "GCOV-END" \
+	"GCOV-BEGIN: /b/lib/b.gcda 2" "GCOV: 6869" "GCOV-END" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+payload gcovbad "PASS: one" "GCOV-BEGIN: /b/../../evil.gcda 1" "GCOV: 41" "GCOV-END" \
+	"GCOV-BEGIN: /b/torn.gcda 4" "GCOV: 4142" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+printf '[gcov]\nfile = gcov\n[gcovbad]\nfile = gcovbad\n' | cfg
+rm -rf "$tmp/logs/gcov.gcov" "$tmp/logs/gcovbad.gcov"
+vr -v
+check "coverage lines: the test's verdict as without them" has "PASS gcov (1 check)"
+check "... each image written under LOGDIR/NAME.gcov/<its path>" \
+	sh -c "[ \"\$(cat '$tmp/logs/gcov.gcov/b/lib/a.gcda')\" = abc ] &&
+		[ \"\$(cat '$tmp/logs/gcov.gcov/b/lib/b.gcda')\" = hi ]"
+check "... and not shown as guest output (-v)" sh -c "! grep -q GCOV '$tmp/out'"
+check "a path with '..': not written, said on stderr and in the log" \
+	sh -c "[ ! -e '$tmp/logs/evil.gcda' ] && [ ! -e '$tmp/evil.gcda' ] &&
+		grep -qF 'gcovbad: coverage: bad GCOV-BEGIN: /b/../../evil.gcda 1' '$tmp/err' &&
+		grep -qF '# coverage: bad GCOV-BEGIN' '$tmp/logs/gcovbad.log'"
+check "... the verdict unchanged" has "PASS gcovbad (1 check)"
+check "a torn image is not written" test ! -e "$tmp/logs/gcovbad.gcov/b/torn.gcda"
+
 # ---- make standalone: bundles that run without the tree ----
 
 printf '[pass]\nfile = pass\n[fail]\nfile = fail\ntimeout = 7\n' | cfg
