@@ -69,6 +69,7 @@ else
 fi
 
 # Two real bundles of make standalone, run from an empty directory.
+# shellcheck disable=SC2317 # called through step
 bundles_run() {
 	local d
 	d=$(mktemp -d) || return 1
@@ -77,7 +78,7 @@ bundles_run() {
 			"$d/sa/x86_64/cpuid" --accel tcg)
 	local status=$?
 	rm -rf "$d"
-	return $status
+	return "$status"
 }
 if [ "${arch#*x86_64}" != "$arch" ]; then
 	step suite/standalone bundles_run

@@ -879,8 +879,10 @@ printf '[pass]\nfile = pass\n[fail]\nfile = fail\ntimeout = 7\n' | cfg
 SRCDIR=$tmp BUILDDIR=$tmp/build VMUNIT_RUN=$run "$srcdir/scripts/standalone.sh" \
 	x86_64 "$tmp/sa" pass fail >/dev/null
 bundle() {	# NAME ARGS...: run a bundle from an empty directory, no tree around
+	b=$tmp/sa/x86_64/$1
+	shift
 	rm -rf "$tmp/empty" && mkdir "$tmp/empty" &&
-		(cd "$tmp/empty" && "$tmp/sa/x86_64/$@" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+		(cd "$tmp/empty" && "$b" "$@" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
 }
 bundle pass --accel tcg
 check "a bundle runs its test from an empty directory: PASS, exit 0" \
