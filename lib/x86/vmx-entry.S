@@ -1,12 +1,12 @@
 /*
  * VMX world switch (lib/x86/vmx.c).  vmx_enter(regs, launched) saves
  * L1's callee-saved registers, makes the stack pointer after them
- * HOST_RSP, loads L2's general registers from regs (struct vmx_regs: rax,
+ * HOST_RSP, loads L2's general registers from regs (struct l2_regs: rax,
  * rbx, rcx, rdx, rsi, rdi, rbp, r8-r15) and executes VMLAUNCH or
  * VMRESUME.  Returns 1 on VMfailInvalid, 2 on VMfailValid; after a VM
  * exit, vmx_exit_entry (HOST_RIP) stores L2's registers back and returns
  * 0.  vmx_guest_start is where L2 begins: fn(arg) from RSI and RDI, then
- * VMCALL with RAX = 0 (VMX_CALL_DONE) and the result in RBX.
+ * VMCALL with RAX = 0 (L2_CALL_DONE) and the result in RBX.
  */
 #define HOST_RSP 0x6c14
 

@@ -19,14 +19,13 @@
 #define MSR_VMX_PROCBASED_CTLS2	0x48b
 #define BASIC_TRUE_CTLS		(1ull << 55)
 #define X86_CR4_VMXE		(1ul << 13)
-#define GUEST_STACK_ORDER	1
 #define AR_CODE64		0xa09b	/* P, DPL 0, S, execute/read accessed, L, G */
 #define AR_DATA			0xc093	/* P, DPL 0, S, read/write accessed, D/B, G */
 #define AR_TSS64_BUSY		0x008b
 #define AR_UNUSABLE		(1u << 16)
 
 /* vmx-entry.S */
-int vmx_enter(struct vmx_regs *regs, bool launched);
+int vmx_enter(struct l2_regs *regs, bool launched);
 void vmx_exit_entry(void);
 void vmx_guest_start(void);
 
@@ -56,9 +55,6 @@ const char *vmx_gate(void)
 	return NULL;
 }
 
-/* vmx-entry.S reaches struct vmx_regs by these offsets. */
-_Static_assert(offsetof(struct vmx_regs, rsi) == 32 && offsetof(struct vmx_regs, rdi) == 40 &&
-	       offsetof(struct vmx_regs, r15) == 112, "vmx-entry.S layout");
 
 struct vmx_status vmx_status_of(uint64_t rflags)
 {
@@ -310,18 +306,6 @@ static uint32_t adjust(const struct ctl_msr *c, uint32_t want)
 	return (want | (uint32_t)caps) & (uint32_t)(caps >> 32);
 }
 
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
-static uint64_t tss_base(uint64_t gdt, uint16_t sel)
-{
-	const uint64_t *d = (const uint64_t *)(gdt + (sel & ~7));
-
-	return (d[0] >> 16 & 0xffffff) | (d[0] >> 56 & 0xff) << 24 | d[1] << 32;
-}
-
 const char *vmcs_field_name(enum vmcs_field f)
 {
 	static const struct { enum vmcs_field f; const char *name; } names[] = {
@@ -353,12 +337,12 @@ static void w(enum vmcs_field f, uint64_t v)
 /* L2 runs on L1's state: the same CR0/3/4, EFER, GDT, IDT, TSS and GS. */
 static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg)
 {
-	struct desc_ptr gdtr, idtr;
-	uint16_t tr, cs, ds;
-	uint64_t stack = (uint64_t)alloc_pages(GUEST_STACK_ORDER) + (PAGE_SIZE << GUEST_STACK_ORDER);
+	struct l1_env e;
+	uint16_t cs, ds;
 
-	asm volatile("sgdt %0; sidt %1; str %2; mov %%cs, %3; mov %%ds, %4"
-		     : "=m"(gdtr), "=m"(idtr), "=r"(tr), "=r"(cs), "=r"(ds));
+	l1_env(&e);
+	cs = e.cs;
+	ds = e.ds;
 	w(HOST_CR0, read_cr0());
 	w(HOST_CR3, read_cr3());
 	w(HOST_CR4, read_cr4());
@@ -369,12 +353,12 @@ static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t 
 	w(HOST_ES_SEL, ds);
 	w(HOST_FS_SEL, ds);
 	w(HOST_GS_SEL, ds);
-	w(HOST_TR_SEL, tr);
+	w(HOST_TR_SEL, e.tr);
 	w(HOST_FS_BASE, rdmsr(MSR_FS_BASE));
 	w(HOST_GS_BASE, rdmsr(MSR_GS_BASE));
-	w(HOST_TR_BASE, tss_base(gdtr.base, tr));
-	w(HOST_GDTR_BASE, gdtr.base);
-	w(HOST_IDTR_BASE, idtr.base);
+	w(HOST_TR_BASE, e.tr_base);
+	w(HOST_GDTR_BASE, e.gdt_base);
+	w(HOST_IDTR_BASE, e.idt_base);
 	w(HOST_RIP, (uint64_t)vmx_exit_entry);
 
 	w(GUEST_CR0, read_cr0());
@@ -383,7 +367,7 @@ static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t 
 	w(GUEST_EFER, rdmsr(MSR_EFER));
 	w(GUEST_DR7, 0x400);
 	w(GUEST_RFLAGS, 0x2);
-	w(GUEST_RSP, stack);
+	w(GUEST_RSP, l2_stack());
 	w(GUEST_RIP, (uint64_t)vmx_guest_start);
 	w(VMCS_LINK_PTR, ~0ull);
 	w(GUEST_CS_SEL, cs);
@@ -399,15 +383,15 @@ static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t 
 	w(GUEST_FS_BASE, rdmsr(MSR_FS_BASE));
 	w(GUEST_GS_BASE, rdmsr(MSR_GS_BASE));
 	w(GUEST_LDTR_AR, AR_UNUSABLE);
-	w(GUEST_TR_SEL, tr);
+	w(GUEST_TR_SEL, e.tr);
 	w(GUEST_TR_AR, AR_TSS64_BUSY);
 	w(GUEST_TR_LIMIT, 0x67);
-	w(GUEST_TR_BASE, tss_base(gdtr.base, tr));
-	w(GUEST_GDTR_BASE, gdtr.base);
-	w(GUEST_GDTR_LIMIT, gdtr.limit);
-	w(GUEST_IDTR_BASE, idtr.base);
-	w(GUEST_IDTR_LIMIT, idtr.limit);
-	g->regs = (struct vmx_regs){ .rdi = arg, .rsi = (uint64_t)fn };
+	w(GUEST_TR_BASE, e.tr_base);
+	w(GUEST_GDTR_BASE, e.gdt_base);
+	w(GUEST_GDTR_LIMIT, e.gdt_limit);
+	w(GUEST_IDTR_BASE, e.idt_base);
+	w(GUEST_IDTR_LIMIT, e.idt_limit);
+	g->regs = l2_start_regs(fn, arg);
 }
 
 /* An all-zero MSR bitmap: no RDMSR/WRMSR exits. */
@@ -431,7 +415,7 @@ static enum vmx_action unexpected(struct vmx_guest *g)
 
 static enum vmx_action on_vmcall(struct vmx_guest *g)
 {
-	if (g->regs.rax != VMX_CALL_DONE)
+	if (g->regs.rax != L2_CALL_DONE)
 		return unexpected(g);	/* a request no test registered for */
 	g->result = g->regs.rbx;
 	g->done = true;

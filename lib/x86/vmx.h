@@ -21,8 +21,7 @@
  * vmx_run() enters L2 (VMLAUNCH, then VMRESUME) and dispatches each VM
  * exit to the handler registered for its basic reason: RESUME, SKIP (past
  * the exiting instruction) or DONE; vmx_stop_on() registers DONE for an
- * exit a test expects.  L2 asks L1 with VMCALL, RAX = request; fn's
- * return is request VMX_CALL_DONE with its value in RBX.  An exit nobody
+ * exit a test expects.  L2 is an l2.h guest; its hypercall is VMCALL.  An exit nobody
  * expects (no handler, an unknown request, an entry failure, exit reason
  * bit 31, without a handler for 33) ends the test as ERROR, printing the
  * exit reason, qualification and guest RIP; a VMfail of the entry itself
@@ -34,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "l2.h"
 #include "processor.h"
 
 /* VMCS field encodings (SDM vol. 3D, appendix B), one table for the enum and the names. */
@@ -226,27 +226,22 @@ const char *vmx_ctls_allowed(const struct vmx_ctls *want);
  */
 bool vmx_start(const struct vmx_ctls *need);
 
-struct vmx_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
-};
-
 enum vmx_action { VMX_RESUME, VMX_SKIP, VMX_DONE };
 
 struct vmx_guest;
 typedef enum vmx_action (*vmx_handler_t)(struct vmx_guest *g);
 
-#define VMX_CALL_DONE 0
 
 struct vmx_guest {
 	void *vmcs;
-	struct vmx_regs regs;
+	struct l2_regs regs;
 	bool launched;
 	vmx_handler_t handlers[EXIT_REASONS];
 	/* How the last vmx_run() ended. */
 	struct vmx_status entry;	/* the VMLAUNCH/VMRESUME outcome */
 	uint32_t exit_reason;
 	uint64_t qualification, guest_rip;
-	uint64_t result;		/* fn's return, with VMX_CALL_DONE */
+	uint64_t result;		/* fn's return, with L2_CALL_DONE */
 	bool done;			/* fn returned */
 };
 
