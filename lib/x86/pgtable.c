@@ -37,12 +37,12 @@ static void split(uint64_t *e, unsigned int shift)
 	*e = (uint64_t)t | PTE_TABLE;
 }
 
-static uint64_t *walk(void *va, bool alloc)
+uint64_t *pt_walk(uint64_t *root, uint64_t va, unsigned int leaf_shift, bool alloc)
 {
-	uint64_t *table = (uint64_t *)(read_cr3() & PTE_ADDR_MASK);
+	uint64_t *table = root;
 
-	for (unsigned int shift = 39; shift > 12; shift -= 9) {
-		uint64_t *e = &table[((uint64_t)va >> shift) & 511];
+	for (unsigned int shift = 39; shift > leaf_shift; shift -= 9) {
+		uint64_t *e = &table[(va >> shift) & 511];
 
 		if (!(*e & PTE_P)) {
 			if (!alloc)
@@ -53,7 +53,17 @@ static uint64_t *walk(void *va, bool alloc)
 		}
 		table = (uint64_t *)(*e & PTE_ADDR_MASK);
 	}
-	return &table[((uint64_t)va >> 12) & 511];
+	return &table[(va >> leaf_shift) & 511];
+}
+
+uint64_t *pt_new_root(void)
+{
+	return new_table();
+}
+
+static uint64_t *walk(void *va, bool alloc)
+{
+	return pt_walk((uint64_t *)(read_cr3() & PTE_ADDR_MASK), (uint64_t)va, 12, alloc);
 }
 
 /* VM_* flags to the PTE_PERM bits; NX is reserved unless EFER.NXE. */

@@ -5,6 +5,7 @@
 #ifndef VMUNIT_X86_PGTABLE_H
 #define VMUNIT_X86_PGTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "vm.h"
 
@@ -22,5 +23,14 @@
 
 /* The 4K PTE that maps va (splitting a large page), or NULL if unmapped. */
 uint64_t *get_pte(void *va);
+
+/*
+ * Any 4-level table of this format (CR3's, SVM's nested ones): the entry
+ * for va at the level mapping 2^leaf_shift bytes (12: PTE, 21: PDE),
+ * splitting a large page above it and, with alloc, making missing tables
+ * (P, W, U: the leaves decide access); NULL when absent and !alloc.
+ */
+uint64_t *pt_walk(uint64_t *root, uint64_t va, unsigned int leaf_shift, bool alloc);
+uint64_t *pt_new_root(void);
 
 #endif
