@@ -147,11 +147,46 @@ const char *svm_exit_name(uint64_t code)
 	return buf[smp_id()];
 }
 
+/* What EXITINFO1 says for the exits that define it, e.g. " [port 0x80 out 8-bit]". */
+static void info1_str(const struct svm_guest *g, char *buf, unsigned long size)
+{
+	uint64_t i = g->info1;
+
+	buf[0] = '\0';
+	if (g->exit_code == SVM_EXIT_NPF)
+		snprintf(buf, size, " [%s%s%s%s%s]", i & SVM_NPF_PRESENT ? "present" : "not present",
+			 i & SVM_NPF_WRITE ? " write" : "", i & SVM_NPF_FETCH ? " fetch" : "",
+			 i & SVM_NPF_FINAL ? ", final address" : "",
+			 i & SVM_NPF_TABLES ? ", page-table walk" : "");
+	else if (g->exit_code == SVM_EXIT_IOIO)
+		snprintf(buf, size, " [port %#lx %s %u-bit]", SVM_IOIO_PORT(i),
+			 i & SVM_IOIO_IN ? "in" : "out",
+			 i & SVM_IOIO_SZ32 ? 32 : i & SVM_IOIO_SZ16 ? 16 : 8);
+	else if (g->exit_code == SVM_EXIT_MSR)
+		snprintf(buf, size, " [%s]", i ? "WRMSR" : "RDMSR");
+}
+
+/* EXITINTINFO: " [vector 0x52, INTR]" when valid. */
+static void event_str(uint64_t e, char *buf, unsigned long size)
+{
+	static const char *const types[8] = { "INTR", "?", "NMI", "exception", "software int" };
+
+	buf[0] = '\0';
+	if (e & SVM_EVT_VALID)
+		snprintf(buf, size, " [vector %#lx, %s%s]", e & 0xff,
+			 types[e >> 8 & 7] ? types[e >> 8 & 7] : "?",
+			 e & SVM_EVT_ERR ? ", error code" : "");
+}
+
 const char *svm_exit_str(const struct svm_guest *g, char *buf, unsigned long size)
 {
-	snprintf(buf, size, "%s (%#lx), EXITINFO1 %#lx, EXITINFO2 %#lx, EXITINTINFO %#lx, L2 RIP %#lx",
-		 svm_exit_name(g->exit_code), g->exit_code, g->info1, g->info2, g->int_info,
-		 g->rip);
+	char info[64], event[48];
+
+	info1_str(g, info, sizeof(info));
+	event_str(g->int_info, event, sizeof(event));
+	snprintf(buf, size, "%s (%#lx), EXITINFO1 %#lx%s, EXITINFO2 %#lx, EXITINTINFO %#lx%s, L2 RIP %#lx",
+		 svm_exit_name(g->exit_code), g->exit_code, g->info1, info, g->info2, g->int_info,
+		 event, g->rip);
 	return buf;
 }
 

@@ -193,7 +193,10 @@ void svm_run(struct svm_guest *g);
 void svm_stop_on(struct svm_guest *g, uint64_t exit_code);
 /* "VMMCALL (0x81)", "#NPF (0x400)", "VMEXIT_INVALID", or "0x..." */
 const char *svm_exit_name(uint64_t code);
-/* "exit 0x78 (HLT), EXITINFO1 0, EXITINFO2 0, EXITINTINFO 0, L2 RIP 0x..." */
+/*
+ * "HLT (0x78), EXITINFO1 0, EXITINFO2 0, EXITINTINFO 0, L2 RIP 0x...", with
+ * EXITINFO1 decoded for #NPF, IOIO and MSR, EXITINTINFO when valid.
+ */
 const char *svm_exit_str(const struct svm_guest *g, char *buf, unsigned long size);
 
 /* In L2: VMMCALL with RAX = request; RAX after it. */
