@@ -185,6 +185,7 @@ static const struct key keys[] = {
 	{ .name = "accel", .set = set_accel },
 	{ .name = "vmm", .set = set_vmm },
 	{ .name = "timeout", .set = set_uint, .off = FIELD(timeout), .max = 86400 },
+	{ .name = "scratch", .set = set_uint, .off = FIELD(scratch), .max = 4096 },
 	{ .name = "groups", .set = set_string, .off = FIELD(groups) },
 	{ .name = "check", .set = set_check, .off = FIELD(check) },
 	{ .name = "expect", .set = set_expect },

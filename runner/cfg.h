@@ -32,6 +32,7 @@ struct cfg_entry {
 	unsigned smp, memory, timeout;
 	char *args;		/* -append, or NULL */
 	char *qemu_params;	/* extra QEMU words, or NULL */
+	unsigned scratch;	/* MiB of a fresh zeroed disk, drive id "scratch"; 0: none */
 	char *machine, *cpu;	/* overrides, or NULL */
 	enum accel accel;	/* required accelerator, or ACCEL_AUTO */
 	enum vmm vmm;		/* VMM_QEMU unless the entry says */

@@ -84,9 +84,10 @@ static char *static_skip(const struct cfg_entry *c, enum arch a, enum vmm vmm,
 
 	if (!(vi->arch_mask & (1u << a)))
 		return xasprintf("%s runs no %s payloads", vi->display, arch_info(a)->name);
-	if (vmm != VMM_QEMU && (c->machine || c->qemu_params))
+	if (vmm != VMM_QEMU && (c->machine || c->qemu_params || c->scratch))
 		return xasprintf("needs QEMU (its %s), running %s",
-				 c->machine ? "machine" : "qemu_params", vi->display);
+				 c->machine ? "machine" : c->qemu_params ? "qemu_params" : "scratch",
+				 vi->display);
 	if (vmm == VMM_QEMU && c->accel != ACCEL_AUTO && c->accel != accel)
 		return xasprintf("requires accel=%s (running %s)",
 				 accel_name(c->accel), accel_name(accel));
@@ -196,6 +197,12 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->skip = static_skip(c, a, vmm, o.accel);
 	if (t->log && vmm == VMM_BOCHS)
 		o.vmm_log = t->vmm_log = xasprintf("%s.bochs", t->log);
+	if (c->scratch) {
+		t->scratch = h->logdir ? xasprintf("%s/%s.img", h->logdir, t->name)
+				       : xasprintf("%s.img", t->name);
+		t->scratch_mib = c->scratch;
+		o.scratch = t->scratch;
+	}
 	r = t->skip ? 0 : vmm == VMM_BOCHS ? bochs_files(h, t->name, payload, append, &o,
 							   files, e) : 0;
 	if (!r && !t->skip)
@@ -268,5 +275,6 @@ void plan_free(struct test *t)
 	free(t->log);
 	free(t->vmm_log);
 	free(t->gcov_dir);
+	free(t->scratch);
 	*t = (struct test){ 0 };
 }

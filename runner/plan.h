@@ -43,6 +43,8 @@ struct test {
 	char *log;		/* log file, or NULL */
 	char *vmm_log;		/* the VMM's own log file (Bochs), or NULL */
 	char *gcov_dir;		/* its coverage tree (gcov-collect.h), or NULL */
+	char *scratch;		/* its scratch disk image, made fresh at the start, or NULL */
+	unsigned scratch_mib;
 	const char *note;	/* the host's note, for the log */
 };
 

@@ -190,6 +190,12 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 	if (o->append)
 		push_pair(argv, "-append", o->append);
 	strv_append(argv, (char *const *)ai->extra);
+	if (o->scratch) {
+		char *drive = xasprintf("if=none,id=scratch,format=raw,file=%s", o->scratch);
+
+		push_pair(argv, "-drive", drive);
+		free(drive);
+	}
 	if (o->params && split_params(o->params, argv, e))
 		return -1;
 	strv_append(argv, o->extra);

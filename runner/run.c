@@ -176,6 +176,17 @@ static void log_command(FILE *log, const struct test *t)
 	free(cmd);
 }
 
+/* The entry's scratch disk, zeroed: 0, or -1 with errno. */
+static int make_scratch(const struct test *t)
+{
+	int fd = open(t->scratch, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r = fd < 0 || ftruncate(fd, (off_t)t->scratch_mib << 20) ? -1 : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* 0, or an errno value when QEMU could not be started. */
 static int job_start(struct sched *s, struct job *j, const struct test *t,
 		     const sigset_t *mask)
@@ -191,6 +202,8 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	j->log = open_log(t, &s->log_errors);
 	if (j->log)
 		log_command(j->log, t);
+	if (t->scratch && make_scratch(t))
+		return errno;
 	if (pipe2(p, O_CLOEXEC))
 		return errno;
 	r = t->vmm == VMM_QEMU ? qmp_open(&j->qmp, &qmp) : (qmp = -1, 0);

@@ -61,6 +61,21 @@ uint64_t dt_reg_by_compatible_index(const char *compat, int index)
 	return 0;
 }
 
+unsigned int dt_regs_by_compatible(const char *compat, uintptr_t *bases, unsigned int max)
+{
+	unsigned int n = 0;
+	int node = -1;
+	uint64_t addr;
+
+	while (fdt && n < max && (node = fdt_node_offset_by_compatible(fdt, node, compat)) >= 0) {
+		const char *status = fdt_getprop(fdt, node, "status", NULL);
+
+		if ((!status || !strcmp(status, "okay")) && reg(node, 0, &addr, NULL))
+			bases[n++] = addr;
+	}
+	return n;
+}
+
 uint64_t dt_reg_by_compatible(const char *compat)
 {
 	return dt_reg_by_compatible_index(compat, 0);

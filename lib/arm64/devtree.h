@@ -15,6 +15,8 @@ bool dt_memory(uint64_t *base, uint64_t *size);
 /* First (or index-th) "reg" base of the first enabled node compatible with compat. */
 uint64_t dt_reg_by_compatible(const char *compat);
 uint64_t dt_reg_by_compatible_index(const char *compat, int index);
+/* The first "reg" base of every enabled node compatible with compat (up to max). */
+unsigned int dt_regs_by_compatible(const char *compat, uintptr_t *bases, unsigned int max);
 /* The index-th interrupt of the first node compatible with compat, as a GIC INTID. */
 int dt_interrupt_by_compatible(const char *compat, int index);
 /* A string property of a node given by path, e.g. ("/chosen", "bootargs"). */

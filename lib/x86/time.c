@@ -1,5 +1,6 @@
 /* TSC frequency and conversions (lib/x86/time.h). */
 #include <stddef.h>
+#include "clock.h"
 #include "cpuid.h"
 #include "time.h"
 
@@ -110,4 +111,9 @@ uint64_t tsc_to_ns(uint64_t tsc)
 uint64_t ns_to_tsc(uint64_t ns)
 {
 	return (unsigned __int128)ns * tsc_hz() / 1000000000u;
+}
+
+uint64_t clock_us(void)
+{
+	return now_ns() / 1000;
 }

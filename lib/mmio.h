@@ -1,0 +1,17 @@
+/* 32-bit device register accesses (uncached device memory, every arch). */
+#ifndef VMUNIT_MMIO_H
+#define VMUNIT_MMIO_H
+
+#include <stdint.h>
+
+static inline uint32_t mmio_read32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static inline void mmio_write32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+#endif

@@ -1,0 +1,53 @@
+/* The virtio-blk driver (lib/virtio-blk.h). */
+#include "printf.h"
+#include "virtio-blk.h"
+
+#define CFG_CAPACITY	0
+#define CFG_BLK_SIZE	20
+#define TIMEOUT_US	5000000
+
+static bool refuse(struct virtio_dev *d, const char *what, uint64_t v)
+{
+	snprintf(d->why, sizeof(d->why), "config %s %#lx out of range", what, v);
+	d->error = d->why;
+	virtio_reset(d);
+	return false;
+}
+
+bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
+{
+	*b = (struct virtio_blk){ .dev = d, .blk_size = 512 };
+	if (!virtio_init(d, 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH, &b->vq, 1,
+			 16))
+		return false;
+	b->capacity = virtio_config64(d, CFG_CAPACITY);
+	if (!b->capacity || b->capacity >> 48)
+		return refuse(d, "capacity", b->capacity);
+	if (virtio_has(d, VIRTIO_BLK_F_BLK_SIZE)) {
+		b->blk_size = virtio_config(d, CFG_BLK_SIZE, 4);
+		if (b->blk_size < 512 || b->blk_size > 65536 || (b->blk_size & (b->blk_size - 1)))
+			return refuse(d, "blk_size", b->blk_size);
+	}
+	return true;
+}
+
+int virtio_blk_rw(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, uint32_t len)
+{
+	struct { uint32_t type, reserved; uint64_t sector; } hdr = { type, 0, sector };
+	uint8_t status = 0xff;
+	struct virtio_sg out[2] = { { &hdr, sizeof(hdr) }, { buf, len } };
+	struct virtio_sg in[2] = { { buf, len }, { &status, 1 } };
+	bool write = type == VIRTIO_BLK_T_OUT, ok;
+	uint32_t used;
+
+	if (!len)	/* FLUSH: the header out, the status in */
+		ok = virtq_add(&b->vq, out, 1, &in[1], 1, &hdr);
+	else
+		ok = virtq_add(&b->vq, out, write ? 2 : 1, write ? &in[1] : in, write ? 1 : 2, &hdr);
+	if (!ok)
+		return -1;
+	virtq_kick(&b->vq);
+	if (virtq_wait(&b->vq, &used, TIMEOUT_US) != &hdr)
+		return -1;
+	return status;
+}

@@ -1,0 +1,37 @@
+/*
+ * A virtio-blk driver on lib/virtio.h (virtio spec 5.2), one request at a
+ * time.  virtio_blk_init() checks the config values it uses: capacity
+ * (sectors of 512 bytes) non-zero and below 2^48, blk_size (with
+ * VIRTIO_BLK_F_BLK_SIZE) a power of two from 512 to 64 KiB; a value out of
+ * range is refused, named, in d->error.  Requests return the device's
+ * status byte (VIRTIO_BLK_S_*), or -1 with vq.error when the device broke
+ * the ring or never answered.
+ */
+#ifndef VMUNIT_VIRTIO_BLK_H
+#define VMUNIT_VIRTIO_BLK_H
+
+#include "virtio.h"
+
+#define VIRTIO_BLK_F_BLK_SIZE	6
+#define VIRTIO_BLK_F_FLUSH	9
+
+#define VIRTIO_BLK_T_IN		0
+#define VIRTIO_BLK_T_OUT	1
+#define VIRTIO_BLK_T_FLUSH	4
+
+#define VIRTIO_BLK_S_OK		0
+#define VIRTIO_BLK_S_IOERR	1
+#define VIRTIO_BLK_S_UNSUPP	2
+
+struct virtio_blk {
+	struct virtio_dev *dev;
+	struct virtq vq;
+	uint64_t capacity;	/* 512-byte sectors */
+	uint32_t blk_size;
+};
+
+bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d);
+/* type IN, OUT or FLUSH of len bytes at sector (len 0 for FLUSH). */
+int virtio_blk_rw(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, uint32_t len);
+
+#endif

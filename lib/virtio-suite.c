@@ -1,0 +1,245 @@
+/* The virtio tests (lib/virtio-suite.h). */
+#include "alloc.h"
+#include "clock.h"
+#include "report.h"
+#include "string.h"
+#include "virtio-blk.h"
+#include "virtio-suite.h"
+
+#define RNG_LEN		64
+#define PATTERN		0xa5
+#define TIMEOUT_US	5000000
+#define SECTORS		8
+
+static virtio_find_t find;
+static struct virtio_dev dev;
+static struct virtq vq;
+static struct virtio_blk blk;	/* (a virtq is too big for a stack) */
+static uint8_t *rng_buf;	/* RNG_LEN posted, RNG_LEN more as a guard */
+
+static bool all(const uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* One RNG_LEN request posted and kicked. */
+static bool rng_post(void)
+{
+	struct virtio_sg in = { rng_buf, RNG_LEN };
+
+	memset(rng_buf, PATTERN, 2 * RNG_LEN);
+	if (!virtq_add(&vq, NULL, 0, &in, 1, rng_buf))
+		return false;
+	virtq_kick(&vq);
+	return true;
+}
+
+/* The rng device (found by the subtest) reset and driven afresh. */
+static bool rng_open(void)
+{
+	if (!rng_buf)
+		rng_buf = malloc(2 * RNG_LEN);
+	return virtio_init(&dev, 0, &vq, 1, 16);
+}
+
+static void test_rng(const void *arg)
+{
+	unsigned int rounds, bad_len = 0, no_data = 0, lost = 0, n;
+	uint32_t len = 0;
+	bool ok;
+
+	require(find(&dev, VIRTIO_ID_RNG, 0), "%s", dev.error);
+	ok = rng_open();
+
+	if (!report(ok, "init: VERSION_1 negotiated, FEATURES_OK, a queue (%u entries; %s)", vq.num,
+		    dev.error ? dev.error : "ok"))
+		return;
+	rounds = 2 * vq.num + 3;	/* the ring wraps twice */
+	for (n = 0; n < rounds && !vq.error; n++) {
+		if (!rng_post() || virtq_wait(&vq, &len, TIMEOUT_US) != rng_buf) {
+			lost++;
+			break;
+		}
+		bad_len += !len || len > RNG_LEN || !all(rng_buf + RNG_LEN, PATTERN, RNG_LEN);
+		no_data += all(rng_buf, PATTERN, len);
+	}
+	report(!lost && n == rounds, "%u requests, each answered (%u; %s)", rounds, n,
+	       vq.error ? vq.error : "no ring error");
+	report(!bad_len, "every used length is 1..%u and nothing past it changed (%u bad)", RNG_LEN,
+	       bad_len);
+	report(!no_data, "entropy arrives in each (%u unchanged)", no_data);
+}
+
+static void test_blk(const void *arg)
+{
+	uint8_t *w = malloc(SECTORS * 512), *r = malloc(SECTORS * 512);
+	bool ok;
+	int st;
+
+	require(find(&dev, VIRTIO_ID_BLOCK, 0), "%s", dev.error);
+	ok = virtio_blk_init(&blk, &dev);
+	if (!report(ok, "init, capacity and blk_size in range (%lu sectors; %s)", blk.capacity,
+		    dev.error ? dev.error : "ok"))
+		return;
+	for (unsigned int i = 0; i < SECTORS * 512; i++)
+		w[i] = (uint8_t)(i * 7 + i / 512);
+	memset(r, 0, SECTORS * 512);
+	st = virtio_blk_rw(&blk, VIRTIO_BLK_T_OUT, 0, w, SECTORS * 512);
+	report(st == VIRTIO_BLK_S_OK, "write %u sectors: status OK (%d%s%s)", SECTORS, st,
+	       blk.vq.error ? "; " : "", blk.vq.error ? blk.vq.error : "");
+	st = virtio_blk_rw(&blk, VIRTIO_BLK_T_IN, 0, r, SECTORS * 512);
+	report(st == VIRTIO_BLK_S_OK && !memcmp(w, r, SECTORS * 512),
+	       "read them back: status OK, the same bytes (%d)", st);
+	if (virtio_has(&dev, VIRTIO_BLK_F_FLUSH)) {
+		st = virtio_blk_rw(&blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0);
+		report(st == VIRTIO_BLK_S_OK, "FLUSH: status OK (%d)", st);
+	} else {
+		report_skip("FLUSH: VIRTIO_BLK_F_FLUSH[9] not offered");
+	}
+	st = virtio_blk_rw(&blk, VIRTIO_BLK_T_OUT, blk.capacity, w, 512);
+	report(st == VIRTIO_BLK_S_IOERR, "a write past the capacity: status IOERR (%d)", st);
+	virtio_reset(&dev);
+	free(w);
+	free(r);
+}
+
+static void test_access_platform(const void *arg)
+{
+	uint16_t before;
+	uint32_t len = 0;
+	bool untouched, arrived, ok;
+
+	require(find(&dev, VIRTIO_ID_RNG, 0), "%s", dev.error);
+	ok = rng_open();
+	if (!report(ok, "init (%s)", dev.error ? dev.error : "ok"))
+		return;
+	require(virtio_has(&dev, VIRTIO_F_ACCESS_PLATFORM),
+		"ACCESS_PLATFORM[33] not offered (QEMU iommu_platform=on)");
+	before = vq.used->idx;
+	report(rng_post(), "a request posted through a bounce buffer");
+	poll_until(vq.used->idx != before, TIMEOUT_US);
+	untouched = all(rng_buf, PATTERN, RNG_LEN);
+	arrived = virtq_get(&vq, &len) == rng_buf && !all(rng_buf, PATTERN, len);
+	report(vq.used->idx != before && untouched,
+	       "the device answered without writing the caller's buffer (used %u)",
+	       (unsigned int)vq.used->idx);
+	report(arrived, "the data arrives there from the bounce copy (%u bytes)", len);
+	virtio_reset(&dev);
+}
+
+/* A completed request's used entry, not yet taken by the driver. */
+static volatile struct virtq_used_elem *completed(void)
+{
+	uint16_t slot = vq.last_used;
+
+	if (!rng_post() || !poll_until((uint16_t)(vq.used->idx - slot) >= 1, TIMEOUT_US))
+		return NULL;
+	return &vq.used->ring[slot % vq.num];
+}
+
+enum forgery { ID_RANGE, ID_STALE, LENGTH, INDEX, FORGERIES };
+
+static const char *const forgery_names[FORGERIES] = {
+	"a used id out of range", "a used id not outstanding", "a used length over the buffer",
+	"a used index moved by more than the ring",
+};
+/* What each refusal must say. */
+static const char *const forgery_errors[FORGERIES] = {
+	"out of range", "not outstanding", "over the chain", "more than the ring",
+};
+
+static void forge(enum forgery f)
+{
+	volatile struct virtq_used_elem *e;
+	uint32_t len;
+	bool refused;
+
+	if (!rng_open() || !(e = completed())) {
+		report_fail("%s: the honest request completes (%s)", forgery_names[f],
+			    dev.error ? dev.error : "no answer");
+		return;
+	}
+	switch (f) {
+	case ID_RANGE:
+		e->id = vq.num + 3;
+		break;
+	case ID_STALE:	/* take it honestly, then the device says it again */
+		virtq_get(&vq, &len);
+		vq.used->ring[vq.last_used % vq.num] = (struct virtq_used_elem){ e->id, 1 };
+		vq.used->idx = vq.last_used + 1;
+		break;
+	case LENGTH:
+		e->len = RNG_LEN + 1;
+		break;
+	case INDEX:
+		vq.used->idx = vq.last_used + vq.num + 1;
+		break;
+	default:
+		break;
+	}
+	refused = !virtq_get(&vq, &len) && vq.error && strstr(vq.error, forgery_errors[f]);
+	report(refused && !virtq_add(&vq, NULL, 0, &(struct virtio_sg){ rng_buf, 1 }, 1, rng_buf),
+	       "%s: refused, named, the queue broken (%s)", forgery_names[f],
+	       vq.error ? vq.error : "accepted");
+	virtio_reset(&dev);
+}
+
+/* The blk config as a device that lies about blk_size would give it. */
+static const struct virtio_transport *real;
+
+static uint32_t lying_config(struct virtio_dev *d, unsigned int off, unsigned int size)
+{
+	return off == 20 ? 1000 : real->config(d, off, size);
+}
+
+static void forge_config(void)
+{
+	struct virtio_transport lying;
+
+	if (!find(&dev, VIRTIO_ID_BLOCK, 0)) {
+		report_skip("a config value out of range: %s", dev.error);
+		return;
+	}
+	real = dev.t;
+	lying = *real;
+	lying.config = lying_config;
+	dev.t = &lying;
+	if (!virtio_blk_init(&blk, &dev) && dev.error && !strncmp(dev.error, "config blk_size", 15))
+		report_pass("a config value out of range (blk_size 1000): refused, named (%s)",
+			    dev.error);
+	else if (!virtio_has(&dev, VIRTIO_BLK_F_BLK_SIZE))
+		report_skip("a config value out of range: VIRTIO_BLK_F_BLK_SIZE[6] not offered");
+	else
+		report_fail("a config value out of range (blk_size 1000): refused, named (%s)",
+			    dev.error ? dev.error : "accepted");
+	dev.t = real;
+	virtio_reset(&dev);
+}
+
+static void test_forged(const void *arg)
+{
+	uint32_t len;
+	bool ok;
+
+	require(find(&dev, VIRTIO_ID_RNG, 0), "%s", dev.error);
+	for (enum forgery f = 0; f < FORGERIES; f++)
+		forge(f);
+	forge_config();
+	require(find(&dev, VIRTIO_ID_RNG, 0), "%s", dev.error);
+	ok = rng_open() && rng_post() && virtq_wait(&vq, &len, TIMEOUT_US) == rng_buf;
+	report(ok, "after a reset the honest path works again (%s)",
+	       dev.error ? dev.error : vq.error ? vq.error : "ok");
+	virtio_reset(&dev);
+}
+
+void virtio_suite(virtio_find_t f)
+{
+	find = f;
+	subtest("rng", test_rng, NULL);
+	subtest("blk", test_blk, NULL);
+	subtest("access-platform", test_access_platform, NULL);
+	subtest("forged", test_forged, NULL);
+}

@@ -1,0 +1,27 @@
+/*
+ * The virtio tests, one body for every transport; each arch's test file
+ * names its transport's find function (virtio-mmio.h: virtio_mmio_find):
+ * - rng: entropy arrives in every request of a few rounds of the ring,
+ *   the used length is at most the buffer and no byte past it changed;
+ * - blk (on the runner's scratch disk): a pattern written and read back,
+ *   FLUSH when offered, a write past the capacity refused with IOERR;
+ * - access-platform: with ACCESS_PLATFORM[33] (QEMU iommu_platform=on)
+ *   the device writes a bounce buffer: the caller's buffer is untouched
+ *   until the driver copies the data over (SKIP when not offered);
+ * - forged: playing the device, after a request completed, the test
+ *   rewrites the used ring with an id out of range, an id not outstanding,
+ *   a length over the buffer, a used index moved by more than the ring;
+ *   and a blk config value out of range: each is refused with its name
+ *   and the queue (or device) is broken; after a reset the honest path
+ *   works again.
+ */
+#ifndef VMUNIT_VIRTIO_SUITE_H
+#define VMUNIT_VIRTIO_SUITE_H
+
+#include "virtio.h"
+
+typedef bool (*virtio_find_t)(struct virtio_dev *d, uint32_t device_id, unsigned int index);
+
+void virtio_suite(virtio_find_t find);
+
+#endif

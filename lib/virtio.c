@@ -1,0 +1,208 @@
+/* The virtio driver core (lib/virtio.h). */
+#include "clock.h"
+#include "printf.h"
+#include "string.h"
+#include "virtio.h"
+
+#define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+static bool fail(struct virtio_dev *d, const char *fmt, unsigned long a, unsigned long b)
+{
+	snprintf(d->why, sizeof(d->why), fmt, a, b);
+	d->error = d->why;
+	d->t->set_status(d, d->t->status(d) | VIRTIO_STATUS_FAILED);
+	return false;
+}
+
+bool virtio_has(const struct virtio_dev *d, unsigned int feature)
+{
+	return d->features >> feature & 1;
+}
+
+uint32_t virtio_config(struct virtio_dev *d, unsigned int off, unsigned int size)
+{
+	return d->t->config(d, off, size);
+}
+
+uint64_t virtio_config64(struct virtio_dev *d, unsigned int off)
+{
+	return virtio_config(d, off, 4) | (uint64_t)virtio_config(d, off + 4, 4) << 32;
+}
+
+void virtio_reset(struct virtio_dev *d)
+{
+	d->t->set_status(d, 0);
+	poll_until(d->t->status(d) == 0, 1000000);
+}
+
+static bool queue_init(struct virtio_dev *d, struct virtq *vq, unsigned int i, unsigned int max)
+{
+	unsigned int dev_max = d->t->queue_max(d, i), num = 1;
+
+	if (!dev_max)
+		return fail(d, "queue %lu: the device has none (maximum size 0)", i, 0);
+	while (num * 2 <= dev_max && num * 2 <= max)
+		num *= 2;
+	*vq = (struct virtq){ .dev = d, .index = i, .num = num, .nfree = num };
+	vq->desc = d->t->dma_alloc(16 * num);
+	vq->avail = d->t->dma_alloc(6 + 2 * num);
+	vq->used = d->t->dma_alloc(6 + 8 * num);
+	if (!vq->desc || !vq->avail || !vq->used)
+		return fail(d, "queue %lu: no device memory for %lu entries", i, num);
+	for (unsigned int k = 0; k < num; k++)
+		vq->next[k] = k + 1;
+	d->t->queue_setup(d, i, num, d->t->dma_addr(vq->desc), d->t->dma_addr((void *)vq->avail),
+			  d->t->dma_addr((void *)vq->used));
+	return true;
+}
+
+bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigned int nq,
+		 unsigned int qsize)
+{
+	uint64_t offered;
+
+	d->error = NULL;
+	virtio_reset(d);
+	if (d->t->status(d))
+		return fail(d, "the device did not reset (status %#lx)", d->t->status(d), 0);
+	d->t->set_status(d, VIRTIO_STATUS_ACK);
+	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER);
+	offered = d->t->features(d);
+	if (!(offered >> VIRTIO_F_VERSION_1 & 1))
+		return fail(d, "a legacy device: no VERSION_1[32] (features %#lx)", offered, 0);
+	d->features = offered & (want | 1ull << VIRTIO_F_VERSION_1 |
+				 1ull << VIRTIO_F_ACCESS_PLATFORM);
+	d->bounce = d->t->dma_bounce || virtio_has(d, VIRTIO_F_ACCESS_PLATFORM);
+	d->t->set_features(d, d->features);
+	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	if (!(d->t->status(d) & VIRTIO_STATUS_FEATURES_OK))
+		return fail(d, "FEATURES_OK did not stick (features %#lx)", d->features, 0);
+	for (unsigned int i = 0; i < nq; i++)
+		if (!queue_init(d, &vqs[i], i, qsize < VIRTQ_MAX_SIZE ? qsize : VIRTQ_MAX_SIZE))
+			return false;
+	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
+			 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	return true;
+}
+
+/* ---- virtqueues ---- */
+
+static void *broken(struct virtq *vq, const char *fmt, unsigned long a, unsigned long b)
+{
+	snprintf(vq->why, sizeof(vq->why), fmt, a, b);
+	vq->error = vq->why;
+	return NULL;
+}
+
+/* The buffer the device is given for sg: its own, or a bounce copy. */
+static uint64_t device_buffer(struct virtq *vq, struct chain *c, const struct virtio_sg *sg,
+			      bool in)
+{
+	const struct virtio_transport *t = vq->dev->t;
+	struct bounce *b;
+
+	if (!vq->dev->bounce)
+		return t->dma_addr(sg->p);
+	b = &c->bounce[c->nbounce++];
+	*b = (struct bounce){ t->dma_alloc(sg->len), sg->p, sg->len, in };
+	if (!in)
+		memcpy(b->mine, sg->p, sg->len);
+	return t->dma_addr(b->mine);
+}
+
+bool virtq_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
+	       const struct virtio_sg *in, unsigned int nin, void *token)
+{
+	unsigned int n = nout + nin, head = vq->free_head, d = head;
+	struct chain *c = &vq->chain[head];
+
+	if (vq->error || !n || n > vq->nfree || !token ||
+	    (vq->dev->bounce && n > sizeof(c->bounce) / sizeof(c->bounce[0])))
+		return false;
+	*c = (struct chain){ .token = token, .ndesc = n };
+	for (unsigned int k = 0; k < n; k++) {
+		bool w = k >= nout;
+		const struct virtio_sg *sg = w ? &in[k - nout] : &out[k];
+
+		vq->desc[d] = (struct virtq_desc){
+			.addr = device_buffer(vq, c, sg, w), .len = sg->len,
+			.flags = (w ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
+			.next = k + 1 < n ? vq->next[d] : 0,
+		};
+		c->in_bytes += w ? sg->len : 0;
+		d = vq->next[d];
+	}
+	vq->free_head = d;
+	vq->nfree -= n;
+	vq->avail[2 + vq->avail_idx % vq->num] = head;
+	mb();
+	vq->avail[1] = ++vq->avail_idx;
+	return true;
+}
+
+void virtq_kick(struct virtq *vq)
+{
+	mb();
+	vq->dev->t->notify(vq->dev, vq->index);
+}
+
+/* The chain at head back on the free list, by the driver's own links. */
+static void release(struct virtq *vq, unsigned int head, uint32_t len)
+{
+	struct chain *c = &vq->chain[head];
+	unsigned int last = head;
+
+	for (unsigned int k = 0; k < c->nbounce; k++) {
+		struct bounce *b = &c->bounce[k];
+
+		if (b->in)	/* only what the device says it wrote */
+			memcpy(b->theirs, b->mine, len < b->len ? len : b->len);
+		len -= b->in ? (len < b->len ? len : b->len) : 0;
+		vq->dev->t->dma_free(b->mine);
+	}
+	for (unsigned int k = 1; k < c->ndesc; k++)
+		last = vq->next[last];
+	vq->next[last] = vq->free_head;
+	vq->free_head = head;
+	vq->nfree += c->ndesc;
+	c->token = NULL;
+}
+
+void *virtq_get(struct virtq *vq, uint32_t *len)
+{
+	uint16_t used_idx, moved;
+	struct virtq_used_elem e;
+	void *token;
+
+	if (vq->error)
+		return NULL;
+	used_idx = vq->used->idx;
+	moved = used_idx - vq->last_used;
+	if (!moved)
+		return NULL;
+	if (moved > vq->num)
+		return broken(vq, "used index moved by %lu, more than the ring's %lu entries",
+			      moved, vq->num);
+	mb();
+	e = vq->used->ring[vq->last_used % vq->num];
+	if (e.id >= vq->num)
+		return broken(vq, "used id %lu out of range (ring of %lu)", e.id, vq->num);
+	if (!vq->chain[e.id].token)
+		return broken(vq, "used id %lu is not outstanding", e.id, 0);
+	if (e.len > vq->chain[e.id].in_bytes)
+		return broken(vq, "used length %lu over the chain's %lu writable bytes", e.len,
+			      vq->chain[e.id].in_bytes);
+	vq->last_used++;
+	token = vq->chain[e.id].token;
+	release(vq, e.id, e.len);
+	*len = e.len;
+	return token;
+}
+
+void *virtq_wait(struct virtq *vq, uint32_t *len, uint64_t timeout_us)
+{
+	void *token = NULL;
+
+	poll_until((token = virtq_get(vq, len)) || vq->error, timeout_us);
+	return token;
+}
