@@ -324,9 +324,15 @@ smp = 3
 args = mem=64 two words
 qemu_params = -device 'x,id=a b' -global "k=v w"
 groups = quick smoke
+scratch = 2
 EOF2
+printf 'old' >"$tmp/logs/argv.img"
 vr
 argv_has() { grep -qxF "INFO: arg: $1" "$tmp/logs/argv.log"; }
+check "scratch = 2: a drive with id scratch on LOGDIR/NAME.img" \
+	argv_has "if=none,id=scratch,format=raw,file=$tmp/logs/argv.img"
+check "... made afresh: 2 MiB of zeros" \
+	sh -c "[ \$(stat -c %s '$tmp/logs/argv.img') = 2097152 ] && ! tr -d '\\0' <'$tmp/logs/argv.img' | grep -q ."
 check "args go as one -append word, after the memory and CPU count" \
 	argv_has "vmunit.mem=64 vmunit.smp=3 mem=64 two words"
 check "qemu_params quoting keeps spaces" argv_has "x,id=a b"
