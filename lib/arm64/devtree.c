@@ -76,6 +76,26 @@ unsigned int dt_regs_by_compatible(const char *compat, uintptr_t *bases, unsigne
 	return n;
 }
 
+bool dt_pci_host(uint64_t *ecam, uint64_t *mem_base, uint64_t *mem_size)
+{
+	int node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic") : -1;
+	int pac = node >= 0 ? fdt_address_cells(fdt, fdt_parent_offset(fdt, node)) : 0;
+	const fdt32_t *p;
+	int len;
+
+	if (node < 0 || !reg(node, 0, ecam, NULL))
+		return false;
+	/* ranges: (3-cell PCI address, pac-cell CPU address, 2-cell size) each */
+	p = fdt_getprop(fdt, node, "ranges", &len);
+	for (int k = 0; p && (k + 1) * 4 * (5 + pac) <= len; k++, p += 5 + pac)
+		if ((fdt32_to_cpu(p[0]) >> 24 & 3) == 2) {	/* 32-bit memory space */
+			*mem_base = cells(p + 3, pac);
+			*mem_size = cells(p + 3 + pac, 2);
+			return true;
+		}
+	return false;
+}
+
 uint64_t dt_reg_by_compatible(const char *compat)
 {
 	return dt_reg_by_compatible_index(compat, 0);

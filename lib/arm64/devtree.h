@@ -15,6 +15,8 @@ bool dt_memory(uint64_t *base, uint64_t *size);
 /* First (or index-th) "reg" base of the first enabled node compatible with compat. */
 uint64_t dt_reg_by_compatible(const char *compat);
 uint64_t dt_reg_by_compatible_index(const char *compat, int index);
+/* The generic ECAM host bridge: its config space and 32-bit memory window. */
+bool dt_pci_host(uint64_t *ecam, uint64_t *mem_base, uint64_t *mem_size);
 /* The first "reg" base of every enabled node compatible with compat (up to max). */
 unsigned int dt_regs_by_compatible(const char *compat, uintptr_t *bases, unsigned int max);
 /* The index-th interrupt of the first node compatible with compat, as a GIC INTID. */
