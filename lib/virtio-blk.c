@@ -33,7 +33,7 @@ bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
 
 int virtio_blk_rw(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, uint32_t len)
 {
-	struct { uint32_t type, reserved; uint64_t sector; } hdr = { type, 0, sector };
+	struct { uint32_t type, reserved; uint64_t sector; } hdr = { virtio32(type), 0, virtio64(sector) };
 	uint8_t status = 0xff;
 	struct virtio_sg out[2] = { { &hdr, sizeof(hdr) }, { buf, len } };
 	struct virtio_sg in[2] = { { buf, len }, { &status, 1 } };

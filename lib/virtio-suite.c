@@ -118,14 +118,14 @@ static void test_access_platform(const void *arg)
 		return;
 	require(virtio_has(&dev, VIRTIO_F_ACCESS_PLATFORM),
 		"ACCESS_PLATFORM[33] not offered (QEMU iommu_platform=on)");
-	before = vq.used->idx;
+	before = virtio16(vq.used->idx);
 	report(rng_post(), "a request posted through a bounce buffer");
-	poll_until(vq.used->idx != before, TIMEOUT_US);
+	poll_until(virtio16(vq.used->idx) != before, TIMEOUT_US);
 	untouched = all(rng_buf, PATTERN, RNG_LEN);
 	arrived = virtq_get(&vq, &len) == rng_buf && !all(rng_buf, PATTERN, len);
-	report(vq.used->idx != before && untouched,
+	report(virtio16(vq.used->idx) != before && untouched,
 	       "the device answered without writing the caller's buffer (used %u)",
-	       (unsigned int)vq.used->idx);
+	       (unsigned int)virtio16(vq.used->idx));
 	report(arrived, "the data arrives there from the bounce copy (%u bytes)", len);
 	virtio_reset(&dev);
 }
@@ -135,7 +135,7 @@ static volatile struct virtq_used_elem *completed(void)
 {
 	uint16_t slot = vq.last_used;
 
-	if (!rng_post() || !poll_until((uint16_t)(vq.used->idx - slot) >= 1, TIMEOUT_US))
+	if (!rng_post() || !poll_until((uint16_t)(virtio16(vq.used->idx) - slot) >= 1, TIMEOUT_US))
 		return NULL;
 	return &vq.used->ring[slot % vq.num];
 }
@@ -164,18 +164,18 @@ static void forge(enum forgery f)
 	}
 	switch (f) {
 	case ID_RANGE:
-		e->id = vq.num + 3;
+		e->id = virtio32(vq.num + 3);
 		break;
 	case ID_STALE:	/* take it honestly, then the device says it again */
 		virtq_get(&vq, &len);
-		vq.used->ring[vq.last_used % vq.num] = (struct virtq_used_elem){ e->id, 1 };
-		vq.used->idx = vq.last_used + 1;
+		vq.used->ring[vq.last_used % vq.num] = (struct virtq_used_elem){ e->id, virtio32(1) };
+		vq.used->idx = virtio16(vq.last_used + 1);
 		break;
 	case LENGTH:
-		e->len = RNG_LEN + 1;
+		e->len = virtio32(RNG_LEN + 1);
 		break;
 	case INDEX:
-		vq.used->idx = vq.last_used + vq.num + 1;
+		vq.used->idx = virtio16(vq.last_used + vq.num + 1);
 		break;
 	default:
 		break;

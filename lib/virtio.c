@@ -43,6 +43,11 @@ static bool queue_init(struct virtio_dev *d, struct virtq *vq, unsigned int i, u
 		return fail(d, "queue %lu: the device has none (maximum size 0)", i, 0);
 	while (num * 2 <= dev_max && num * 2 <= max)
 		num *= 2;
+	if (vq->dev == d && vq->desc) {	/* this queue's rings from the last init */
+		d->t->dma_free(vq->desc);
+		d->t->dma_free((void *)vq->avail);
+		d->t->dma_free((void *)vq->used);
+	}
 	*vq = (struct virtq){ .dev = d, .index = i, .num = num, .nfree = num };
 	vq->desc = d->t->dma_alloc(16 * num);
 	vq->avail = d->t->dma_alloc(6 + 2 * num);
@@ -125,18 +130,19 @@ bool virtq_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
 		const struct virtio_sg *sg = w ? &in[k - nout] : &out[k];
 
 		vq->desc[d] = (struct virtq_desc){
-			.addr = device_buffer(vq, c, sg, w), .len = sg->len,
-			.flags = (w ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
-			.next = k + 1 < n ? vq->next[d] : 0,
+			.addr = virtio64(device_buffer(vq, c, sg, w)), .len = virtio32(sg->len),
+			.flags = virtio16((w ? VIRTQ_DESC_F_WRITE : 0) |
+					  (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0)),
+			.next = virtio16(k + 1 < n ? vq->next[d] : 0),
 		};
 		c->in_bytes += w ? sg->len : 0;
 		d = vq->next[d];
 	}
 	vq->free_head = d;
 	vq->nfree -= n;
-	vq->avail[2 + vq->avail_idx % vq->num] = head;
+	vq->avail[2 + vq->avail_idx % vq->num] = virtio16(head);
 	mb();
-	vq->avail[1] = ++vq->avail_idx;
+	vq->avail[1] = virtio16(++vq->avail_idx);
 	return true;
 }
 
@@ -176,7 +182,7 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 
 	if (vq->error)
 		return NULL;
-	used_idx = vq->used->idx;
+	used_idx = virtio16(vq->used->idx);
 	moved = used_idx - vq->last_used;
 	if (!moved)
 		return NULL;
@@ -185,6 +191,8 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 			      moved, vq->num);
 	mb();
 	e = vq->used->ring[vq->last_used % vq->num];
+	e.id = virtio32(e.id);
+	e.len = virtio32(e.len);
 	if (e.id >= vq->num)
 		return broken(vq, "used id %lu out of range (ring of %lu)", e.id, vq->num);
 	if (!vq->chain[e.id].token)

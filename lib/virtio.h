@@ -18,8 +18,9 @@
  * over the chain's writable bytes.  Each is refused with its name in
  * vq->error, the queue is broken (nothing more is read or posted) and
  * no out-of-bounds access happens: the chain is freed from the driver's
- * own copy of it, never from the descriptor table.  virtio_config_*()
- * read the config space; a device driver checks the values it uses.
+ * own copy of it, never from the descriptor table.  virtio_config*()
+ * read the config space (in CPU order); a device driver checks the values
+ * it uses.  Ring fields are little-endian: virtio16/32/64() convert.
  */
 #ifndef VMUNIT_VIRTIO_H
 #define VMUNIT_VIRTIO_H
@@ -47,6 +48,17 @@
 
 #define VIRTQ_MAX_SIZE	256	/* what the driver uses at most */
 
+/* virtio 1.x rings and config are little-endian, whatever the CPU. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define virtio16(x) __builtin_bswap16(x)
+#define virtio32(x) __builtin_bswap32(x)
+#define virtio64(x) __builtin_bswap64(x)
+#else
+#define virtio16(x) ((uint16_t)(x))
+#define virtio32(x) ((uint32_t)(x))
+#define virtio64(x) ((uint64_t)(x))
+#endif
+
 struct virtio_dev;
 
 /* What a transport provides (virtio spec 4.x). */
@@ -63,7 +75,7 @@ struct virtio_transport {
 	void (*queue_setup)(struct virtio_dev *d, unsigned int i, unsigned int num,
 			    uint64_t desc, uint64_t driver, uint64_t device);
 	void (*notify)(struct virtio_dev *d, unsigned int i);
-	/* Device-visible memory (zeroed, 4K-aligned), its address for the device. */
+	/* Device-visible memory (zeroed, 16-byte aligned), its address for the device. */
 	void *(*dma_alloc)(size_t size);
 	void (*dma_free)(void *p);
 	uint64_t (*dma_addr)(const void *p);
