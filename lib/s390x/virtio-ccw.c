@@ -13,7 +13,7 @@
 enum {
 	CMD_WRITE_FEAT = 0x11, CMD_READ_FEAT = 0x12, CMD_SET_VQ = 0x13, CMD_READ_CONF = 0x22,
 	CMD_WRITE_STATUS = 0x31, CMD_READ_VQ_CONF = 0x32, CMD_VDEV_RESET = 0x33,
-	CMD_READ_STATUS = 0x72, CMD_SET_VIRTIO_REV = 0x83,
+	CMD_SET_IND = 0x43, CMD_READ_STATUS = 0x72, CMD_SET_VIRTIO_REV = 0x83,
 };
 
 struct vccw {
@@ -46,11 +46,17 @@ static struct vccw *vc(struct virtio_dev *d)
 static bool command(uint32_t schid, uint8_t cmd, uint16_t count)
 {
 	struct io_int irq;
+	int cc;
 
 	io->ccw = ccw_data(cmd, CCW_SLI, io->data, count);
 	orb_init(&io->orb, schid, &io->ccw, 0);
-	if (ssch(schid, &io->orb) || !css_wait_io(schid, CSS_TIMEOUT_US, &irq) ||
-	    tsch(schid, &io->irb))
+	cc = ssch(schid, &io->orb);
+	if (cc == 1) {	/* status pending: a queue's indicator interruption; take it */
+		css_wait_io(schid, 0, &irq);
+		tsch(schid, &io->irb);
+		cc = ssch(schid, &io->orb);
+	}
+	if (cc || !css_wait_io(schid, CSS_TIMEOUT_US, &irq) || tsch(schid, &io->irb))
 		return false;
 	return io->irb.scsw.dstat == (DEV_CHAN_END | DEV_DEV_END) && !io->irb.scsw.cstat;
 }
@@ -168,6 +174,12 @@ static struct virtio_transport ccw = {
 void virtio_ccw_force_bounce(bool on)
 {
 	ccw.dma_bounce = on;
+}
+
+bool virtio_ccw_set_indicators(struct virtio_dev *d, uint64_t *ind)
+{
+	*(uint64_t *)io->data = dma31_addr(ind);
+	return dev_command(d, CMD_SET_IND, 8);
 }
 
 unsigned int virtio_ccw_revision(const struct virtio_dev *d)

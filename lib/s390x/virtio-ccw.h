@@ -16,6 +16,11 @@
 
 bool virtio_ccw_find(struct virtio_dev *d, uint32_t device_id, unsigned int index);
 void virtio_ccw_force_bounce(bool on);
+/*
+ * SET_IND: classic queue indicators at ind (in the 31-bit pool), bit 1 << i
+ * set by the device when queue i has used buffers; before DRIVER_OK.
+ */
+bool virtio_ccw_set_indicators(struct virtio_dev *d, uint64_t *ind);
 /* The revision SET_VIRTIO_REV settled on for d (1 or 2). */
 unsigned int virtio_ccw_revision(const struct virtio_dev *d);
 
