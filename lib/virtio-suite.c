@@ -57,6 +57,9 @@ static void test_rng(const void *arg)
 	if (!report(ok, "init: VERSION_1 negotiated, FEATURES_OK, a queue (%u entries; %s)", vq.num,
 		    dev.error ? dev.error : "ok"))
 		return;
+	report_info("rng features %#lx: ACCESS_PLATFORM %u, INDIRECT_DESC %u, EVENT_IDX %u",
+		    dev.features, virtio_has(&dev, VIRTIO_F_ACCESS_PLATFORM),
+		    virtio_has(&dev, VIRTIO_F_INDIRECT_DESC), virtio_has(&dev, VIRTIO_F_EVENT_IDX));
 	rounds = 2 * vq.num + 3;	/* the ring wraps twice */
 	for (n = 0; n < rounds && !vq.error; n++) {
 		if (!rng_post() || virtq_wait(&vq, &len, TIMEOUT_US) != rng_buf) {
@@ -71,6 +74,12 @@ static void test_rng(const void *arg)
 	report(!bad_len, "every used length is 1..%u and nothing past it changed (%u bad)", RNG_LEN,
 	       bad_len);
 	report(!no_data, "entropy arrives in each (%u unchanged)", no_data);
+	if (virtio_has(&dev, VIRTIO_F_EVENT_IDX))
+		report(virtq_avail_event(&vq) == vq.avail_idx,
+		       "EVENT_IDX: the device's avail_event is the avail index it has taken (%u, %u)",
+		       virtq_avail_event(&vq), vq.avail_idx);
+	else
+		report_skip("EVENT_IDX: EVENT_IDX[29] not offered");
 }
 
 static void test_blk(const void *arg)
@@ -84,6 +93,9 @@ static void test_blk(const void *arg)
 	if (!report(ok, "init, capacity and blk_size in range (%lu sectors; %s)", blk.capacity,
 		    dev.error ? dev.error : "ok"))
 		return;
+	report_info("blk features %#lx: requests %s", dev.features,
+		    virtio_has(&dev, VIRTIO_F_INDIRECT_DESC) ? "through indirect tables" :
+		    "as descriptor chains");
 	for (unsigned int i = 0; i < SECTORS * 512; i++)
 		w[i] = (uint8_t)(i * 7 + i / 512);
 	memset(r, 0, SECTORS * 512);

@@ -76,7 +76,8 @@ bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigne
 	if (!(offered >> VIRTIO_F_VERSION_1 & 1))
 		return fail(d, "a legacy device: no VERSION_1[32] (features %#lx)", offered, 0);
 	d->features = offered & (want | 1ull << VIRTIO_F_VERSION_1 |
-				 1ull << VIRTIO_F_ACCESS_PLATFORM);
+				 1ull << VIRTIO_F_ACCESS_PLATFORM | 1ull << VIRTIO_F_INDIRECT_DESC |
+				 1ull << VIRTIO_F_EVENT_IDX);
 	d->bounce = d->t->dma_bounce || virtio_has(d, VIRTIO_F_ACCESS_PLATFORM);
 	d->t->set_features(d, d->features);
 	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
@@ -115,35 +116,67 @@ static uint64_t device_buffer(struct virtq *vq, struct chain *c, const struct vi
 	return t->dma_addr(b->mine);
 }
 
-bool virtq_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
-	       const struct virtio_sg *in, unsigned int nin, void *token)
+/* The n buffers as descriptors at table[at[k]], linked through at[]. */
+static void fill(struct virtq *vq, struct chain *c, struct virtq_desc *table, const uint16_t *at,
+		 const struct virtio_sg *out, unsigned int nout, const struct virtio_sg *in,
+		 unsigned int n)
 {
-	unsigned int n = nout + nin, head = vq->free_head, d = head;
-	struct chain *c = &vq->chain[head];
-
-	if (vq->error || !n || n > vq->nfree || !token ||
-	    (vq->dev->bounce && n > sizeof(c->bounce) / sizeof(c->bounce[0])))
-		return false;
-	*c = (struct chain){ .token = token, .ndesc = n };
 	for (unsigned int k = 0; k < n; k++) {
 		bool w = k >= nout;
 		const struct virtio_sg *sg = w ? &in[k - nout] : &out[k];
 
-		vq->desc[d] = (struct virtq_desc){
+		table[at[k]] = (struct virtq_desc){
 			.addr = virtio64(device_buffer(vq, c, sg, w)), .len = virtio32(sg->len),
 			.flags = virtio16((w ? VIRTQ_DESC_F_WRITE : 0) |
 					  (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0)),
-			.next = virtio16(k + 1 < n ? vq->next[d] : 0),
+			.next = virtio16(k + 1 < n ? at[k + 1] : 0),
 		};
 		c->in_bytes += w ? sg->len : 0;
-		d = vq->next[d];
+	}
+}
+
+bool virtq_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
+	       const struct virtio_sg *in, unsigned int nin, void *token)
+{
+	const struct virtio_transport *t = vq->dev->t;
+	unsigned int n = nout + nin, head = vq->free_head, d = head;
+	struct chain *c = &vq->chain[head];
+	bool indirect = n > 1 && virtio_has(vq->dev, VIRTIO_F_INDIRECT_DESC);
+	uint16_t at[VIRTQ_MAX_SIZE];
+
+	if (vq->error || !n || n > VIRTQ_MAX_SIZE || !token || (indirect ? 1 : n) > vq->nfree ||
+	    (vq->dev->bounce && n > sizeof(c->bounce) / sizeof(c->bounce[0])))
+		return false;
+	*c = (struct chain){ .token = token, .ndesc = n };
+	if (indirect && (c->table = t->dma_alloc(16 * n))) {
+		for (unsigned int k = 0; k < n; k++)
+			at[k] = k;
+		fill(vq, c, c->table, at, out, nout, in, n);
+		c->ndesc = 1;
+		vq->desc[head] = (struct virtq_desc){
+			.addr = virtio64(t->dma_addr(c->table)), .len = virtio32(16 * n),
+			.flags = virtio16(VIRTQ_DESC_F_INDIRECT),
+		};
+		d = vq->next[head];
+	} else if (n <= vq->nfree) {
+		for (unsigned int k = 0; k < n; k++, d = vq->next[d])
+			at[k] = d;
+		fill(vq, c, vq->desc, at, out, nout, in, n);
+	} else {	/* no memory for the table, and too few descriptors */
+		c->token = NULL;
+		return false;
 	}
 	vq->free_head = d;
-	vq->nfree -= n;
+	vq->nfree -= c->ndesc;
 	vq->avail[2 + vq->avail_idx % vq->num] = virtio16(head);
 	mb();
 	vq->avail[1] = virtio16(++vq->avail_idx);
 	return true;
+}
+
+uint16_t virtq_avail_event(const struct virtq *vq)
+{
+	return virtio16(*(volatile uint16_t *)&vq->used->ring[vq->num]);
 }
 
 void virtq_kick(struct virtq *vq)
@@ -166,6 +199,8 @@ static void release(struct virtq *vq, unsigned int head, uint32_t len)
 		len -= b->in ? (len < b->len ? len : b->len) : 0;
 		vq->dev->t->dma_free(b->mine);
 	}
+	if (c->table)
+		vq->dev->t->dma_free(c->table);
 	for (unsigned int k = 1; k < c->ndesc; k++)
 		last = vq->next[last];
 	vq->next[last] = vq->free_head;

@@ -3,9 +3,13 @@
  * CCW to come), and a driver that does not trust its device.
  *
  * virtio_init() resets the device and negotiates: VERSION_1 is required
- * (a legacy device is refused, named), ACCESS_PLATFORM is taken when the
- * device offers it, and of the device-type features those the caller
- * wants and the device offers; FEATURES_OK must stick.  Memory the device
+ * (a legacy device is refused, named); ACCESS_PLATFORM, INDIRECT_DESC and
+ * EVENT_IDX are taken when the device offers them, and of the device-type
+ * features those the caller wants and the device offers; FEATURES_OK must
+ * stick.  With INDIRECT_DESC a chain of several buffers is one ring
+ * descriptor pointing to a table; with EVENT_IDX the driver still
+ * notifies every time (it polls: no used_event interrupts needed), and
+ * virtq_avail_event() reads the device's avail_event.  Memory the device
  * sees comes from the transport's DMA allocator; with ACCESS_PLATFORM
  * (or a platform that says so, dma_bounce) every buffer goes through a
  * bounce buffer of the core's, so the device never sees the caller's.
@@ -89,6 +93,7 @@ struct virtq_desc {
 };
 #define VIRTQ_DESC_F_NEXT	1
 #define VIRTQ_DESC_F_WRITE	2
+#define VIRTQ_DESC_F_INDIRECT	4
 
 struct virtq_used_elem {
 	uint32_t id, len;
@@ -109,8 +114,9 @@ struct virtq {
 	uint16_t next[VIRTQ_MAX_SIZE];
 	struct chain {
 		void *token;			/* NULL: not outstanding */
-		uint16_t ndesc;
+		uint16_t ndesc;			/* in the ring: 1 when indirect */
 		uint32_t in_bytes;
+		struct virtq_desc *table;	/* its indirect table, or NULL */
 		/* Bounced: each buffer's bounce copy, and the caller's in buffers. */
 		struct bounce { void *mine, *theirs; uint32_t len; bool in; } bounce[4];
 		unsigned int nbounce;
@@ -150,6 +156,8 @@ uint64_t virtio_config64(struct virtio_dev *d, unsigned int off);
 bool virtq_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
 	       const struct virtio_sg *in, unsigned int nin, void *token);
 void virtq_kick(struct virtq *vq);
+/* With EVENT_IDX: the avail index the device last said it wants a kick at. */
+uint16_t virtq_avail_event(const struct virtq *vq);
 /* A completed chain's token and used length, or NULL (none yet, or broken). */
 void *virtq_get(struct virtq *vq, uint32_t *len);
 /* virtq_get() polled for up to timeout_us; NULL on timeout or breakage. */
