@@ -57,9 +57,10 @@ static void test_rng(const void *arg)
 	if (!report(ok, "init: VERSION_1 negotiated, FEATURES_OK, a queue (%u entries; %s)", vq.num,
 		    dev.error ? dev.error : "ok"))
 		return;
-	report_info("rng features %#lx: ACCESS_PLATFORM %u, INDIRECT_DESC %u, EVENT_IDX %u",
+	report_info("rng features %#lx: ACCESS_PLATFORM %u, INDIRECT_DESC %u, EVENT_IDX %u, RING_PACKED %u",
 		    dev.features, virtio_has(&dev, VIRTIO_F_ACCESS_PLATFORM),
-		    virtio_has(&dev, VIRTIO_F_INDIRECT_DESC), virtio_has(&dev, VIRTIO_F_EVENT_IDX));
+		    virtio_has(&dev, VIRTIO_F_INDIRECT_DESC), virtio_has(&dev, VIRTIO_F_EVENT_IDX),
+		    virtio_has(&dev, VIRTIO_F_RING_PACKED));
 	rounds = 2 * vq.num + 3;	/* the ring wraps twice */
 	for (n = 0; n < rounds && !vq.error; n++) {
 		if (!rng_post() || virtq_wait(&vq, &len, TIMEOUT_US) != rng_buf) {
@@ -74,7 +75,9 @@ static void test_rng(const void *arg)
 	report(!bad_len, "every used length is 1..%u and nothing past it changed (%u bad)", RNG_LEN,
 	       bad_len);
 	report(!no_data, "entropy arrives in each (%u unchanged)", no_data);
-	if (virtio_has(&dev, VIRTIO_F_EVENT_IDX))
+	if (virtio_has(&dev, VIRTIO_F_EVENT_IDX) && vq.packed)
+		report_info("EVENT_IDX on a packed ring: its event areas are not checked");
+	else if (virtio_has(&dev, VIRTIO_F_EVENT_IDX))
 		report(virtq_avail_event(&vq) == vq.avail_idx,
 		       "EVENT_IDX: the device's avail_event is the avail index it has taken (%u, %u)",
 		       virtq_avail_event(&vq), vq.avail_idx);
@@ -94,8 +97,8 @@ static void test_blk(const void *arg)
 		    dev.error ? dev.error : "ok"))
 		return;
 	report_info("blk features %#lx: requests %s", dev.features,
-		    virtio_has(&dev, VIRTIO_F_INDIRECT_DESC) ? "through indirect tables" :
-		    "as descriptor chains");
+		    virtio_has(&dev, VIRTIO_F_INDIRECT_DESC) && !blk.vq.packed ?
+		    "through indirect tables" : "as descriptor chains");
 	for (unsigned int i = 0; i < SECTORS * 512; i++)
 		w[i] = (uint8_t)(i * 7 + i / 512);
 	memset(r, 0, SECTORS * 512);
@@ -142,14 +145,57 @@ static void test_access_platform(const void *arg)
 	virtio_reset(&dev);
 }
 
-/* A completed request's used entry, not yet taken by the driver. */
-static volatile struct virtq_used_elem *completed(void)
+/*
+ * Playing the device: the used element at the driver's next position
+ * (split: used ring slot; packed: descriptor), rewritten.
+ */
+struct used_at {
+	uint32_t id, len;
+};
+
+static bool packed_used(uint16_t flags)
+{
+	bool a = flags & VIRTQ_PDESC_F_AVAIL, u = flags & VIRTQ_PDESC_F_USED;
+
+	return a == u && u == vq.used_wrap;
+}
+
+/* A request posted and completed by the device, not yet taken by the driver. */
+static bool completed(void)
 {
 	uint16_t slot = vq.last_used;
 
-	if (!rng_post() || !poll_until((uint16_t)(virtio16(vq.used->idx) - slot) >= 1, TIMEOUT_US))
-		return NULL;
-	return &vq.used->ring[slot % vq.num];
+	if (!rng_post())
+		return false;
+	if (vq.packed)
+		return poll_until(packed_used(virtio16(vq.pdesc[slot].flags)), TIMEOUT_US);
+	return poll_until((uint16_t)(virtio16(vq.used->idx) - slot) >= 1, TIMEOUT_US);
+}
+
+static struct used_at used_get(void)
+{
+	if (vq.packed)
+		return (struct used_at){ virtio16(vq.pdesc[vq.last_used].id),
+					 virtio32(vq.pdesc[vq.last_used].len) };
+	return (struct used_at){ virtio32(vq.used->ring[vq.last_used % vq.num].id),
+				 virtio32(vq.used->ring[vq.last_used % vq.num].len) };
+}
+
+/* The element at the next position says u; publish marks it used (split: idx + 1). */
+static void used_set(struct used_at u, bool publish)
+{
+	if (vq.packed) {
+		vq.pdesc[vq.last_used].id = virtio16(u.id);
+		vq.pdesc[vq.last_used].len = virtio32(u.len);
+		if (publish)
+			vq.pdesc[vq.last_used].flags = virtio16(vq.used_wrap ?
+				VIRTQ_PDESC_F_AVAIL | VIRTQ_PDESC_F_USED : 0);
+		return;
+	}
+	vq.used->ring[vq.last_used % vq.num] = (struct virtq_used_elem){ virtio32(u.id),
+									   virtio32(u.len) };
+	if (publish)
+		vq.used->idx = virtio16(vq.last_used + 1);
 }
 
 enum forgery { ID_RANGE, ID_STALE, LENGTH, INDEX, FORGERIES };
@@ -163,30 +209,53 @@ static const char *const forgery_errors[FORGERIES] = {
 	"out of range", "not outstanding", "over the chain", "more than the ring",
 };
 
+/*
+ * A packed ring has no used index: its fourth forgery is a used
+ * descriptor with the last lap's wrap bits, which must not be taken.
+ */
+static void forge_wrap(void)
+{
+	uint32_t len;
+	bool taken;
+
+	virtq_get(&vq, &len);
+	used_set((struct used_at){ 0, 1 }, false);
+	vq.pdesc[vq.last_used].flags = virtio16(vq.used_wrap ? 0 :
+						VIRTQ_PDESC_F_AVAIL | VIRTQ_PDESC_F_USED);
+	taken = virtq_get(&vq, &len) != NULL;
+	report(!taken && !vq.error, "a used descriptor with the last lap's wrap bits: not taken (%s)",
+	       vq.error ? vq.error : taken ? "taken" : "nothing");
+}
+
 static void forge(enum forgery f)
 {
-	volatile struct virtq_used_elem *e;
+	struct used_at u;
 	uint32_t len;
 	bool refused;
 
-	if (!rng_open() || !(e = completed())) {
+	if (!rng_open() || !completed()) {
 		report_fail("%s: the honest request completes (%s)", forgery_names[f],
 			    dev.error ? dev.error : "no answer");
 		return;
 	}
+	u = used_get();
 	switch (f) {
 	case ID_RANGE:
-		e->id = virtio32(vq.num + 3);
+		used_set((struct used_at){ vq.num + 3, u.len }, false);
 		break;
 	case ID_STALE:	/* take it honestly, then the device says it again */
 		virtq_get(&vq, &len);
-		vq.used->ring[vq.last_used % vq.num] = (struct virtq_used_elem){ e->id, virtio32(1) };
-		vq.used->idx = virtio16(vq.last_used + 1);
+		used_set((struct used_at){ u.id, 1 }, true);
 		break;
 	case LENGTH:
-		e->len = virtio32(RNG_LEN + 1);
+		used_set((struct used_at){ u.id, RNG_LEN + 1 }, false);
 		break;
 	case INDEX:
+		if (vq.packed) {
+			forge_wrap();
+			virtio_reset(&dev);
+			return;
+		}
 		vq.used->idx = virtio16(vq.last_used + vq.num + 1);
 		break;
 	default:

@@ -10,7 +10,9 @@
  *   until the driver copies the data over (SKIP when not offered);
  * - forged: playing the device, after a request completed, the test
  *   rewrites the used ring with an id out of range, an id not outstanding,
- *   a length over the buffer, a used index moved by more than the ring;
+ *   a length over the buffer, a used index moved by more than the ring
+ *   (packed rings: a used descriptor with the last lap's wrap bits, not
+ *   taken);
  *   and a blk config value out of range: each is refused with its name
  *   and the queue (or device) is broken; after a reset the honest path
  *   works again.

@@ -48,8 +48,11 @@ static bool queue_init(struct virtio_dev *d, struct virtq *vq, unsigned int i, u
 		d->t->dma_free((void *)vq->avail);
 		d->t->dma_free((void *)vq->used);
 	}
-	*vq = (struct virtq){ .dev = d, .index = i, .num = num, .nfree = num };
+	*vq = (struct virtq){ .dev = d, .index = i, .num = num, .nfree = num,
+			      .packed = virtio_has(d, VIRTIO_F_RING_PACKED),
+			      .avail_wrap = true, .used_wrap = true };
 	vq->desc = d->t->dma_alloc(16 * num);
+	vq->pdesc = (volatile struct virtq_pdesc *)vq->desc;
 	vq->avail = d->t->dma_alloc(6 + 2 * num);
 	vq->used = d->t->dma_alloc(6 + 8 * num);
 	if (!vq->desc || !vq->avail || !vq->used)
@@ -77,7 +80,7 @@ bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigne
 		return fail(d, "a legacy device: no VERSION_1[32] (features %#lx)", offered, 0);
 	d->features = offered & (want | 1ull << VIRTIO_F_VERSION_1 |
 				 1ull << VIRTIO_F_ACCESS_PLATFORM | 1ull << VIRTIO_F_INDIRECT_DESC |
-				 1ull << VIRTIO_F_EVENT_IDX);
+				 1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_RING_PACKED);
 	d->bounce = d->t->dma_bounce || virtio_has(d, VIRTIO_F_ACCESS_PLATFORM);
 	d->t->set_features(d, d->features);
 	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
@@ -135,18 +138,61 @@ static void fill(struct virtq *vq, struct chain *c, struct virtq_desc *table, co
 	}
 }
 
+/*
+ * Packed: the chain in consecutive descriptors from avail_idx under a free
+ * buffer id, the head's flags written last so the device sees it whole.
+ */
+static bool packed_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
+		       const struct virtio_sg *in, unsigned int n, void *token)
+{
+	unsigned int id = vq->free_head, pos = vq->avail_idx;
+	struct chain *c = &vq->chain[id];
+	bool wrap = vq->avail_wrap;
+	uint16_t head_flags = 0;
+
+	*c = (struct chain){ .token = token, .ndesc = n };
+	for (unsigned int k = 0; k < n; k++) {
+		bool w = k >= nout;
+		const struct virtio_sg *sg = w ? &in[k - nout] : &out[k];
+		uint16_t flags = (w ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0) |
+				 (wrap ? VIRTQ_PDESC_F_AVAIL : VIRTQ_PDESC_F_USED);
+
+		vq->pdesc[pos].addr = virtio64(device_buffer(vq, c, sg, w));
+		vq->pdesc[pos].len = virtio32(sg->len);
+		vq->pdesc[pos].id = virtio16(id);
+		if (k)
+			vq->pdesc[pos].flags = virtio16(flags);
+		else
+			head_flags = flags;
+		c->in_bytes += w ? sg->len : 0;
+		if (++pos == vq->num) {
+			pos = 0;
+			wrap = !wrap;
+		}
+	}
+	mb();
+	vq->pdesc[vq->avail_idx].flags = virtio16(head_flags);
+	vq->avail_idx = pos;
+	vq->avail_wrap = wrap;
+	vq->free_head = vq->next[id];
+	vq->nfree -= n;
+	return true;
+}
+
 bool virtq_add(struct virtq *vq, const struct virtio_sg *out, unsigned int nout,
 	       const struct virtio_sg *in, unsigned int nin, void *token)
 {
 	const struct virtio_transport *t = vq->dev->t;
 	unsigned int n = nout + nin, head = vq->free_head, d = head;
 	struct chain *c = &vq->chain[head];
-	bool indirect = n > 1 && virtio_has(vq->dev, VIRTIO_F_INDIRECT_DESC);
+	bool indirect = n > 1 && !vq->packed && virtio_has(vq->dev, VIRTIO_F_INDIRECT_DESC);
 	uint16_t at[VIRTQ_MAX_SIZE];
 
 	if (vq->error || !n || n > VIRTQ_MAX_SIZE || !token || (indirect ? 1 : n) > vq->nfree ||
 	    (vq->dev->bounce && n > sizeof(c->bounce) / sizeof(c->bounce[0])))
 		return false;
+	if (vq->packed)
+		return packed_add(vq, out, nout, in, n, token);
 	*c = (struct chain){ .token = token, .ndesc = n };
 	if (indirect && (c->table = t->dma_alloc(16 * n))) {
 		for (unsigned int k = 0; k < n; k++)
@@ -201,12 +247,54 @@ static void release(struct virtq *vq, unsigned int head, uint32_t len)
 	}
 	if (c->table)
 		vq->dev->t->dma_free(c->table);
-	for (unsigned int k = 1; k < c->ndesc; k++)
+	for (unsigned int k = 1; k < c->ndesc && !vq->packed; k++)
 		last = vq->next[last];
-	vq->next[last] = vq->free_head;
+	vq->next[last] = vq->free_head;	/* packed: the id back on the free list */
 	vq->free_head = head;
 	vq->nfree += c->ndesc;
 	c->token = NULL;
+}
+
+/* The id and length of a used element, validated; its token (NULL: refused). */
+static void *take(struct virtq *vq, uint32_t id, uint32_t elen, uint32_t *len)
+{
+	void *token;
+
+	if (id >= vq->num)
+		return broken(vq, "used id %lu out of range (ring of %lu)", id, vq->num);
+	if (!vq->chain[id].token)
+		return broken(vq, "used id %lu is not outstanding", id, 0);
+	if (elen > vq->chain[id].in_bytes)
+		return broken(vq, "used length %lu over the chain's %lu writable bytes", elen,
+			      vq->chain[id].in_bytes);
+	token = vq->chain[id].token;
+	release(vq, id, elen);
+	*len = elen;
+	return token;
+}
+
+/* Packed: the descriptor at last_used, once its AVAIL and USED bits both say used. */
+static void *packed_get(struct virtq *vq, uint32_t *len)
+{
+	uint16_t flags = virtio16(vq->pdesc[vq->last_used].flags), id;
+	bool avail = flags & VIRTQ_PDESC_F_AVAIL, used = flags & VIRTQ_PDESC_F_USED;
+	void *token;
+	unsigned int skip;
+
+	if (avail != used || used != vq->used_wrap)
+		return NULL;
+	mb();
+	id = virtio16(vq->pdesc[vq->last_used].id);
+	skip = id < vq->num ? vq->chain[id].ndesc : 0;
+	token = take(vq, id, virtio32(vq->pdesc[vq->last_used].len), len);
+	if (!token)
+		return NULL;
+	vq->last_used += skip;
+	if (vq->last_used >= vq->num) {
+		vq->last_used -= vq->num;
+		vq->used_wrap = !vq->used_wrap;
+	}
+	return token;
 }
 
 void *virtq_get(struct virtq *vq, uint32_t *len)
@@ -217,6 +305,8 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 
 	if (vq->error)
 		return NULL;
+	if (vq->packed)
+		return packed_get(vq, len);
 	used_idx = virtio16(vq->used->idx);
 	moved = used_idx - vq->last_used;
 	if (!moved)
@@ -226,19 +316,8 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 			      moved, vq->num);
 	mb();
 	e = vq->used->ring[vq->last_used % vq->num];
-	e.id = virtio32(e.id);
-	e.len = virtio32(e.len);
-	if (e.id >= vq->num)
-		return broken(vq, "used id %lu out of range (ring of %lu)", e.id, vq->num);
-	if (!vq->chain[e.id].token)
-		return broken(vq, "used id %lu is not outstanding", e.id, 0);
-	if (e.len > vq->chain[e.id].in_bytes)
-		return broken(vq, "used length %lu over the chain's %lu writable bytes", e.len,
-			      vq->chain[e.id].in_bytes);
-	vq->last_used++;
-	token = vq->chain[e.id].token;
-	release(vq, e.id, e.len);
-	*len = e.len;
+	token = take(vq, virtio32(e.id), virtio32(e.len), len);
+	vq->last_used += token != NULL;
 	return token;
 }
 

@@ -4,7 +4,10 @@
  *
  * virtio_init() resets the device and negotiates: VERSION_1 is required
  * (a legacy device is refused, named); ACCESS_PLATFORM, INDIRECT_DESC and
- * EVENT_IDX are taken when the device offers them, and of the device-type
+ * EVENT_IDX are taken when the device offers them, RING_PACKED too (then
+ * every queue is a packed ring: chains in consecutive descriptors, used
+ * ones found by their AVAIL/USED bits and the wrap counter; the same
+ * validation of ids and lengths), and of the device-type
  * features those the caller wants and the device offers; FEATURES_OK must
  * stick.  With INDIRECT_DESC a chain of several buffers is one ring
  * descriptor pointing to a table; with EVENT_IDX the driver still
@@ -99,17 +102,32 @@ struct virtq_used_elem {
 	uint32_t id, len;
 };
 
+/* A packed ring's descriptor (virtio 1.1, 2.8). */
+struct virtq_pdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id, flags;
+};
+#define VIRTQ_PDESC_F_AVAIL	(1u << 7)
+#define VIRTQ_PDESC_F_USED	(1u << 15)
+
 struct virtq {
 	struct virtio_dev *dev;
 	unsigned int index, num;
+	bool packed;				/* RING_PACKED: pdesc, the event areas */
 	struct virtq_desc *desc;
-	volatile uint16_t *avail;		/* flags, idx, ring[num] */
+	volatile struct virtq_pdesc *pdesc;	/* the same memory, packed */
+	volatile uint16_t *avail;		/* flags, idx, ring[num]; packed: driver event */
 	volatile struct virtq_used {
 		uint16_t flags, idx;
 		struct virtq_used_elem ring[];
-	} *used;
-	uint16_t avail_idx, last_used;
-	/* The driver's own record of each chain, by head. */
+	} *used;				/* packed: device event */
+	uint16_t avail_idx, last_used;		/* packed: ring positions */
+	bool avail_wrap, used_wrap;		/* packed: the wrap counters */
+	/*
+	 * The driver's own record of each chain, by head (packed: by buffer
+	 * id; next[] is then the list of free ids).
+	 */
 	uint16_t free_head, nfree;
 	uint16_t next[VIRTQ_MAX_SIZE];
 	struct chain {
