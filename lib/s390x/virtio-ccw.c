@@ -13,7 +13,8 @@
 enum {
 	CMD_WRITE_FEAT = 0x11, CMD_READ_FEAT = 0x12, CMD_SET_VQ = 0x13, CMD_READ_CONF = 0x22,
 	CMD_WRITE_STATUS = 0x31, CMD_READ_VQ_CONF = 0x32, CMD_VDEV_RESET = 0x33,
-	CMD_SET_IND = 0x43, CMD_READ_STATUS = 0x72, CMD_SET_VIRTIO_REV = 0x83,
+	CMD_SET_IND = 0x43, CMD_READ_STATUS = 0x72, CMD_SET_IND_ADAPTER = 0x73,
+	CMD_SET_VIRTIO_REV = 0x83,
 };
 
 struct vccw {
@@ -180,6 +181,17 @@ bool virtio_ccw_set_indicators(struct virtio_dev *d, uint64_t *ind)
 {
 	*(uint64_t *)io->data = dma31_addr(ind);
 	return dev_command(d, CMD_SET_IND, 8);
+}
+
+bool virtio_ccw_set_adapter_indicators(struct virtio_dev *d, uint8_t *summary, uint8_t *ind,
+				       unsigned int bit, unsigned int isc)
+{
+	struct { uint64_t summary, ind, bit; uint8_t isc; } __attribute__((packed)) area = {
+		dma31_addr(summary), dma31_addr(ind), bit, isc,
+	};
+
+	memcpy(io->data, &area, sizeof(area));
+	return dev_command(d, CMD_SET_IND_ADAPTER, sizeof(area));
 }
 
 unsigned int virtio_ccw_revision(const struct virtio_dev *d)

@@ -21,6 +21,14 @@ void virtio_ccw_force_bounce(bool on);
  * set by the device when queue i has used buffers; before DRIVER_OK.
  */
 bool virtio_ccw_set_indicators(struct virtio_dev *d, uint64_t *ind);
+/*
+ * SET_IND_ADAPTER: adapter (thin) indicators: the device sets bit + i of
+ * the indicator bytes at ind (bit 0 the leftmost) for queue i, and the
+ * summary byte, with an adapter interruption of class isc; both in the
+ * 31-bit pool; before DRIVER_OK.
+ */
+bool virtio_ccw_set_adapter_indicators(struct virtio_dev *d, uint8_t *summary, uint8_t *ind,
+				       unsigned int bit, unsigned int isc);
 /* The revision SET_VIRTIO_REV settled on for d (1 or 2). */
 unsigned int virtio_ccw_revision(const struct virtio_dev *d);
 
