@@ -1,12 +1,14 @@
 /* The check API: counts, per-CPU prefixes and the final verdict lines. */
 #include <stdarg.h>
 #include "arch.h"
+#include "clock.h"
 #include "console.h"
 #include "gcov.h"
 #include "percpu.h"
 #include "printf.h"
 #include "report.h"
 #include "spinlock.h"
+#include "start.h"
 #include "string.h"
 #include "verdict.h"
 
@@ -191,6 +193,14 @@ void report_exit(void)
 			 : vm_status_from_counts(checks, unexpected, skipped);
 	if (!checks && !aborted)
 		console_write("ERROR: no checks reported\n", 26);
+	if (run_stats()) {
+		uint64_t end;
+
+		console_write("STATS: end\n", 11);
+		end = clock_us() + STATS_WAIT_US;
+		while (clock_us() < end)
+			;
+	}
 	gcov_dump();
 	n = snprintf(line, sizeof(line), VM_SUMMARY_FMT "\n" VM_EXIT_FMT "\n",
 		     checks, unexpected, counts[CHECK_XFAIL], counts[CHECK_SKIP],

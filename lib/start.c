@@ -2,8 +2,9 @@
  * Common start: command line to argc/argv, main(), verdict.  Words the
  * runner adds for the framework are taken out of argv: "vmunit.smp=N" (the
  * CPUs the run asked for: with more than one, a missing CPU is a FAIL
- * before main() runs), "vmunit.mem=M" (its memory in MiB) and
- * "vmunit.vmm=NAME" (a VMM other than QEMU), see start.h.
+ * before main() runs), "vmunit.mem=M" (its memory in MiB),
+ * "vmunit.vmm=NAME" (a VMM other than QEMU) and "vmunit.stats" (the
+ * runner reads KVM's statistics: run_stats()), see start.h.
  */
 #include "argv.h"
 #include "report.h"
@@ -19,6 +20,12 @@ int main(int argc, char **argv);
 static unsigned long asked_mem_mib;
 static const char *vmm = "qemu";
 static unsigned int asked_cpus;
+static bool stats;
+
+bool run_stats(void)
+{
+	return stats;
+}
 
 unsigned long run_memory_mib(void)
 {
@@ -55,6 +62,8 @@ static unsigned int take_framework_words(int *argc, char **argv)
 			asked_mem_mib = strtoul(argv[i] + 11, NULL, 10);
 		else if (!strncmp(argv[i], "vmunit.vmm=", 11))
 			vmm = argv[i] + 11;
+		else if (!strcmp(argv[i], "vmunit.stats"))
+			stats = true;
 		else
 			argv[out++] = argv[i];
 	}

@@ -18,5 +18,13 @@ unsigned long run_memory_mib(void);
  * "qemu" without the word), for XFAILs of one VMM's known deviations.
  */
 bool run_on_vmm(const char *name);
+/*
+ * Whether the runner reads KVM's statistics around the test
+ * (vmunit.stats): report_exit() then prints "STATS: end" and waits
+ * STATS_WAIT_US before SUMMARY, so the runner's last snapshot is the
+ * test's work and not the exit's.
+ */
+bool run_stats(void);
+#define STATS_WAIT_US 500000
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "verdict-parse.h"
 
 /*
@@ -158,6 +159,27 @@ static int set_expect(struct parser *p, const struct key *k, const char *val)
 	return 1;
 }
 
+/* "all", or statistic names ([a-z0-9_], blank-separated). */
+static int set_stats(struct parser *p, const struct key *k, const char *val)
+{
+	if (strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789_ \t") != strlen(val))
+		return fail_at(p, p->line, "stats '%s': want all or KVM statistic names", val);
+	return set_string(p, k, val);
+}
+
+static int set_stats_check(struct parser *p, const struct key *k, const char *val)
+{
+	char *copy = xstrdup(val), *save, *expr;
+	struct err e;
+	int ok = 1;
+
+	for (expr = strtok_r(copy, ";", &save); expr && ok; expr = strtok_r(NULL, ";", &save))
+		if (stats_parse_check(expr, &e))
+			ok = fail_at(p, p->line, "%s", e.msg);
+	free(copy);
+	return ok ? set_string(p, k, val) : 0;
+}
+
 static int set_check(struct parser *p, const struct key *k, const char *val)
 {
 	char *copy = xstrdup(val), *save, *w;
@@ -186,6 +208,8 @@ static const struct key keys[] = {
 	{ .name = "vmm", .set = set_vmm },
 	{ .name = "timeout", .set = set_uint, .off = FIELD(timeout), .max = 86400 },
 	{ .name = "scratch", .set = set_uint, .off = FIELD(scratch), .max = 4096 },
+	{ .name = "stats", .set = set_stats, .off = FIELD(stats) },
+	{ .name = "stats_check", .set = set_stats_check, .off = FIELD(stats_check) },
 	{ .name = "groups", .set = set_string, .off = FIELD(groups) },
 	{ .name = "check", .set = set_check, .off = FIELD(check) },
 	{ .name = "expect", .set = set_expect },
@@ -366,6 +390,8 @@ void cfg_free(struct cfg *cfg)
 		free(t->groups);
 		free(t->check);
 		free(t->expect_reason);
+		free(t->stats);
+		free(t->stats_check);
 	}
 	free(cfg->entries);
 	free(cfg->path);

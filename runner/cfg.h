@@ -33,6 +33,8 @@ struct cfg_entry {
 	char *args;		/* -append, or NULL */
 	char *qemu_params;	/* extra QEMU words, or NULL */
 	unsigned scratch;	/* MiB of a fresh zeroed disk, drive id "scratch"; 0: none */
+	char *stats;		/* KVM statistics to report (stats.h): "all" or names, or NULL */
+	char *stats_check;	/* ';'-separated checks on them, or NULL */
 	char *machine, *cpu;	/* overrides, or NULL */
 	enum accel accel;	/* required accelerator, or ACCEL_AUTO */
 	enum vmm vmm;		/* VMM_QEMU unless the entry says */

@@ -145,6 +145,19 @@ static struct json_object *checks_of(const struct vparse *vp)
 	return a;
 }
 
+/* KVM statistics' deltas by name, or null when none were read. */
+static struct json_object *stats_of(const struct result *r)
+{
+	struct json_object *o;
+
+	if (!r->nstats)
+		return NULL;
+	o = json_object_new_object();
+	for (size_t i = 0; i < r->nstats; i++)
+		json_object_object_add(o, r->stats[i].name, json_object_new_int64(r->stats[i].value));
+	return o;
+}
+
 void json_out_test(struct json_out *j, const struct result *r)
 {
 	const struct test *t = r->test;
@@ -164,6 +177,7 @@ void json_out_test(struct json_out *j, const struct result *r)
 	json_object_object_add(o, "command", str_or_null(cmd));
 	json_object_object_add(o, "log", str_or_null(t->log));
 	json_object_object_add(o, "checks", checks_of(r->vp));
+	json_object_object_add(o, "stats", stats_of(r));
 	json_object_array_add(j->tests, o);
 	free(cmd);
 }

@@ -5,7 +5,8 @@
  * machine, kernel), the accelerator asked for and the note on why one was
  * chosen, and each VMM binary with its version line.  Each test: its
  * name, cfg entry, arch, VMM, accelerator, verdict and reason, seconds,
- * command line, log, the baseline's notice, and every check (status,
+ * command line, log, the baseline's notice, KVM statistics' deltas
+ * (stats.h; null when none were read), and every check (status,
  * prefix, message: the check line's text split at its first ": "; name:
  * the text without its detail, check_name_len(); known: the baseline's
  * reason for an XFAIL it made).

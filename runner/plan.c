@@ -195,6 +195,16 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->expect_reason = c->expect_reason;
 	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);
 	t->skip = static_skip(c, a, vmm, o.accel);
+	t->stats = c->stats;
+	t->stats_check = c->stats_check;
+	t->stats_kvm = c->stats && vmm == VMM_QEMU && o.accel == ACCEL_KVM;
+	if (t->stats_kvm) {
+		char *more = xasprintf("%s%svmunit.stats", append ? append : "", append ? " " : "");
+
+		free(append);
+		o.append = append = more;
+		o.paused = true;
+	}
 	if (t->log && vmm == VMM_BOCHS)
 		o.vmm_log = t->vmm_log = xasprintf("%s.bochs", t->log);
 	if (c->scratch) {

@@ -44,6 +44,9 @@ struct test {
 	char *vmm_log;		/* the VMM's own log file (Bochs), or NULL */
 	char *gcov_dir;		/* its coverage tree (gcov-collect.h), or NULL */
 	char *scratch;		/* its scratch disk image, made fresh at the start, or NULL */
+	const char *stats;	/* KVM statistics asked for (the cfg entry's), or NULL */
+	const char *stats_check;
+	bool stats_kvm;		/* read them: under kvm, QEMU paused at the start */
 	unsigned scratch_mib;
 	const char *note;	/* the host's note, for the log */
 };

@@ -190,6 +190,8 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 	if (o->append)
 		push_pair(argv, "-append", o->append);
 	strv_append(argv, (char *const *)ai->extra);
+	if (o->paused)
+		strv_push(argv, "-S");
 	if (o->scratch) {
 		char *drive = xasprintf("if=none,id=scratch,format=raw,file=%s", o->scratch);
 

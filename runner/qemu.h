@@ -66,6 +66,7 @@ struct qemu_opts {
 	const char *append;		/* guest command line, or NULL */
 	const char *params;		/* qemu_params, or NULL */
 	const char *scratch;		/* the scratch disk's image (drive id "scratch"), or NULL */
+	bool paused;			/* -S: the runner lets it run over QMP */
 	char *const *extra;		/* more argv at the end, or NULL */
 	/* Bochs only (vmm.h): boot image, command line and rc files, its log. */
 	const char *loader, *cmdline_file, *rc_file, *vmm_log;

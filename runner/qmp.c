@@ -38,10 +38,16 @@ int qmp_open(struct qmp *q, int *child)
 	return 0;
 }
 
-static void dispatch(struct json_object *msg, qmp_event_fn *fn, void *ctx)
+static void dispatch(struct qmp *q, struct json_object *msg, qmp_event_fn *fn, void *ctx)
 {
-	struct json_object *ev, *data, *reason;
+	struct json_object *ev, *data, *reason, *id, *ret;
 
+	if (q->reply && json_object_object_get_ex(msg, "id", &id) &&
+	    json_object_is_type(id, json_type_string)) {
+		q->reply(q->reply_ctx, json_object_get_string(id),
+			 json_object_object_get_ex(msg, "return", &ret) ? ret : NULL);
+		return;
+	}
 	if (!json_object_object_get_ex(msg, "event", &ev) ||
 	    !json_object_is_type(ev, json_type_string))
 		return;
@@ -62,7 +68,7 @@ void qmp_feed(struct qmp *q, const char *buf, size_t n, qmp_event_fn *fn, void *
 		if (err == json_tokener_continue)
 			return;
 		if (msg)
-			dispatch(msg, fn, ctx);
+			dispatch(q, msg, fn, ctx);
 		json_object_put(msg);
 		json_tokener_reset(q->tok);
 		if (err != json_tokener_success || !used)
@@ -89,6 +95,13 @@ int qmp_read(struct qmp *q, qmp_event_fn *fn, void *ctx)
 		return -1;
 	}
 	return n > 0;
+}
+
+int qmp_send(struct qmp *q, const char *json)
+{
+	size_t n = strlen(json);
+
+	return q->fd >= 0 && write(q->fd, json, n) == (ssize_t)n ? 0 : -1;
 }
 
 void qmp_close(struct qmp *q)

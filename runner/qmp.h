@@ -8,7 +8,8 @@
  * QMP_CHILD_FD (qmp_argv names it on its command line) and the runner
  * keeps the other, on which it has already queued qmp_capabilities, so
  * events flow without a round trip.  qmp_read() parses what has arrived
- * (json-c) and hands each event to the callback; replies are dropped.
+ * (json-c) and hands each event to the callback, and each reply with an
+ * id to q->reply when set (else drops it); qmp_send() queues a command.
  * At most QMP_MAX_BYTES are read per connection, then it is closed.
  */
 #ifndef RUNNER_QMP_H
@@ -22,10 +23,16 @@
 /* The QEMU arguments that attach a QMP monitor to fd QMP_CHILD_FD. */
 extern char *const qmp_argv[];
 
+struct json_object;
+/* A reply: its id and its "return" (NULL for an "error"). */
+typedef void qmp_reply_fn(void *ctx, const char *id, struct json_object *ret);
+
 struct qmp {
 	int fd;			/* the runner's end, -1 when closed */
 	struct json_tokener *tok;
 	size_t bytes;		/* read so far */
+	qmp_reply_fn *reply;
+	void *reply_ctx;
 };
 
 typedef void qmp_event_fn(void *ctx, const char *event, const char *reason);
@@ -36,6 +43,8 @@ int qmp_open(struct qmp *q, int *child);
 int qmp_read(struct qmp *q, qmp_event_fn *fn, void *ctx);
 /* Parses n bytes of the stream; for qmp_read() and the host tests. */
 void qmp_feed(struct qmp *q, const char *buf, size_t n, qmp_event_fn *fn, void *ctx);
+/* One command (a JSON object and its newline): 0, or -1 when it cannot be written. */
+int qmp_send(struct qmp *q, const char *json);
 void qmp_close(struct qmp *q);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "baseline.h"
 #include "gcov-collect.h"
+#include "stats.h"
 #include "qmp.h"
 #include "vmm.h"
 
@@ -40,6 +41,7 @@ struct job {
 	bool ends_in_newline;
 	struct vparse vp;
 	struct gcov_collect gcov;
+	struct stats stats;		/* with t->stats_kvm */
 	char line[LINE_MAX_LEN];
 	size_t len;
 };
@@ -187,6 +189,31 @@ static int make_scratch(const struct test *t)
 	return r;
 }
 
+/* query-stats of both targets, ids "<when>-vm" and "<when>-vcpu". */
+static void snapshot(struct job *j, const char *when)
+{
+	static const char *const targets[] = { "vm", "vcpu" };
+
+	for (int i = 0; i < 2; i++) {
+		char *cmd = xasprintf("{\"execute\": \"query-stats\", \"arguments\": {\"target\": \"%s\"}, \"id\": \"%s-%s\"}\n",
+				      targets[i], when, targets[i]);
+
+		qmp_send(&j->qmp, cmd);
+		free(cmd);
+	}
+}
+
+static void on_stats_reply(void *ctx, const char *id, struct json_object *ret)
+{
+	struct job *j = ctx;
+	const char *dash = strchr(id, '-');
+	struct stats_snap *snap = !strncmp(id, "before-", 7) ? &j->stats.before :
+				  !strncmp(id, "after-", 6) ? &j->stats.after : NULL;
+
+	if (snap && dash && ret)
+		stats_add_reply(snap, dash + 1, ret);
+}
+
 /* 0, or an errno value when QEMU could not be started. */
 static int job_start(struct sched *s, struct job *j, const struct test *t,
 		     const sigset_t *mask)
@@ -211,6 +238,12 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 		close(p[0]);
 		close(p[1]);
 		return r;
+	}
+	if (t->stats_kvm) {	/* the first snapshot, then let it run (it started with -S) */
+		j->qmp.reply = on_stats_reply;
+		j->qmp.reply_ctx = j;
+		snapshot(j, "before");
+		qmp_send(&j->qmp, "{\"execute\": \"cont\"}\n");
 	}
 	strv_append(&argv, t->argv.v);
 	if (qmp >= 0)
@@ -239,6 +272,9 @@ static void flush_line(struct job *j, const struct run_opts *o)
 	j->len = 0;
 	if (gcov_line(&j->gcov, j->line))
 		return;
+	if (j->t->stats_kvm && !stats_line(&j->stats, j->line) &&
+	    !strncmp(j->line, "STATS: end", 10))
+		snapshot(j, "after");
 	vp_line(&j->vp, j->line);
 	if (o->line)
 		o->line(o->ctx, j->t, j->line);
@@ -269,6 +305,44 @@ static void deliver(struct sched *s, struct job *j, struct result *r, bool unsta
 	log_result(j, r, &s->log_errors);
 	s->o->done(s->o->ctx, r);
 	j->pid = 0;
+}
+
+/*
+ * The statistics' deltas into the log ("STAT: name delta": the names
+ * asked for, or every one that moved) and the result; the checks decide
+ * a passing test.  Under tcg the log says there are none.
+ */
+static void stats_finish(struct job *j, struct result *r)
+{
+	const struct stats *s = &j->stats;
+	char why[256];
+	int bad;
+
+	if (!j->t->stats_kvm) {
+		if (j->log)
+			fprintf(j->log, "%s# stats: kvm only\n", j->ends_in_newline ? "" : "\n");
+		j->ends_in_newline = true;
+		return;
+	}
+	for (size_t i = 0; i < s->after.n; i++) {
+		const char *name = s->after.v[i].name;
+		int64_t d;
+
+		if (!stats_delta(s, name, &d) ||
+		    (strcmp(j->t->stats, "all") ? !word_in_list(j->t->stats, name) : !d))
+			continue;
+		r->stats = xrealloc(r->stats, (r->nstats + 1) * sizeof(*r->stats));
+		r->stats[r->nstats++] = (struct stat_value){ xstrdup(name), d };
+		if (j->log)
+			fprintf(j->log, "%sSTAT: %s %lld\n", j->ends_in_newline ? "" : "\n", name,
+				(long long)d);
+		j->ends_in_newline = true;
+	}
+	bad = stats_evaluate(s, j->t->stats_check, why, sizeof(why));
+	if (bad && r->v == V_PASS) {
+		r->v = bad < 0 ? V_ERROR : V_FAIL;
+		snprintf(r->reason, sizeof(r->reason), "%s", why);
+	}
 }
 
 /* Coverage data that could not be collected: said in the log and on stderr. */
@@ -303,8 +377,14 @@ static void job_finish(struct sched *s, struct job *j)
 	if (j->gcov.error)
 		log_coverage_error(j);
 	r.v = vp_verdict(&j->vp, &end, r.reason, sizeof(r.reason));
+	if (j->t->stats)
+		stats_finish(j, &r);
 	deliver(s, j, &r, vp_unstarted(&j->vp, &end));
 	vp_free(&j->vp);
+	stats_free(&j->stats);
+	for (size_t i = 0; i < r.nstats; i++)
+		free(r.stats[i].name);
+	free(r.stats);
 }
 
 /* A test decided without booting (accel requirement, precondition). */

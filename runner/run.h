@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "stats.h"
 #include "verdict-parse.h"
 
 struct baseline;
@@ -27,6 +28,8 @@ struct result {
 	bool unstarted;			/* the VMM could not even start */
 	bool started;			/* it was spawned (run_opts.started was called) */
 	double seconds;			/* from start to verdict; 0 if not run */
+	struct stat_value *stats;	/* KVM statistics' deltas (stats.h), nstats of them */
+	size_t nstats;
 };
 
 struct run_opts {

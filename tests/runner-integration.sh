@@ -879,6 +879,18 @@ check "a path with '..': not written, said on stderr and in the log" \
 check "... the verdict unchanged" has "PASS gcovbad (1 check)"
 check "a torn image is not written" test ! -e "$tmp/logs/gcovbad.gcov/b/torn.gcda"
 
+# ---- KVM statistics: kvm only; the cfg's checks are checked ----
+
+printf '[pass]\nfile = pass\nstats = exits io_exits\nstats_check = io_exits >= 1\n' | cfg
+vr pass
+check "stats under tcg: the test's own verdict, the log says kvm only" \
+	sh -c "grep -qx 'PASS pass (3 checks, 1 skipped)' '$tmp/out' &&
+		grep -qx '# stats: kvm only' '$tmp/logs/pass.log'"
+printf '[pass]\nfile = pass\nstats_check = io_exits => 1\n' | cfg
+vr pass
+check "a malformed stats_check: exit 2 with file:line" \
+	sh -c "[ \$(cat '$tmp/rc') = 2 ] && grep -qF 'unittests.cfg:3: stats check' '$tmp/err'"
+
 # ---- make standalone: bundles that run without the tree ----
 
 printf '[pass]\nfile = pass\n[fail]\nfile = fail\ntimeout = 7\n' | cfg

@@ -1,0 +1,171 @@
+#define _GNU_SOURCE
+#include "stats.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ops[] = { ">=", "<=", "==", "!=", ">", "<" };
+
+struct check {
+	char name[64];
+	int op;
+	long long want;
+};
+
+static int parse(const char *expr, struct check *c)
+{
+	char op[3];
+	int used = 0;
+
+	if (sscanf(expr, " %63[a-z0-9_] %2[<>=!] %lld %n", c->name, op, &c->want, &used) != 3 ||
+	    expr[used])
+		return -1;
+	for (c->op = 0; c->op < 6 && strcmp(op, ops[c->op]); c->op++)
+		;
+	return c->op < 6 ? 0 : -1;
+}
+
+int stats_parse_check(const char *expr, struct err *e)
+{
+	struct check c;
+
+	return parse(expr, &c) ? err_set(e, "stats check '%s': want NAME OP NUMBER, OP one of >= > <= < == !=",
+					 expr) : 0;
+}
+
+static struct stat_value *find(const struct stats_snap *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name))
+			return &s->v[i];
+	return NULL;
+}
+
+/* name += v (vCPUs' values add up). */
+static void add(struct stats_snap *s, const char *name, int64_t v)
+{
+	struct stat_value *e = find(s, name);
+
+	if (e) {
+		e->value += v;
+		return;
+	}
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = (struct stat_value){ xstrdup(name), v };
+}
+
+void stats_add_reply(struct stats_snap *snap, const char *target, struct json_object *ret)
+{
+	size_t n = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *provider = json_object_array_get_idx(ret, i), *list, *name, *val;
+
+		if (!json_object_object_get_ex(provider, "stats", &list) ||
+		    !json_object_is_type(list, json_type_array))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(list); k++) {
+			struct json_object *st = json_object_array_get_idx(list, k);
+
+			if (json_object_object_get_ex(st, "name", &name) &&
+			    json_object_object_get_ex(st, "value", &val) &&
+			    json_object_is_type(val, json_type_int))
+				add(snap, json_object_get_string(name), json_object_get_int64(val));
+		}
+	}
+	snap->parts |= !strcmp(target, "vm") ? 1 : 2;
+}
+
+bool stats_line(struct stats *s, const char *line)
+{
+	size_t n = strlen("STAT-EXPECT: ");
+	char *expr;
+
+	if (strncmp(line, "STAT-EXPECT: ", n))
+		return false;
+	expr = strndup(line + n, strcspn(line + n, "\r"));
+	strv_push(&s->expect, expr);
+	free(expr);
+	return true;
+}
+
+bool stats_delta(const struct stats *s, const char *name, int64_t *delta)
+{
+	const struct stat_value *a = find(&s->after, name), *b = find(&s->before, name);
+
+	if (!a || !b)
+		return false;
+	*delta = a->value - b->value;
+	return true;
+}
+
+static bool holds(int op, int64_t v, long long want)
+{
+	switch (op) {
+	case 0: return v >= want;
+	case 1: return v <= want;
+	case 2: return v == want;
+	case 3: return v != want;
+	case 4: return v > want;
+	default: return v < want;
+	}
+}
+
+/* One check: 0 holds, 1 not (why said), with a malformed guest one a failure too. */
+static int one(const struct stats *s, const char *expr, const char *from, char *why, size_t len)
+{
+	struct check c;
+	int64_t d;
+
+	if (parse(expr, &c)) {
+		snprintf(why, len, "stats: %s check '%s' is malformed", from, expr);
+		return 1;
+	}
+	if (!stats_delta(s, c.name, &d)) {
+		snprintf(why, len, "stats: %s check '%s': KVM has no statistic %s", from, expr,
+			 c.name);
+		return 1;
+	}
+	if (holds(c.op, d, c.want))
+		return 0;
+	snprintf(why, len, "stats: %s %lld, want %s %lld (%s)", c.name, (long long)d, ops[c.op],
+		 c.want, from);
+	return 1;
+}
+
+int stats_evaluate(const struct stats *s, const char *cfg_checks, char *why, size_t len)
+{
+	char *copy, *save, *expr;
+	int r = 0;
+
+	if (s->before.parts != 3 || s->after.parts != 3) {
+		snprintf(why, len, "stats: the %s snapshot was not read",
+			 s->before.parts != 3 ? "first" : "last");
+		return -1;
+	}
+	copy = xstrdup(cfg_checks ? cfg_checks : "");
+	for (expr = strtok_r(copy, ";", &save); expr && !r; expr = strtok_r(NULL, ";", &save))
+		if (strspn(expr, " \t") != strlen(expr))
+			r = one(s, expr, "cfg", why, len);
+	free(copy);
+	for (size_t i = 0; i < s->expect.n && !r; i++)
+		r = one(s, s->expect.v[i], "guest", why, len);
+	return r;
+}
+
+static void snap_free(struct stats_snap *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+}
+
+void stats_free(struct stats *s)
+{
+	snap_free(&s->before);
+	snap_free(&s->after);
+	strv_free(&s->expect);
+	*s = (struct stats){ 0 };
+}
