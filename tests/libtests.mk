@@ -3,7 +3,7 @@
 # so they do not clash with the host's C library.
 
 LIBTESTS := tests/lib-printf-test tests/lib-stdlib-test tests/lib-alloc-test tests/lib-css-test \
-	tests/lib-gcov-test
+	tests/lib-gcov-test tests/lib-ghcb-test
 HOST_TESTS += $(LIBTESTS)
 
 # Without HOST_CFLAGS' -I options: -Ilib would make lib/string.h and
@@ -25,6 +25,8 @@ tests/lib-gcov-sample.o: $(SRCDIR)/tests/lib-gcov-sample.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(filter-out -I%,$(HOST_CFLAGS)) -fprofile-arcs -fprofile-info-section=gcov_info \
 		-fprofile-update=single -c -o $@ $<
+
+tests/lib-ghcb-test: $(wildcard $(SRCDIR)/lib/x86/ghcb.[ch])
 
 # lib/s390x sources include lib/ headers by their quoted names.
 tests/lib-css-test: LIBTEST_CFLAGS += -iquote $(SRCDIR)/lib
