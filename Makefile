@@ -79,6 +79,7 @@ SRCDIR := .
 HOST_TESTS :=
 include runner/runner.mk
 include tests/libtests.mk
+include tests/fuzz/fuzz.mk
 
 deps:
 	@scripts/install-deps.sh
@@ -91,7 +92,7 @@ CHECK_ARCHES := $(foreach a,x86_64 arm64 s390x,$(if $(wildcard $(ARCH_DIR_$(a))/
 
 # Host tests and the guest suite of every arch, with one closing line.
 check: deps
-	@$(MAKE) -s --no-print-directory $(HOST_TESTS)
+	@$(MAKE) -s --no-print-directory $(HOST_TESTS) fuzz-build
 	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a all || exit; done
 	@scripts/check.sh $(subst $(eval) ,$(comma),$(CHECK_ARCHES)) \
 		$(filter-out runner/vmunit-run,$(HOST_TESTS))

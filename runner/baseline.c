@@ -161,29 +161,34 @@ static int parse(struct baseline *b, FILE *f, struct err *e)
 	return bad ? bad : end_record(b, seen, start, e);
 }
 
-struct baseline *baseline_load(const char *path, struct err *e)
+struct baseline *baseline_read(FILE *f, const char *name, struct err *e)
 {
 	struct baseline *b = xmalloc(sizeof(*b));
 	time_t now = time(NULL);
 	struct tm tm;
-	FILE *f;
 
-	*b = (struct baseline){ .path = path ? xstrdup(path) : NULL };
+	*b = (struct baseline){ .path = name ? xstrdup(name) : NULL };
 	strftime(b->today, sizeof(b->today), "%Y-%m-%d", gmtime_r(&now, &tm));
-	if (!path)
-		return b;
-	f = fopen(path, "re");
-	if (!f) {
-		err_set(e, "%s: %m", path);
-	} else {
-		int bad = parse(b, f, e);
-
-		fclose(f);
-		if (!bad)
-			return b;
+	if (f && parse(b, f, e)) {
+		baseline_free(b);
+		return NULL;
 	}
-	baseline_free(b);
-	return NULL;
+	return b;
+}
+
+struct baseline *baseline_load(const char *path, struct err *e)
+{
+	struct baseline *b;
+	FILE *f = NULL;
+
+	if (path && !(f = fopen(path, "re"))) {
+		err_set(e, "%s: %m", path);
+		return NULL;
+	}
+	b = baseline_read(f, path, e);
+	if (f)
+		fclose(f);
+	return b;
 }
 
 /* ---- applying ---- */

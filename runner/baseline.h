@@ -42,6 +42,8 @@ struct baseline;
 
 /* An empty baseline (NULL path), or FILE's; NULL with a message. */
 struct baseline *baseline_load(const char *path, struct err *e);
+/* From an open stream (NULL: empty), name for messages. */
+struct baseline *baseline_read(FILE *f, const char *name, struct err *e);
 /* Known failures applied to one finished test: r and vp change. */
 void baseline_apply(struct baseline *b, struct result *r, struct vparse *vp);
 /* The test's failures remembered for baseline_write(), after apply. */

@@ -94,11 +94,12 @@ static int set_params(struct parser *p, const struct key *k, const char *val)
 
 static int set_arch(struct parser *p, const struct key *k, const char *val)
 {
-	char *copy = xstrdup(val), *save, *w;
+	char *copy, *save, *w;
 	int ok = 1;
 
-	if (!*val)
+	if (!*val)	/* (before the copy: found by tests/fuzz, a leak) */
 		return fail_at(p, p->line, "empty value for '%s'", k->name);
+	copy = xstrdup(val);
 	current(p)->arch_mask = 0;	/* replace the default */
 	for (w = strtok_r(copy, " \t", &save); w && ok;
 	     w = strtok_r(NULL, " \t", &save)) {
@@ -357,8 +358,10 @@ int cfg_parse_file(FILE *f, const char *name, struct cfg *cfg, struct err *e)
 		end_entry(&p);
 	free(line);
 	tdestroy(p.names, free_node);
-	if (p.failed)
+	if (p.failed) {
 		*e = p.err;
+		cfg_free(cfg);	/* what was read before the error (found by tests/fuzz) */
+	}
 	return p.failed ? -1 : 0;
 }
 

@@ -50,7 +50,7 @@ struct cfg {
 	size_t n;
 };
 
-/* Parse an already open file; name is used in messages.  0 or -1. */
+/* Parse an already open file; name is used in messages.  0, or -1 with nothing left to free. */
 int cfg_parse_file(FILE *f, const char *name, struct cfg *cfg, struct err *e);
 int cfg_load(const char *path, struct cfg *cfg, struct err *e);
 void cfg_free(struct cfg *cfg);

@@ -36,6 +36,12 @@ step host/shellcheck shellcheck configure run_tests.sh scripts/*.sh scripts/run 
 for t; do
 	step "host/${t##*/}" "./${t#./}"
 done
+# The fuzz targets (tests/fuzz), a few seconds each over their seeds.
+if [ -x build/fuzz/fuzz-cfg ]; then
+	for t in cfg baseline verdict qmp writers; do
+		step "host/fuzz-$t" scripts/fuzz.sh -max_total_time=3 "$t"
+	done
+fi
 
 finish() {
 	echo "$passed passed, $failed failed, $skipped skipped"

@@ -11,6 +11,7 @@ set -eu
 native="make gcc pkg-config libcmocka-dev libjson-c-dev libxml2-dev
 	gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
 	libxml2-utils perl shellcheck python3-tap python3-jsonschema python3-junitparser lcov
+	clang libclang-rt-dev
 	bochs bochs-term bochsbios vgabios"
 qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"
 foreign="libfdt-dev:arm64"

@@ -110,6 +110,7 @@ static void test_values_whole(void **state)
 	expect_error("[t]\nfile = t\narch = arm64\narch = s390x\n",
 		     "unittests.cfg:4: duplicate key 'arch'");
 	expect_error("[t]\nfile = t\nargs = a\nargs = b\n", "unittests.cfg:4: duplicate key 'args'");
+	expect_error("[t]\nfile = t\narch =\n", "unittests.cfg:3: empty value for 'arch'");
 	{
 		static const char nul[] = "[t]\nfile = t\nargs = a\0b\n";
 		FILE *f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
