@@ -101,6 +101,15 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@./run_tests.sh -a $(ARCH)
 
+# The runner's host tests again with AddressSanitizer, LeakSanitizer and
+# UndefinedBehaviorSanitizer (a build of their own in build/asan).
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan: deps
+	@mkdir -p build/asan
+	@$(MAKE) -s --no-print-directory -C build/asan -f $(CURDIR)/runner/runner.mk \
+		SRCDIR=$(CURDIR) HOST_CFLAGS="-std=gnu11 -O1 -g -Wall -Wextra -Werror $(ASAN_FLAGS)" \
+		runner-check
+
 # The mutation gate: every mutant of tests/mutants.txt must be killed.
 mutate: deps
 	@scripts/mutate.sh
@@ -128,6 +137,6 @@ clean:
 distclean: clean
 	rm -f config.mak
 
-.PHONY: all check check-host run mutate bench standalone coverage deps clean distclean
+.PHONY: all check check-host check-asan run mutate bench standalone coverage deps clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -87,8 +87,7 @@ static void add_vmm(struct json_object *vmms, const char *name, const char *bina
 struct json_out *json_out_begin(const char *path, const struct host *h, struct err *e)
 {
 	struct json_out *j = xmalloc(sizeof(*j));
-	struct json_object *run = json_object_new_object(), *host = json_object_new_object();
-	struct json_object *vmms = json_object_new_array();
+	struct json_object *run, *host, *vmms;
 	struct utsname u;
 	char name[256] = "", start[32];
 
@@ -99,6 +98,9 @@ struct json_out *json_out_begin(const char *path, const struct host *h, struct e
 		free(j);
 		return NULL;
 	}
+	run = json_object_new_object();
+	host = json_object_new_object();
+	vmms = json_object_new_array();
 	gethostname(name, sizeof(name) - 1);
 	uname(&u);
 	json_object_object_add(host, "name", json_object_new_string(name));
