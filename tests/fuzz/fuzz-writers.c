@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xmlDocPtr xml;
 
 	if (!json_path[0]) {
-		snprintf(json_path, sizeof(json_path), "/tmp/fuzz-writers-%d.json", (int)getpid());
-		snprintf(xml_path, sizeof(xml_path), "/tmp/fuzz-writers-%d.xml", (int)getpid());
+		snprintf(json_path, sizeof(json_path), "/dev/shm/fuzz-writers-%d.json", (int)getpid());
+		snprintf(xml_path, sizeof(xml_path), "/dev/shm/fuzz-writers-%d.xml", (int)getpid());
 	}
 	vp_init(&vp);
 	for (msg = strtok_r(text, "\n", &save); msg && vp.nchecks < 16; msg = strtok_r(NULL, "\n", &save)) {
