@@ -94,25 +94,11 @@ static void notify(struct virtio_dev *d, unsigned int i)
 	wr(d, QUEUE_NOTIFY, i);
 }
 
-static void *dma_alloc(size_t size)
-{
-	void *p = memalign(4096, size);
-
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-static uint64_t dma_addr(const void *p)
-{
-	return (uintptr_t)p;
-}
-
 static const struct virtio_transport mmio = {
 	.name = "virtio-mmio", .features = features, .set_features = set_features,
 	.status = status, .set_status = set_status, .config = config,
 	.queue_max = queue_max, .queue_setup = queue_setup, .notify = notify,
-	.dma_alloc = dma_alloc, .dma_free = free, .dma_addr = dma_addr,
+	.dma_alloc = virtio_ram_alloc, .dma_free = free, .dma_addr = virtio_ram_addr,
 };
 
 bool virtio_mmio_find(struct virtio_dev *d, uint32_t device_id, unsigned int index)

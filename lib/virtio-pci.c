@@ -102,25 +102,11 @@ static void notify(struct virtio_dev *d, unsigned int i)
 	w16(vp(d)->notify + r16(c + Q_NOFF) * vp(d)->multiplier, i);
 }
 
-static void *dma_alloc(size_t size)
-{
-	void *p = memalign(4096, size);
-
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-static uint64_t dma_addr(const void *p)
-{
-	return (uintptr_t)p;
-}
-
 static const struct virtio_transport pci = {
 	.name = "virtio-pci", .features = features, .set_features = set_features,
 	.status = status, .set_status = set_status, .config = config,
 	.queue_max = queue_max, .queue_setup = queue_setup, .notify = notify,
-	.dma_alloc = dma_alloc, .dma_free = free, .dma_addr = dma_addr,
+	.dma_alloc = virtio_ram_alloc, .dma_free = free, .dma_addr = virtio_ram_addr,
 };
 
 /* The three structures from the vendor capabilities; false if one is missing. */

@@ -1,10 +1,25 @@
 /* The virtio driver core (lib/virtio.h). */
+#include "alloc.h"
 #include "clock.h"
 #include "printf.h"
 #include "string.h"
 #include "virtio.h"
 
 #define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+void *virtio_ram_alloc(size_t size)
+{
+	void *p = memalign(4096, size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+uint64_t virtio_ram_addr(const void *p)
+{
+	return (uintptr_t)p;
+}
 
 static bool fail(struct virtio_dev *d, const char *fmt, unsigned long a, unsigned long b)
 {

@@ -181,4 +181,8 @@ void *virtq_get(struct virtq *vq, uint32_t *len);
 /* virtq_get() polled for up to timeout_us; NULL on timeout or breakage. */
 void *virtq_wait(struct virtq *vq, uint32_t *len, uint64_t timeout_us);
 
+/* DMA for transports on identity-mapped RAM (free() frees it). */
+void *virtio_ram_alloc(size_t size);
+uint64_t virtio_ram_addr(const void *p);
+
 #endif

@@ -9,6 +9,7 @@
  * VMCALL with RAX = 0 (L2_CALL_DONE) and the result in RBX.
  */
 #define HOST_RSP 0x6c14
+#include "l2-regs.h"
 
 	.text
 	.globl vmx_enter
@@ -25,20 +26,8 @@ vmx_enter:
 	jbe 3f
 	test %esi, %esi
 	mov 0(%rdi), %rax
-	mov 8(%rdi), %rbx
-	mov 16(%rdi), %rcx
-	mov 24(%rdi), %rdx
-	mov 32(%rdi), %rsi
-	mov 48(%rdi), %rbp
-	mov 56(%rdi), %r8
-	mov 64(%rdi), %r9
-	mov 72(%rdi), %r10
-	mov 80(%rdi), %r11
-	mov 88(%rdi), %r12
-	mov 96(%rdi), %r13
-	mov 104(%rdi), %r14
-	mov 112(%rdi), %r15
-	mov 40(%rdi), %rdi		/* (mov leaves the flags of the test alone) */
+	L2_LOAD
+	L2_LOAD_RDI			/* (mov leaves the flags of the test alone) */
 	jnz 1f
 	vmlaunch
 	jmp 2f
@@ -60,19 +49,7 @@ vmx_enter:
 vmx_exit_entry:
 	xchg %rdi, (%rsp)		/* regs; L2's rdi on the stack */
 	mov %rax, 0(%rdi)
-	mov %rbx, 8(%rdi)
-	mov %rcx, 16(%rdi)
-	mov %rdx, 24(%rdi)
-	mov %rsi, 32(%rdi)
-	mov %rbp, 48(%rdi)
-	mov %r8, 56(%rdi)
-	mov %r9, 64(%rdi)
-	mov %r10, 72(%rdi)
-	mov %r11, 80(%rdi)
-	mov %r12, 88(%rdi)
-	mov %r13, 96(%rdi)
-	mov %r14, 104(%rdi)
-	mov %r15, 112(%rdi)
+	L2_STORE
 	pop %rax
 	mov %rax, 40(%rdi)
 	xor %eax, %eax
