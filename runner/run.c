@@ -453,6 +453,31 @@ static void job_output(struct job *j, const char *buf, size_t n,
 	}
 }
 
+void run_feed(const struct test *t, const char *const *piece, const size_t *len, size_t n,
+	      const struct qemu_end *end, struct result *r)
+{
+	static const struct run_opts quiet = { .jobs = 1 };
+	struct job *j = xmalloc(sizeof(*j));
+
+	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
+	vp_init(&j->vp);
+	j->vp.qemu_name = "qemu-system-x86_64";
+	for (size_t i = 0; i < n; i++)
+		if (len[i])
+			job_output(j, piece[i], len[i], &quiet);
+	if (j->len)
+		flush_line(j, &quiet);
+	gcov_end(&j->gcov);
+	free(j->gcov.error);
+	*r = (struct result){ .test = t };
+	r->v = vp_verdict(&j->vp, end, r->reason, sizeof(r->reason));
+	if (t->stats)
+		stats_finish(j, r);
+	stats_free(&j->stats);
+	vp_free(&j->vp);
+	free(j);
+}
+
 static void job_read(struct job *j, const struct run_opts *o)
 {
 	char buf[8192];

@@ -51,4 +51,13 @@ struct batch_end {
 
 struct batch_end run_batch(const struct test *tests, size_t n, const struct run_opts *o);
 
+/*
+ * For the fuzzer (tests/fuzz/fuzz-verdict.c): output fed to a test's job
+ * exactly as the runner reads it (n pieces: the output cap, the line
+ * assembly and its length cut, coverage and stats lines, the verdict
+ * parser), then the verdict for how the VMM ended (end) into r.
+ */
+void run_feed(const struct test *t, const char *const *piece, const size_t *len, size_t n,
+	      const struct qemu_end *end, struct result *r);
+
 #endif
