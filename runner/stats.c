@@ -48,8 +48,9 @@ static void add(struct stats_snap *s, const char *name, int64_t v)
 {
 	struct stat_value *e = find(s, name);
 
-	if (e) {
-		e->value += v;
+	if (e) {	/* saturating: a reply is any JSON (found by tests/fuzz) */
+		if (__builtin_add_overflow(e->value, v, &e->value))
+			e->value = v < 0 ? INT64_MIN : INT64_MAX;
 		return;
 	}
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
@@ -95,9 +96,8 @@ bool stats_delta(const struct stats *s, const char *name, int64_t *delta)
 {
 	const struct stat_value *a = find(&s->after, name), *b = find(&s->before, name);
 
-	if (!a || !b)
+	if (!a || !b || __builtin_sub_overflow(a->value, b->value, delta))
 		return false;
-	*delta = a->value - b->value;
 	return true;
 }
 

@@ -45,7 +45,7 @@ int stats_parse_check(const char *expr, struct err *e);
 void stats_add_reply(struct stats_snap *snap, const char *target, struct json_object *ret);
 /* A guest line: STAT-EXPECT ones are kept; true when it was one. */
 bool stats_line(struct stats *s, const char *line);
-/* after - before of name; false when a snapshot lacks it. */
+/* after - before of name; false when a snapshot lacks it (or it overflows). */
 bool stats_delta(const struct stats *s, const char *name, int64_t *delta);
 /*
  * The checks (cfg's, ';'-separated, and the guest's): 0 all hold, else

@@ -121,6 +121,27 @@ static void test_missing_snapshot(void **state)
 	assert_string_equal(why, "stats: the last snapshot was not read");
 }
 
+/* Values at the edges of 64 bits saturate and give no delta (found by tests/fuzz). */
+static void test_overflow(void **state)
+{
+	struct stats s = { 0 };
+	struct json_object *big = json_tokener_parse(
+		"[{\"provider\": \"kvm\", \"stats\": [{\"name\": \"x\", \"value\": 9223372036854775807}]}]");
+	struct json_object *neg = json_tokener_parse(
+		"[{\"provider\": \"kvm\", \"stats\": [{\"name\": \"x\", \"value\": -9223372036854775807}]}]");
+	int64_t d;
+
+	(void)state;
+	stats_add_reply(&s.after, "vcpu", big);
+	stats_add_reply(&s.after, "vcpu", big);	/* a second vCPU: the sum saturates */
+	stats_add_reply(&s.before, "vcpu", neg);
+	assert_int_equal(s.after.v[0].value, INT64_MAX);
+	assert_false(stats_delta(&s, "x", &d));	/* INT64_MAX - (-INT64_MAX) */
+	json_object_put(big);
+	json_object_put(neg);
+	stats_free(&s);
+}
+
 static void test_parse(void **state)
 {
 	struct err e;
@@ -140,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_deltas),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_missing_snapshot),
+		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_parse),
 	};
 
