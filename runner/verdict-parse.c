@@ -180,13 +180,18 @@ static void parse_fatal_dump(struct vparse *vp, const char *line)
 	if ((p = strstr(line, "RIP=")) || (p = strstr(line, "PC=")))
 		sscanf(strchr(p, '=') + 1, "%llx", &vp->rip);
 	if (!strncmp(line, "Code=", 5)) {
+		const char *end;
+
 		p = strchr(line, '<');
 		if (p)
 			snprintf(vp->code, sizeof(vp->code), "%.8s", p + 1);
 		vp->code[strcspn(vp->code, ">")] = '\0';
-		if (p && strchr(p, '>'))
+		end = p ? strchr(p, '>') : NULL;
+		if (end && end[1] && end[2]) {	/* bytes after "<xx>" (found by tests/fuzz) */
+			end += 1 + (end[1] == ' ');
 			snprintf(vp->code + strlen(vp->code), sizeof(vp->code) - strlen(vp->code),
-				 " %.11s", strchr(p, '>') + 2);
+				 " %.11s", end);
+		}
 		vp->fatal_done = true;
 	}
 	if (!strcmp(line, "emulation failure") && !strstr(vp->fatal, "emulation")) {

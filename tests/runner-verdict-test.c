@@ -289,6 +289,11 @@ static void test_kvm_internal_error(void **state)
 	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
 	       "KVM: entry failed, hardware error 0x80000021 at CPUID, rip 0xfff0");
 	vp_free(&vp);
+	/* "<xx>" at the end of the Code= line: nothing read past it (found by tests/fuzz) */
+	feed("KVM: entry failed, hardware error 0x80000021\nCode=90 <0f>\n");
+	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
+	       "KVM: entry failed, hardware error 0x80000021, code 0f");
+	vp_free(&vp);
 	feed("error: kvm run failed Bad address\nPC=0000000040080000 X00=0\n");
 	assert_false(vp.fatal_done);
 	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
