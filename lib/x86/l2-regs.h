@@ -1,7 +1,8 @@
 /*
  * Assembler only (.S files).
  * struct l2_regs (lib/x86/l2.h) in the world switches (vmx-entry.S,
- * svm-entry.S), at the offsets l2.c asserts.  L2_LOAD loads L2's general
+ * svm-entry.S), at the offsets l2.c asserts; L1_SAVE and L1_RESTORE push
+ * and pop L1's callee-saved registers around the switch.  L2_LOAD loads L2's general
  * registers from the struct at %rdi but RAX and RDI (RDI last, by
  * L2_LOAD_RDI: it holds the struct's address until then); L2_STORE stores
  * them, the struct at %rdi, but RAX and RDI, which the caller saves.
@@ -40,4 +41,22 @@
 	mov %r13, 96(%rdi)
 	mov %r14, 104(%rdi)
 	mov %r15, 112(%rdi)
+.endm
+
+.macro L1_SAVE
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+.endm
+
+.macro L1_RESTORE
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
 .endm

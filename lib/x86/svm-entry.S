@@ -12,12 +12,7 @@
 	.text
 	.globl svm_enter
 svm_enter:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	L1_SAVE
 	push %rdi			/* regs, for the exit */
 	mov %rsi, %rax
 	L2_LOAD
@@ -27,12 +22,7 @@ svm_enter:
 	L2_STORE
 	pop %rax
 	mov %rax, 40(%rdi)
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	L1_RESTORE
 	ret
 
 	.globl svm_guest_start

@@ -14,12 +14,7 @@
 	.text
 	.globl vmx_enter
 vmx_enter:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	L1_SAVE
 	push %rdi			/* regs, for the exit */
 	mov $HOST_RSP, %rax
 	vmwrite %rsp, %rax
@@ -37,12 +32,7 @@ vmx_enter:
 	jc 4f
 	mov $2, %eax
 4:	pop %rdi
-5:	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+5:	L1_RESTORE
 	ret
 
 	.globl vmx_exit_entry
