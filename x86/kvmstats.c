@@ -3,7 +3,7 @@
  * statistics (cfg stats/stats_check, runner/stats.h): port writes, HLTs
  * woken by the LAPIC timer, CPUIDs; the guest states what they must add
  * up to in STAT-EXPECT lines, and the runner checks them against KVM's
- * counters.  Its own checks are that the work was done.  Under TCG the
+ * counters.  Its own checks: the CPUIDs agree, each HLT is woken.  Under TCG the
  * runner has no statistics ("stats: kvm only"), the work still runs.
  */
 #include "vmunit.h"
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < PORT_WRITES; i++)
 		outb(PORT, i);
-	report_pass("%u port writes", PORT_WRITES);
+	report_info("%u port writes done", PORT_WRITES);	/* the runner counts them */
 	printf("STAT-EXPECT: io_exits >= %u\n", PORT_WRITES);
 
 	for (unsigned int i = 0; i < CPUIDS; i++)
