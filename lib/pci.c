@@ -123,25 +123,45 @@ static bool note_bars(struct pci_dev *d, void *arg)
 }
 
 struct want {
-	uint16_t vendor, device;
+	bool (*match)(const struct pci_dev *d, void *arg);
+	void *arg;
 	unsigned int index;
 	struct pci_dev *found;
 };
 
-static bool match(struct pci_dev *d, void *arg)
+static bool take(struct pci_dev *d, void *arg)
 {
 	struct want *w = arg;
 
-	if (d->vendor != w->vendor || d->device != w->device || w->index--)
+	if (!w->match(d, w->arg) || w->index--)
 		return false;
 	*w->found = *d;
 	return true;
 }
 
+struct id {
+	uint16_t vendor, device;
+};
+
+static bool same_id(const struct pci_dev *d, void *arg)
+{
+	const struct id *id = arg;
+
+	return d->vendor == id->vendor && d->device == id->device;
+}
+
 bool pci_find(struct pci_dev *d, uint16_t vendor, uint16_t device, unsigned int index,
 	      const char **why)
 {
-	struct want w = { vendor, device, index, d };
+	struct id id = { vendor, device };
+
+	return pci_find_match(d, same_id, &id, index, why);
+}
+
+bool pci_find_match(struct pci_dev *d, bool (*match)(const struct pci_dev *d, void *arg),
+		    void *arg, unsigned int index, const char **why)
+{
+	struct want w = { match, arg, index, d };
 	static bool scanned;
 
 	if (!host && !(host = pci_host(why)))
@@ -151,7 +171,7 @@ bool pci_find(struct pci_dev *d, uint16_t vendor, uint16_t device, unsigned int 
 		each_device(note_bars, NULL);
 		scanned = true;
 	}
-	if (!each_device(match, &w)) {
+	if (!each_device(take, &w)) {
 		*why = "no such PCI device on bus 0";
 		return false;
 	}

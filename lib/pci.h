@@ -43,6 +43,9 @@ const struct pci_host *pci_host(const char **why);
 /* The index-th (from 0) device vendor:device on bus 0, BARs placed, enabled. */
 bool pci_find(struct pci_dev *d, uint16_t vendor, uint16_t device, unsigned int index,
 	      const char **why);
+/* The same for the index-th device match() accepts (config space readable in it). */
+bool pci_find_match(struct pci_dev *d, bool (*match)(const struct pci_dev *d, void *arg),
+		    void *arg, unsigned int index, const char **why);
 uint32_t pci_read(const struct pci_dev *d, unsigned int off, unsigned int size);
 void pci_write(const struct pci_dev *d, unsigned int off, unsigned int size, uint32_t v);
 /* The next capability of id after config offset from (0: the first), or 0. */

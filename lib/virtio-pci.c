@@ -132,17 +132,14 @@ static bool caps(const struct pci_dev *p, struct vpci *v)
 	return v->common && v->notify && v->device;
 }
 
-/* Modern 1040 + id, else transitional 1000-103f with the id as subsystem. */
-static bool find_pci(struct pci_dev *p, uint32_t id, unsigned int index, const char **why)
+/* Modern 1040 + id, or transitional 1000-103f with the id as subsystem: one bus walk. */
+static bool is_virtio(const struct pci_dev *p, void *arg)
 {
-	for (uint16_t dev = 0x1000; dev < 0x1040; dev++) {
-		for (unsigned int k = 0; pci_find(p, VENDOR, dev, k, why); k++)
-			if (pci_read(p, PCI_SUBSYS_ID, 2) == id && !index--)
-				return true;
-		if (*why && strncmp(*why, "no such", 7))
-			return false;	/* no host bridge at all */
-	}
-	return pci_find(p, VENDOR, MODERN_BASE + id, index, why);
+	uint32_t id = *(const uint32_t *)arg;
+
+	return p->vendor == VENDOR &&
+	       (p->device == MODERN_BASE + id ||
+		(p->device >= 0x1000 && p->device < 0x1040 && pci_read(p, PCI_SUBSYS_ID, 2) == id));
 }
 
 bool virtio_pci_find(struct virtio_dev *d, uint32_t device_id, unsigned int index)
@@ -151,7 +148,7 @@ bool virtio_pci_find(struct virtio_dev *d, uint32_t device_id, unsigned int inde
 	struct pci_dev p;
 
 	*d = (struct virtio_dev){ .t = &pci, .device_id = device_id };
-	if (!find_pci(&p, device_id, index, &why)) {
+	if (!pci_find_match(&p, is_virtio, &device_id, index, &why)) {
 		snprintf(d->why, sizeof(d->why), "virtio-pci device ID %u: %s", device_id, why);
 		d->error = d->why;
 		return false;
