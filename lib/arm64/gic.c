@@ -1,6 +1,7 @@
 /* GICv3 driver: SGIs, PPIs and LPI dispatch (IHI 0069, chapters 9 and 12). */
 #include "devtree.h"
 #include "gic.h"
+#include "mmio.h"
 #include "panic.h"
 #include "percpu.h"
 #include "processor.h"
@@ -38,16 +39,6 @@ static uintptr_t gicr[MAX_CPUS];
 static uint64_t mpidr_of[MAX_CPUS];
 static irq_handler_t handlers[32], lpi_handler;
 
-static inline uint32_t rd32(uintptr_t a)
-{
-	return *(volatile uint32_t *)a;
-}
-
-static inline void wr32(uintptr_t a, uint32_t v)
-{
-	*(volatile uint32_t *)a = v;
-}
-
 static uintptr_t my_gicr(void)
 {
 	return gicr[smp_id()];
@@ -75,11 +66,11 @@ void gic_cpu_init(void)
 
 	gicr[smp_id()] = r;
 	mpidr_of[smp_id()] = mpidr;
-	wr32(r + GICR_WAKER, rd32(r + GICR_WAKER) & ~GICR_WAKER_SLEEP);
-	while (rd32(r + GICR_WAKER) & GICR_WAKER_ASLEEP)
+	mmio_write32(r + GICR_WAKER, mmio_read32(r + GICR_WAKER) & ~GICR_WAKER_SLEEP);
+	while (mmio_read32(r + GICR_WAKER) & GICR_WAKER_ASLEEP)
 		;
-	wr32(r + GICR_IGROUPR0, ~0u);		/* SGIs and PPIs: group 1 */
-	wr32(r + GICR_ICENABLER0, ~0u);		/* all disabled until asked */
+	mmio_write32(r + GICR_IGROUPR0, ~0u);		/* SGIs and PPIs: group 1 */
+	mmio_write32(r + GICR_ICENABLER0, ~0u);		/* all disabled until asked */
 	for (unsigned int i = 0; i < 32; i++)
 		*(volatile uint8_t *)(r + GICR_IPRIORITYR + i) = DEFAULT_PRIORITY;
 	write_sysreg(ICC_SRE_EL1, read_sysreg(ICC_SRE_EL1) | 1);
@@ -102,8 +93,8 @@ bool gic_init(void)
 	if (!gicd || !gicr_base)
 		return false;
 	gits = dt_reg_by_compatible("arm,gic-v3-its");
-	wr32(gicd + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
-	while (rd32(gicd + GICD_CTLR) & GICD_CTLR_RWP)
+	mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
+	while (mmio_read32(gicd + GICD_CTLR) & GICD_CTLR_RWP)
 		;
 	on_cpus(gic_cpu_init_fn, NULL);
 	return true;
@@ -142,7 +133,7 @@ void gic_set_lpi_handler(irq_handler_t h)
 
 void gic_enable(unsigned int intid, bool on)
 {
-	wr32(my_gicr() + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
+	mmio_write32(my_gicr() + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
 }
 
 void gic_set_priority(unsigned int intid, uint8_t prio)
@@ -152,12 +143,12 @@ void gic_set_priority(unsigned int intid, uint8_t prio)
 
 bool gic_pending(unsigned int intid)
 {
-	return rd32(my_gicr() + GICR_ISPENDR0) >> intid & 1;
+	return mmio_read32(my_gicr() + GICR_ISPENDR0) >> intid & 1;
 }
 
 bool gic_active(unsigned int intid)
 {
-	return rd32(my_gicr() + GICR_ISACTIVER0) >> intid & 1;
+	return mmio_read32(my_gicr() + GICR_ISACTIVER0) >> intid & 1;
 }
 
 void gic_set_pmr(uint8_t pmr)

@@ -1,5 +1,6 @@
 /* GICv3 ITS driver: tables, command queue, LPI configuration (lib/arm64/its.h). */
 #include "alloc.h"
+#include "mmio.h"
 #include "panic.h"
 #include "percpu.h"
 #include "gic.h"
@@ -62,26 +63,6 @@ static uint8_t *prop;
 static void *pend[MAX_CPUS];
 static void *itt[ITS_MAX_DEVICES];
 
-static uint64_t rd64(uintptr_t a)
-{
-	return *(volatile uint64_t *)a;
-}
-
-static void wr64(uintptr_t a, uint64_t v)
-{
-	*(volatile uint64_t *)a = v;
-}
-
-static uint32_t rd32(uintptr_t a)
-{
-	return *(volatile uint32_t *)a;
-}
-
-static void wr32(uintptr_t a, uint32_t v)
-{
-	*(volatile uint32_t *)a = v;
-}
-
 /*
  * A flat table for a GITS_BASER<n> of type Devices or Collections, in 4K
  * pages where the register takes them (else its fixed page size); false if
@@ -94,54 +75,54 @@ static bool setup_baser(unsigned int n, uint64_t baser)
 	uint64_t page, bytes, pages, want;
 	unsigned int order = 0;
 
-	wr64(its + GITS_BASER(n), baser & ~(3ull << 8));	/* ask for 4K pages */
-	page = 4096ull << (2 * BASER_PAGE_SIZE(rd64(its + GITS_BASER(n))));
+	mmio_write64(its + GITS_BASER(n), baser & ~(3ull << 8));	/* ask for 4K pages */
+	page = 4096ull << (2 * BASER_PAGE_SIZE(mmio_read64(its + GITS_BASER(n))));
 	bytes = entries * BASER_ENTRY_SIZE(baser);
 	pages = (bytes + page - 1) / page;
 	while ((PAGE_SIZE << order) < pages * page)
 		order++;
 	want = (uint64_t)alloc_pages(order) | BASER_VALID | CACHE_WB(59) | SH_INNER |
-	       (baser & (7ull << 56)) | (BASER_PAGE_SIZE(rd64(its + GITS_BASER(n))) << 8) |
+	       (baser & (7ull << 56)) | (BASER_PAGE_SIZE(mmio_read64(its + GITS_BASER(n))) << 8) |
 	       (pages - 1);
-	wr64(its + GITS_BASER(n), want);
-	return (rd64(its + GITS_BASER(n)) & SH_MASK) == SH_INNER;
+	mmio_write64(its + GITS_BASER(n), want);
+	return (mmio_read64(its + GITS_BASER(n)) & SH_MASK) == SH_INNER;
 }
 
 const char *its_init(void)
 {
-	uint32_t dtyper = rd32(gic_dist_base() + GICD_TYPER);
+	uint32_t dtyper = mmio_read32(gic_dist_base() + GICD_TYPER);
 	uint64_t v;
 
 	its = gic_its_base();
 	if (!its)
 		return "no ITS: device tree has no \"arm,gic-v3-its\" (QEMU virt: its=on)";
 	if (!(dtyper & GICD_TYPER_LPIS) ||
-	    !(rd64(gic_redist_base() + GICR_TYPER) & GICR_TYPER_PLPIS))
+	    !(mmio_read64(gic_redist_base() + GICR_TYPER) & GICR_TYPER_PLPIS))
 		return "no LPIs: GICD_TYPER.LPIS or GICR_TYPER.PLPIS is 0";
 	if (GICD_TYPER_IDBITS(dtyper) < LPI_IDBITS)
 		return "GICD_TYPER.IDbits below 14: fewer LPIs than the tests use";
-	typer = rd64(its + GITS_TYPER);
+	typer = mmio_read64(its + GITS_TYPER);
 	if (TYPER_DEVBITS(typer) < 10)
 		return "GITS_TYPER.Devbits below 10: fewer DeviceIDs than the tests use";
-	wr32(its + GITS_CTLR, 0);
-	while (!(rd32(its + GITS_CTLR) & GITS_CTLR_QUIESCENT))
+	mmio_write32(its + GITS_CTLR, 0);
+	while (!(mmio_read32(its + GITS_CTLR) & GITS_CTLR_QUIESCENT))
 		;
 	for (unsigned int n = 0; n < 8; n++) {
-		v = rd64(its + GITS_BASER(n));
+		v = mmio_read64(its + GITS_BASER(n));
 		if ((BASER_TYPE(v) == BASER_TYPE_DEVICES || BASER_TYPE(v) == BASER_TYPE_COLLECTIONS) &&
 		    !setup_baser(n, v))
 			return "GITS_BASER shareability reads back non-shareable: "
 			       "this driver needs a coherent ITS";
 	}
 	cmdq = alloc_pages(CMDQ_ORDER);
-	wr64(its + GITS_CBASER, (uint64_t)cmdq | BASER_VALID | CACHE_WB(59) | SH_INNER |
+	mmio_write64(its + GITS_CBASER, (uint64_t)cmdq | BASER_VALID | CACHE_WB(59) | SH_INNER |
 				(CMDQ_BYTES / PAGE_SIZE - 1));
-	if ((rd64(its + GITS_CBASER) & SH_MASK) != SH_INNER)
+	if ((mmio_read64(its + GITS_CBASER) & SH_MASK) != SH_INNER)
 		return "GITS_CBASER shareability reads back non-shareable: "
 		       "this driver needs a coherent ITS";
-	wr64(its + GITS_CWRITER, 0);
+	mmio_write64(its + GITS_CWRITER, 0);
 	cwriter = 0;
-	wr32(its + GITS_CTLR, GITS_CTLR_ENABLED);
+	mmio_write32(its + GITS_CTLR, GITS_CTLR_ENABLED);
 
 	prop = alloc_pages(1);		/* 2^14 - 8192 bytes, one byte per LPI */
 	for (unsigned int i = 0; i < ITS_NR_LPIS; i++)
@@ -156,10 +137,10 @@ void its_enable_lpis(void)
 {
 	uintptr_t r = gic_redist_base();
 
-	wr64(r + GICR_PROPBASER, (uint64_t)prop | CACHE_WB(7) | SH_INNER | (LPI_IDBITS - 1));
-	wr64(r + GICR_PENDBASER, (uint64_t)pend[smp_id()] | CACHE_WB(7) | SH_INNER | PENDBASER_PTZ);
+	mmio_write64(r + GICR_PROPBASER, (uint64_t)prop | CACHE_WB(7) | SH_INNER | (LPI_IDBITS - 1));
+	mmio_write64(r + GICR_PENDBASER, (uint64_t)pend[smp_id()] | CACHE_WB(7) | SH_INNER | PENDBASER_PTZ);
 	dsb(sy);
-	wr32(r + GICR_CTLR, rd32(r + GICR_CTLR) | GICR_CTLR_ENABLE_LPIS);
+	mmio_write32(r + GICR_CTLR, mmio_read32(r + GICR_CTLR) | GICR_CTLR_ENABLE_LPIS);
 	dsb(sy);
 }
 
@@ -175,7 +156,7 @@ uint64_t its_rdbase(unsigned int cpu)
 
 	if (typer & TYPER_PTA)
 		return r >> 16;
-	return (rd64(r + GICR_TYPER) >> 8) & 0xffff;	/* Processor_Number */
+	return (mmio_read64(r + GICR_TYPER) >> 8) & 0xffff;	/* Processor_Number */
 }
 
 static bool wait_creadr(uint64_t *creadr)
@@ -183,7 +164,7 @@ static bool wait_creadr(uint64_t *creadr)
 	uint64_t end = read_sysreg(cntvct_el0) + read_sysreg(cntfrq_el0) * CMD_TIMEOUT_MS / 1000;
 
 	for (;;) {
-		*creadr = rd64(its + GITS_CREADR);
+		*creadr = mmio_read64(its + GITS_CREADR);
 		if ((*creadr & ~0x1full) == cwriter || (*creadr & GITS_CREADR_STALLED))
 			return true;
 		if (read_sysreg(cntvct_el0) > end)
@@ -198,7 +179,7 @@ enum its_result its_send(const struct its_cmd *c)
 	cmdq[cwriter / sizeof(*c)] = *c;
 	dsb(ishst);
 	cwriter = (cwriter + sizeof(*c)) % CMDQ_BYTES;
-	wr64(its + GITS_CWRITER, cwriter);
+	mmio_write64(its + GITS_CWRITER, cwriter);
 	if (!wait_creadr(&creadr))
 		return ITS_STUCK;
 	return creadr & GITS_CREADR_STALLED ? ITS_STALLED : ITS_CONSUMED;
@@ -219,7 +200,7 @@ static bool send(uint64_t dw0, uint64_t dw1, uint64_t dw2, uint64_t dw3)
 		return true;
 	broken = true;
 	report_fail("ITS: command %#lx not consumed (%#lx %#lx %#lx: %s; CREADR %#lx, "
-		    "CWRITER %#lx)", dw0 & 0xff, dw1, dw2, dw3, result[r], rd64(its + GITS_CREADR),
+		    "CWRITER %#lx)", dw0 & 0xff, dw1, dw2, dw3, result[r], mmio_read64(its + GITS_CREADR),
 		    cwriter);
 	return false;
 }
@@ -301,5 +282,5 @@ bool its_movall(unsigned int from_cpu, unsigned int to_cpu)
 void its_translate(uint32_t event)
 {
 	dsb(ishst);
-	wr32(its + GITS_TRANSLATER, event);
+	mmio_write32(its + GITS_TRANSLATER, event);
 }
