@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
@@ -307,6 +308,24 @@ static void deliver(struct sched *s, struct job *j, struct result *r, bool unsta
 	j->pid = 0;
 }
 
+/* One line of the runner's own in the log, on a line of its own. */
+static void log_note(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void log_note(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (j->log) {
+		if (!j->ends_in_newline)
+			fputc('\n', j->log);
+		va_start(ap, fmt);
+		vfprintf(j->log, fmt, ap);
+		va_end(ap);
+		fputc('\n', j->log);
+	}
+	j->ends_in_newline = true;
+}
+
 /*
  * The statistics' deltas into the log ("STAT: name delta": the names
  * asked for, or every one that moved) and the result; the checks decide
@@ -319,9 +338,7 @@ static void stats_finish(struct job *j, struct result *r)
 	int bad;
 
 	if (!j->t->stats_kvm) {
-		if (j->log)
-			fprintf(j->log, "%s# stats: kvm only\n", j->ends_in_newline ? "" : "\n");
-		j->ends_in_newline = true;
+		log_note(j, "# stats: kvm only");
 		return;
 	}
 	for (size_t i = 0; i < s->after.n; i++) {
@@ -333,10 +350,7 @@ static void stats_finish(struct job *j, struct result *r)
 			continue;
 		r->stats = xrealloc(r->stats, (r->nstats + 1) * sizeof(*r->stats));
 		r->stats[r->nstats++] = (struct stat_value){ xstrdup(name), d };
-		if (j->log)
-			fprintf(j->log, "%sSTAT: %s %lld\n", j->ends_in_newline ? "" : "\n", name,
-				(long long)d);
-		j->ends_in_newline = true;
+		log_note(j, "STAT: %s %lld", name, (long long)d);
 	}
 	bad = stats_evaluate(s, j->t->stats_check, why, sizeof(why));
 	if (bad && r->v == V_PASS) {
@@ -349,10 +363,7 @@ static void stats_finish(struct job *j, struct result *r)
 static void log_coverage_error(struct job *j)
 {
 	fprintf(stderr, "vmunit-run: %s: coverage: %s\n", j->t->name, j->gcov.error);
-	if (j->log)
-		fprintf(j->log, "%s# coverage: %s\n", j->ends_in_newline ? "" : "\n",
-			j->gcov.error);
-	j->ends_in_newline = true;
+	log_note(j, "# coverage: %s", j->gcov.error);
 	free(j->gcov.error);
 	j->gcov.error = NULL;
 }
