@@ -53,11 +53,11 @@ BOOT_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(wildcard $(ARCH_DIR)/*.S)))
 TESTS := $(patsubst %.c,%,$(wildcard $(ARCH_DIR)/*.c))
 PAYLOADS := $(addsuffix .elf,$(TESTS))
 
-all: $(PAYLOADS) $(ARCH_EXTRA) runner/vmunit-run
+all: $(PAYLOADS) $(ARCH_EXTRA) $(EFI_BOOT) runner/vmunit-run
 
 $(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
+	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c lib/efi/%,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
 $(BUILD)/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
@@ -68,6 +68,23 @@ $(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(
 	$(GUEST_CC) $(CFLAGS) $(LDFLAGS) -T $(ARCH_DIR)/flat.lds -o $@.tmp $(BOOT_OBJS) $< \
 		-Wl,--start-group $(BUILD)/libvmunit.a $(ARCH_LIBS) -lgcc -Wl,--end-group
 	$(PAYLOAD_FINISH)
+
+# EFI boot (lib/efi/efi.h): one efi-boot.efi per arch whose arch.mk names
+# the objcopy target EFI_TARGET; position-independent, and the link fails
+# if anything in it would need a relocation.
+ifneq ($(EFI_TARGET),)
+EFI_BOOT := $(ARCH_DIR)/efi-boot.efi
+EFI_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename lib/efi/boot.c \
+	lib/efi/$(ARCH).c lib/efi/$(ARCH)-entry.S))
+$(EFI_OBJS): CFLAGS := $(filter-out -fno-pic -fno-pie,$(CFLAGS)) -fpie -fvisibility=hidden
+$(EFI_BOOT): $(EFI_OBJS) lib/efi/efi.lds
+	$(GUEST_CC) -nostdlib -pie -Wl,--no-dynamic-linker -Wl,--build-id=none \
+		-Wl,-z,noexecstack -T lib/efi/efi.lds -o $@.elf $(EFI_OBJS) $(EFI_LIBS) -lgcc
+	@if $(CROSS_PREFIX)readelf -rW $@.elf | grep -q '^Relocation section'; then \
+		echo "$@: needs relocations:" >&2; $(CROSS_PREFIX)readelf -rW $@.elf >&2; exit 1; fi
+	$(OBJCOPY) -j .text -j .data -j .reloc --target=$(EFI_TARGET) --subsystem=10 $@.elf $@
+	rm -f $@.elf
+endif
 
 config.mak:
 	./configure
@@ -132,7 +149,7 @@ standalone: runner/vmunit-run
 		scripts/standalone.sh $$a standalone || exit; done
 
 clean:
-	rm -rf build logs standalone coverage */*.elf */*.elf.tmp
+	rm -rf build logs standalone coverage */*.elf */*.elf.tmp */*.efi
 
 distclean: clean
 	rm -f config.mak

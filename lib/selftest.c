@@ -119,15 +119,14 @@ void selftest_printf(const void *arg)
 }
 
 /*
- * Firmware may keep some RAM for itself (SeaBIOS reserves its top pages in
- * the E820 map): up to 1/64 of it, at least 1 MiB, may be missing.  The
+ * Firmware may keep some RAM for itself (run_firmware_slack()).  The
  * Bochs BIOS's E820 map ends below 4 GiB whatever the RAM: an XFAIL there
  * when exactly that is what is missing.
  */
 void selftest_memory(const void *arg)
 {
 	uint64_t want = (uint64_t)run_memory_mib() << 20, got = arch_ram_bytes();
-	uint64_t slack = want / 64 > (1u << 20) ? want / 64 : 1u << 20;
+	uint64_t slack = run_firmware_slack(want);
 	bool bochs_e820 = run_on_vmm("bochs") && want > 1ull << 32 && got < 1ull << 32;
 
 	require(want, "the run's memory size: needs vmunit.mem=<MiB> (the runner gives it)");

@@ -3,8 +3,9 @@
  * runner adds for the framework are taken out of argv: "vmunit.smp=N" (the
  * CPUs the run asked for: with more than one, a missing CPU is a FAIL
  * before main() runs), "vmunit.mem=M" (its memory in MiB),
- * "vmunit.vmm=NAME" (a VMM other than QEMU) and "vmunit.stats" (the
- * runner reads KVM's statistics: run_stats()), see start.h.
+ * "vmunit.vmm=NAME" (a VMM other than QEMU), "vmunit.boot=efi" (booted
+ * through UEFI firmware) and "vmunit.stats" (the runner reads KVM's
+ * statistics: run_stats()), see start.h.
  */
 #include "argv.h"
 #include "report.h"
@@ -20,7 +21,7 @@ int main(int argc, char **argv);
 static unsigned long asked_mem_mib;
 static const char *vmm = "qemu";
 static unsigned int asked_cpus;
-static bool stats;
+static bool stats, efi;
 
 bool run_stats(void)
 {
@@ -30,6 +31,24 @@ bool run_stats(void)
 unsigned long run_memory_mib(void)
 {
 	return asked_mem_mib;
+}
+
+bool run_booted_efi(void)
+{
+	return efi;
+}
+
+/*
+ * A BIOS keeps little (SeaBIOS its top pages in the E820 map): 1/64 of
+ * the RAM, at least 1 MiB.  OVMF and AAVMF keep their runtime services,
+ * ACPI and reserved areas: measured 5.5 MiB of 64 MiB, so 1/16, at least
+ * 8 MiB.
+ */
+uint64_t run_firmware_slack(uint64_t want)
+{
+	uint64_t part = want / (efi ? 16 : 64), least = (efi ? 8ull : 1ull) << 20;
+
+	return part > least ? part : least;
 }
 
 bool run_on_vmm(const char *name)
@@ -62,6 +81,8 @@ static unsigned int take_framework_words(int *argc, char **argv)
 			asked_mem_mib = strtoul(argv[i] + 11, NULL, 10);
 		else if (!strncmp(argv[i], "vmunit.vmm=", 11))
 			vmm = argv[i] + 11;
+		else if (!strcmp(argv[i], "vmunit.boot=efi"))
+			efi = true;
 		else if (!strcmp(argv[i], "vmunit.stats"))
 			stats = true;
 		else

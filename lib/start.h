@@ -8,6 +8,7 @@
 #define VMUNIT_START_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 __attribute__((noreturn)) void vmunit_main(char *cmdline);
 
@@ -18,6 +19,14 @@ unsigned long run_memory_mib(void);
  * "qemu" without the word), for XFAILs of one VMM's known deviations.
  */
 bool run_on_vmm(const char *name);
+/*
+ * Whether the runner booted the payload through UEFI firmware
+ * (vmunit.boot=efi), whose runtime services, ACPI tables and reserved
+ * memory take more of the RAM than a BIOS's: run_firmware_slack().
+ */
+bool run_booted_efi(void);
+/* How much of want bytes of RAM the firmware may keep for itself. */
+uint64_t run_firmware_slack(uint64_t want);
 /*
  * Whether the runner reads KVM's statistics around the test
  * (vmunit.stats): report_exit() then prints "STATS: end" and waits

@@ -136,6 +136,15 @@ static int set_vmm(struct parser *p, const struct key *k, const char *val)
 	return 1;
 }
 
+static int set_boot(struct parser *p, const struct key *k, const char *val)
+{
+	(void)k;
+	if (strcmp(val, "direct") && strcmp(val, "efi"))
+		return fail_at(p, p->line, "unknown boot '%s' (direct or efi)", val);
+	current(p)->efi = !strcmp(val, "efi");
+	return 1;
+}
+
 /* "VERDICT" or "VERDICT: text", text being part of the expected reason. */
 static int set_expect(struct parser *p, const struct key *k, const char *val)
 {
@@ -207,6 +216,7 @@ static const struct key keys[] = {
 	{ .name = "cpu", .set = set_string, .off = FIELD(cpu) },
 	{ .name = "accel", .set = set_accel },
 	{ .name = "vmm", .set = set_vmm },
+	{ .name = "boot", .set = set_boot },
 	{ .name = "timeout", .set = set_uint, .off = FIELD(timeout), .max = 86400 },
 	{ .name = "scratch", .set = set_uint, .off = FIELD(scratch), .max = 4096 },
 	{ .name = "stats", .set = set_stats, .off = FIELD(stats) },

@@ -14,6 +14,7 @@
 #ifndef RUNNER_CFG_H
 #define RUNNER_CFG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "qemu.h"
@@ -38,6 +39,7 @@ struct cfg_entry {
 	char *machine, *cpu;	/* overrides, or NULL */
 	enum accel accel;	/* required accelerator, or ACCEL_AUTO */
 	enum vmm vmm;		/* VMM_QEMU unless the entry says */
+	bool efi;		/* boot = efi: through UEFI firmware (lib/efi/efi.h) */
 	char *groups;		/* space-separated, or NULL */
 	char *check;		/* space-separated path=value, or NULL */
 	int expect;		/* enum verdict, or -1 */

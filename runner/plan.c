@@ -84,10 +84,16 @@ static char *static_skip(const struct cfg_entry *c, enum arch a, enum vmm vmm,
 
 	if (!(vi->arch_mask & (1u << a)))
 		return xasprintf("%s runs no %s payloads", vi->display, arch_info(a)->name);
-	if (vmm != VMM_QEMU && (c->machine || c->qemu_params || c->scratch))
+	if (vmm != VMM_QEMU && (c->machine || c->qemu_params || c->scratch || c->efi))
 		return xasprintf("needs QEMU (its %s), running %s",
-				 c->machine ? "machine" : c->qemu_params ? "qemu_params" : "scratch",
-				 vi->display);
+				 c->machine ? "machine" : c->qemu_params ? "qemu_params" :
+				 c->scratch ? "scratch" : "EFI boot", vi->display);
+	if (c->efi && !arch_info(a)->efi_machine)
+		return xasprintf("boot = efi: no EFI boot for %s", arch_info(a)->name);
+	if (c->efi && !efi_firmware(a))
+		return xasprintf("boot = efi: no UEFI firmware (%s, Debian package %s)",
+				 arch_info(a)->efi_firmware[0],
+				 a == ARCH_X86_64 ? "ovmf" : "qemu-efi-aarch64");
 	if (vmm == VMM_QEMU && c->accel != ACCEL_AUTO && c->accel != accel)
 		return xasprintf("requires accel=%s (running %s)",
 				 accel_name(c->accel), accel_name(accel));
@@ -140,10 +146,12 @@ static int bochs_files(const struct host *h, const char *name, const char *paylo
  */
 static char *guest_cmdline(const struct cfg_entry *c, enum vmm vmm, bool checked)
 {
-	char smp[32] = "", on[32] = "";
+	char smp[32] = "", on[48] = "";
 
 	if (vmm != VMM_QEMU)	/* for the guest's XFAILs of that VMM's deviations */
 		snprintf(on, sizeof(on), "vmunit.vmm=%s ", vmm_info(vmm)->name);
+	else if (c->efi)	/* for its memory checks: the firmware keeps more */
+		snprintf(on, sizeof(on), "vmunit.boot=efi ");
 	if (!checked)	/* run by hand: extra VMM arguments may change both */
 		return c->args || *on ? xasprintf("%s%s", on, c->args ? c->args : "") : NULL;
 	if (c->smp > 1)
@@ -163,6 +171,22 @@ static const char *pick_cpu(const struct host *h, const struct cfg_entry *c, enu
 	if (c->cpu && c->vmm == vmm)
 		return c->cpu;
 	return vmm_info(vmm)->default_cpu;
+}
+
+/* boot = efi: efi-boot.efi, built next to the payloads, and the firmware. */
+static int efi_files(const struct host *h, enum arch a, struct qemu_opts *o, char **path,
+		     struct err *e)
+{
+	char *rel = xasprintf("%s/efi-boot.efi", arch_info(a)->dir);
+
+	*path = path_join(h->builddir, rel);
+	free(rel);
+	o->efi_boot = *path;
+	o->efi_firmware = efi_firmware(a);
+	if (access(*path, R_OK))
+		return err_set(e, "%s: EFI loader %s (run make?)", *path,
+			       errno == ENOENT ? "not found" : "unreadable");
+	return 0;
 }
 
 /* by_hand: a payload run with extra VMM arguments, not a cfg entry. */
@@ -215,6 +239,8 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	}
 	r = t->skip ? 0 : vmm == VMM_BOCHS ? bochs_files(h, t->name, payload, append, &o,
 							   files, e) : 0;
+	if (!r && !t->skip && c->efi)
+		r = efi_files(h, a, &o, &files[0], e);
 	if (!r && !t->skip)
 		r = vmm_info(vmm)->argv(&o, &t->argv, e);
 	for (int i = 0; i < 3; i++)

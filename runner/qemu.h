@@ -21,6 +21,9 @@ struct arch_info {
 	const char *dir;		/* source and payload directory */
 	const char *qemu;		/* QEMU binary name */
 	const char *machine;		/* default -machine value */
+	const char *bios;		/* -bios for a direct boot, or NULL */
+	const char *efi_machine;	/* -machine for boot = efi; NULL: no EFI boot */
+	const char *const *efi_firmware; /* its -bios, the first that exists */
 	const char *const *extra;	/* NULL-terminated extra argv */
 	/*
 	 * Guest status from QEMU's exit code, EXIT_NONZERO when it only says
@@ -46,6 +49,8 @@ const char *accel_name(enum accel a);
 /* The accelerator a run uses: the override, else kvm when usable and native. */
 enum accel accel_pick(enum accel override, bool kvm_usable, enum arch test,
 		      int host);
+/* The arch's UEFI firmware file on this host, or NULL. */
+const char *efi_firmware(enum arch a);
 /* The -cpu a run gets unless the cfg names one: host under kvm, max under tcg. */
 const char *qemu_default_cpu(enum accel accel);
 
@@ -66,6 +71,8 @@ struct qemu_opts {
 	const char *append;		/* guest command line, or NULL */
 	const char *params;		/* qemu_params, or NULL */
 	const char *scratch;		/* the scratch disk's image (drive id "scratch"), or NULL */
+	/* boot = efi (lib/efi/efi.h): efi-boot.efi and the firmware; else NULL */
+	const char *efi_boot, *efi_firmware;
 	bool paused;			/* -S: the runner lets it run over QMP */
 	char *const *extra;		/* more argv at the end, or NULL */
 	/* Bochs only (vmm.h): boot image, command line and rc files, its log. */

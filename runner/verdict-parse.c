@@ -126,10 +126,32 @@ static void parse_exit(struct vparse *vp, const char *line)
 		vp->have_exit = true;
 }
 
-/* The line without '\r's around it (serial "\r\n") or trailing blanks. */
+/*
+ * Past the terminal control sequences (ESC [ parameters, intermediates,
+ * final byte: ECMA-48 CSI) a line starts with: UEFI firmware clears its
+ * serial console with them, and the payload's first line follows.
+ */
+static const char *skip_csi(const char *s)
+{
+	while (s[0] == '\033' && s[1] == '[') {
+		const char *p = s + 2;
+
+		p += strspn(p, "0123456789:;<=>?");
+		p += strspn(p, " !\"#$%&'()*+,-./");
+		if (*p < 0x40 || *p > 0x7e)
+			break;
+		s = p + 1;
+	}
+	return s;
+}
+
+/*
+ * The line without '\r's around it (serial "\r\n"), leading control
+ * sequences or trailing blanks.
+ */
 static char *clean_line(const char *line)
 {
-	char *s = xstrdup(line + strspn(line, "\r"));
+	char *s = xstrdup(skip_csi(line + strspn(line, "\r")));
 	size_t n = strlen(s);
 
 	while (n && strchr("\r \t", s[n - 1]))

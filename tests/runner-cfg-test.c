@@ -194,6 +194,8 @@ static void test_other_errors(void **state)
 	expect_error("[a]\nfile = a\nqemu_params = -device 'x\n",
 		     "unittests.cfg:3: unterminated ' quote in qemu_params");
 	expect_error("[a]\nfile =\n", "unittests.cfg:2: empty value for 'file'");
+	expect_error("[a]\nfile = a\nboot = uefi\n",
+		     "unittests.cfg:3: unknown boot 'uefi' (direct or efi)");
 }
 
 static void test_first_error_wins(void **state)

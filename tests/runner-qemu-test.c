@@ -43,8 +43,28 @@ static void test_x86_tcg(void **state)
 	build(&(struct qemu_opts){ .arch = ARCH_X86_64, .qemu = "/q/x86",
 		.payload = "x86/apic.elf", .accel = ACCEL_TCG, .smp = 2, .memory = 64 });
 	argv_is("/q/x86 -nodefaults -no-user-config -display none -serial stdio -no-reboot "
-		"-machine microvm -accel tcg -cpu max -smp 2 -m 64 -kernel x86/apic.elf "
-		"-bios qboot.rom -device isa-debug-exit,iobase=0xf4,iosize=0x4");
+		"-machine microvm -accel tcg -cpu max -smp 2 -m 64 -bios qboot.rom "
+		"-kernel x86/apic.elf -device isa-debug-exit,iobase=0xf4,iosize=0x4");
+}
+
+/* boot = efi: q35, the firmware, efi-boot.efi, the payload as a fw_cfg file. */
+static void test_x86_efi(void **state)
+{
+	(void)state;
+	build(&(struct qemu_opts){ .arch = ARCH_X86_64, .qemu = "q", .payload = "a,b/t.elf",
+		.accel = ACCEL_TCG, .smp = 1, .memory = 64, .append = "vmunit.boot=efi x",
+		.efi_boot = "x86/efi-boot.efi", .efi_firmware = "/fw/OVMF.fd" });
+	argv_is("q -nodefaults -no-user-config -display none -serial stdio -no-reboot "
+		"-machine q35 -accel tcg -cpu max -smp 1 -m 64 -bios /fw/OVMF.fd "
+		"-kernel x86/efi-boot.efi -fw_cfg name=opt/vmunit/payload,file=a,,b/t.elf "
+		"-append 'a,b/t.elf vmunit.boot=efi x' -device isa-debug-exit,iobase=0xf4,iosize=0x4");
+	strv_free(&argv);
+	build(&(struct qemu_opts){ .arch = ARCH_ARM64, .qemu = "q", .payload = "t.elf",
+		.accel = ACCEL_TCG, .smp = 1, .memory = 64, .machine = "virt",
+		.efi_boot = "e.efi", .efi_firmware = "/fw/QEMU_EFI.fd" });
+	argv_is("q -nodefaults -no-user-config -display none -serial stdio -no-reboot "
+		"-machine virt -accel tcg -cpu max -smp 1 -m 64 -bios /fw/QEMU_EFI.fd "
+		"-kernel e.efi -fw_cfg name=opt/vmunit/payload,file=t.elf");
 }
 
 static void test_arm64_kvm_with_args(void **state)
@@ -237,7 +257,7 @@ static void test_plan_kvm_and_tcg(void **state)
 	assert_true(t.timeout_s == 30);
 	assert_string_equal(t.argv.v[0], "qx");
 	assert_string_equal(t.argv.v[13], "host");		/* -cpu */
-	assert_string_equal(t.argv.v[19], payload);		/* -kernel */
+	assert_string_equal(t.argv.v[21], payload);		/* -kernel */
 	assert_string_equal(t.name, "t");
 	assert_null(t.log);
 	plan_free(&t);
@@ -321,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_x86_tcg),
+		cmocka_unit_test(test_x86_efi),
 		cmocka_unit_test(test_arm64_kvm_with_args),
 		cmocka_unit_test(test_s390x_overrides),
 		cmocka_unit_test(test_split_params),

@@ -93,6 +93,18 @@ static void test_carriage_returns(void **state)
 	assert_string_equal(vp.checks[1].msg, "two");
 }
 
+/* UEFI's console escapes before the first line: the check is not lost. */
+static void test_terminal_escapes(void **state)
+{
+	(void)state;
+	feed("\033[2J\033[01;01H\033[=3hPASS: one\r\n\033[0mPASS: two\r\n"
+	     "SUMMARY: 2 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 0 not run\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_PASS, "2 checks");
+	assert_string_equal(vp.checks[0].msg, "one");
+	assert_string_equal(vp.checks[1].msg, "two");
+}
+
 static void test_timeout_first(void **state)
 {
 	struct qemu_end end = { .timed_out = true, .timeout_s = 90,
@@ -440,6 +452,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_pass), T(test_pass_x86_exit_device), T(test_carriage_returns),
+		T(test_terminal_escapes),
 		T(test_timeout_first), T(test_signal_is_crash), T(test_no_exit_line),
 		T(test_summary), T(test_exit_device_disagrees), T(test_s390x_exit), T(test_status_error),
 		T(test_error_line_with_other_status), T(test_unknown_status),

@@ -16,3 +16,6 @@ x86/bochs-boot.img: x86/loader/bootsect.S lib/x86/bochs-loader.h config.mak
 		-Wl,--build-id=none -o $@.tmp $<
 	test "$$(stat -c %s $@.tmp)" = 512
 	truncate -s 1474560 $@.tmp && mv $@.tmp $@
+
+# EFI boot (lib/efi/efi.h): objcopy's PE target for efi-boot.efi.
+EFI_TARGET := efi-app-x86_64

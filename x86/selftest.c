@@ -231,23 +231,25 @@ static void test_alloc(const void *arg)
 {
 	extern char _end[];
 	size_t free0 = page_free_count();
-	uint64_t mib, avail;
+	uint64_t mib, avail, slack;
 	uint8_t *p, *q, *big;
 	void *m[8];
 	bool ok = true;
 
 	mib = run_memory_mib();
-	/* Free at start: from _end to the top of RAM, less allocator metadata
-	 * and the page tables earlier subtests split (a few pages each). */
+	/* Free at start: from _end to the top of RAM, less allocator metadata,
+	 * the page tables earlier subtests split (a few pages each) and what
+	 * the firmware keeps. */
 	avail = ((mib << 20) - (uintptr_t)_end) / PAGE_SIZE;
+	slack = 64 + (run_booted_efi() ? run_firmware_slack(mib << 20) / PAGE_SIZE : 0);
 	/* Above 2 GiB a PC machine's 32-bit hole may cut the RAM the allocator
 	 * gets (it keeps below 4 GiB): then only the upper bound holds. */
 	if (!mib)
 		report_skip("free pages: needs vmunit.mem=<MiB> (the runner gives it)");
 	else
-		report(free0 <= avail && (free0 + 64 > avail || mib > 2048),
+		report(free0 <= avail && (free0 + slack > avail || mib > 2048),
 		       "multiboot memory: the free pages fit -m (%zu, want %lu..%lu for -m %lu)",
-		       free0, avail - 63, avail, mib);
+		       free0, avail - slack + 1, avail, mib);
 	p = alloc_page();
 	q = alloc_page();
 	report(p && q && p != q && !((uintptr_t)p & 4095) && !((uintptr_t)q & 4095),

@@ -1,7 +1,7 @@
 /*
  * x86_64 C entry from x86/cstart64.S: per-CPU data, descriptor tables,
- * memory and command line from the multiboot info (QEMU's loader, or
- * x86/loader/bootsect.S on Bochs), the COM1 console (8N1, each byte after
+ * memory and command line from the multiboot info (QEMU's loader,
+ * x86/loader/bootsect.S on Bochs, lib/efi/ under UEFI), the COM1 console (8N1, each byte after
  * LSR.THRE: Bochs drops bytes otherwise) and the exit: isa-debug-exit on
  * QEMU, then Bochs's shutdown port (its exit status is always 1: the EXIT
  * line carries the status).
@@ -53,11 +53,18 @@ uint64_t arch_ram_bytes(void)
 	return ram_bytes;
 }
 
+#define MAX_REGIONS 32
+
+struct region {
+	uint64_t base, top;
+};
+
 /*
  * RAM as the memory map says: the first MiB, whatever it holds, plus the
- * available regions above it (above 4 GiB too, which mem_upper omits).
+ * available regions above it (above 4 GiB too, which mem_upper omits);
+ * those within the boot identity map go to *free (at most MAX_REGIONS).
  */
-static uint64_t mmap_ram(const struct multiboot_info *mbi)
+static uint64_t mmap_ram(const struct multiboot_info *mbi, struct region *free, unsigned int *n)
 {
 	uintptr_t p = mbi->mmap_addr, end = p + mbi->mmap_length;
 	uint64_t ram = 1ull << 20;
@@ -65,11 +72,33 @@ static uint64_t mmap_ram(const struct multiboot_info *mbi)
 	while (p < end) {
 		const struct multiboot_mmap *e = (const void *)p;
 
-		if (e->type == 1 && e->base >= 1ull << 20)
+		if (e->type == 1 && e->base >= 1ull << 20) {
 			ram += e->length;
+			if (*n < MAX_REGIONS && e->base < MAPPED_TOP)
+				free[(*n)++] = (struct region){ e->base, e->base + e->length };
+		}
 		p += e->size + sizeof(e->size);
 	}
 	return ram;
+}
+
+/*
+ * The regions above the payload to the allocator, the one it ends in last
+ * (used first): the multiboot info and memory map, after _end, are read
+ * by then.  Without a map, mem_upper's run from 1 MiB.
+ */
+static void alloc_init(const struct region *free, unsigned int n, uint64_t top)
+{
+	uint64_t end = (uintptr_t)_end;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (free[i].base > end)
+			page_alloc_init(free[i].base,
+					free[i].top < MAPPED_TOP ? free[i].top : MAPPED_TOP);
+	for (unsigned int i = 0; i < n; i++)
+		if (free[i].base <= end && free[i].top > end)
+			top = free[i].top;
+	page_alloc_init(end, top < MAPPED_TOP ? top : MAPPED_TOP);
 }
 
 struct percpu *this_cpu(void)
@@ -123,6 +152,8 @@ void x86_start(uint32_t mbi_addr)
 	static char cmdline[4096];
 	const struct multiboot_info *mbi = (void *)(uintptr_t)mbi_addr;
 	uint64_t top = 1ull << 20;
+	struct region free[MAX_REGIONS];
+	unsigned int n = 0;
 
 	console_init();
 	/* Interrupts come through the LAPIC: the firmware's 8259s (the Bochs
@@ -136,10 +167,8 @@ void x86_start(uint32_t mbi_addr)
 		strncpy(cmdline, (char *)(uintptr_t)mbi->cmdline, sizeof(cmdline) - 1);
 	if (mbi->flags & MB_INFO_MEM)
 		top += (uint64_t)mbi->mem_upper << 10;
-	ram_bytes = mbi->flags & MB_INFO_MEM_MAP ? mmap_ram(mbi) : top;
-	if (top > MAPPED_TOP)
-		top = MAPPED_TOP;
-	page_alloc_init((uintptr_t)_end, top);
+	ram_bytes = mbi->flags & MB_INFO_MEM_MAP ? mmap_ram(mbi, free, &n) : top;
+	alloc_init(free, n, top);
 	unmap_page(boot_stack_guard);
 	smp_boot();
 	vmunit_main(cmdline);
