@@ -57,7 +57,7 @@ all: $(PAYLOADS) $(ARCH_EXTRA) $(EFI_BOOT) runner/vmunit-run
 
 $(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c lib/efi/%,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
+	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
 $(BUILD)/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
@@ -71,17 +71,24 @@ $(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(
 
 # EFI boot (lib/efi/efi.h): one efi-boot.efi per arch whose arch.mk names
 # the objcopy target EFI_TARGET; position-independent, and the link fails
-# if anything in it would need a relocation.
+# if anything in it needs a relocation other than a relative one.
 ifneq ($(EFI_TARGET),)
 EFI_BOOT := $(ARCH_DIR)/efi-boot.efi
-EFI_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename lib/efi/boot.c \
-	lib/efi/$(ARCH).c lib/efi/$(ARCH)-entry.S))
-$(EFI_OBJS): CFLAGS := $(filter-out -fno-pic -fno-pie,$(CFLAGS)) -fpie -fvisibility=hidden
+EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(basename lib/efi/boot.c \
+	lib/efi/$(ARCH).c lib/efi/$(ARCH)-entry.S $(EFI_LIB_SRCS)))
+EFI_CFLAGS := $(filter-out -fno-pic -fno-pie,$(CFLAGS)) -fpie -fvisibility=hidden
+$(BUILD)/efi/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(EFI_CFLAGS) -c -o $@ $<
+$(BUILD)/efi/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(EFI_CFLAGS) -c -o $@ $<
 $(EFI_BOOT): $(EFI_OBJS) lib/efi/efi.lds
 	$(GUEST_CC) -nostdlib -pie -Wl,--no-dynamic-linker -Wl,--build-id=none \
-		-Wl,-z,noexecstack -T lib/efi/efi.lds -o $@.elf $(EFI_OBJS) $(EFI_LIBS) -lgcc
-	@if $(CROSS_PREFIX)readelf -rW $@.elf | grep -q '^Relocation section'; then \
-		echo "$@: needs relocations:" >&2; $(CROSS_PREFIX)readelf -rW $@.elf >&2; exit 1; fi
+		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T lib/efi/efi.lds \
+		-o $@.elf $(EFI_OBJS) $(EFI_LIBS) -lgcc
+	@if $(CROSS_PREFIX)readelf -rW $@.elf | grep ' R_' | grep -v '_RELATIVE '; then \
+		echo "$@: needs relocations other than relative ones" >&2; exit 1; fi
 	$(OBJCOPY) -j .text -j .data -j .reloc --target=$(EFI_TARGET) --subsystem=10 $@.elf $@
 	rm -f $@.elf
 endif

@@ -50,7 +50,8 @@ static const struct arch_info arches[ARCH_NR] = {
 	[ARCH_ARM64] = {
 		.name = "arm64", .uname = "aarch64", .dir = "arm",
 		.qemu = "qemu-system-aarch64", .machine = "virt,gic-version=3",
-		.efi_machine = "virt,gic-version=3", .efi_firmware = arm64_efi,
+		/* acpi=off: with ACPI, AAVMF gives no device tree */
+		.efi_machine = "virt,gic-version=3,acpi=off", .efi_firmware = arm64_efi,
 		.extra = no_extra,
 	},
 	[ARCH_S390X] = {

@@ -178,6 +178,15 @@ static const char *const fatal_starts[] = {
 	"kvm: unhandled exit",
 };
 
+/*
+ * UEFI firmware's own exception handlers (AAVMF's, OVMF's): they print a
+ * dump and spin, so the line alone ends the run.
+ */
+static const char *const firmware_fatal_starts[] = {
+	"Synchronous Exception at 0x",
+	"!!!! X64 Exception Type - ",
+};
+
 /* The instruction behind the first code byte, for the common culprits. */
 static const char *insn_name(const char *bytes)
 {
@@ -230,6 +239,13 @@ static bool parse_fatal(struct vparse *vp, const char *line)
 		if (!strncmp(line, fatal_starts[i], strlen(fatal_starts[i]))) {
 			if (!vp->fatal)
 				vp->fatal = xstrdup(line);
+			return true;
+		}
+	for (size_t i = 0; i < sizeof(firmware_fatal_starts) / sizeof(firmware_fatal_starts[0]); i++)
+		if (!vp->fatal && !strncmp(line, firmware_fatal_starts[i],
+					   strlen(firmware_fatal_starts[i]))) {
+			vp->fatal = xasprintf("UEFI firmware: %s", line);
+			vp->fatal_done = true;
 			return true;
 		}
 	if (vp->fatal)

@@ -105,6 +105,19 @@ static void test_terminal_escapes(void **state)
 	assert_string_equal(vp.checks[1].msg, "two");
 }
 
+/* A firmware exception (AAVMF with too little RAM) is ERROR at once. */
+static void test_firmware_exception(void **state)
+{
+	struct qemu_end killed = { .wstatus = SIGNALED(SIGKILL) };
+
+	(void)state;
+	feed("UEFI firmware (version  built at 13:10:49 on Nov  5 2024)\n"
+	     "Synchronous Exception at 0x16634\n");
+	assert_true(vp.fatal_done);
+	expect(vp_verdict(&vp, &killed, reason, sizeof(reason)), V_ERROR,
+	       "UEFI firmware: Synchronous Exception at 0x16634");
+}
+
 static void test_timeout_first(void **state)
 {
 	struct qemu_end end = { .timed_out = true, .timeout_s = 90,
@@ -452,7 +465,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_pass), T(test_pass_x86_exit_device), T(test_carriage_returns),
-		T(test_terminal_escapes),
+		T(test_terminal_escapes), T(test_firmware_exception),
 		T(test_timeout_first), T(test_signal_is_crash), T(test_no_exit_line),
 		T(test_summary), T(test_exit_device_disagrees), T(test_s390x_exit), T(test_status_error),
 		T(test_error_line_with_other_status), T(test_unknown_status),

@@ -40,6 +40,16 @@ struct segment {
 	uint64_t paddr, filesz, memsz, offset;
 };
 
+/* An ELF64 RELA entry; only relative ones are linked in (efi.lds). */
+struct elf_rela {
+	uint64_t offset, info;
+	int64_t addend;
+};
+
+#define HIDDEN __attribute__((visibility("hidden")))
+extern HIDDEN const struct elf_rela __rela_start[], __rela_end[];
+extern HIDDEN char __image_base[];
+
 static struct efi_system_table *st;
 static efi_handle image;
 static volatile struct fw_cfg_dma dma;
@@ -267,6 +277,15 @@ static void exit_boot_services(struct efi_map *m, uint64_t capacity)
 		;
 }
 
+/* The link was at 0: each relative slot gets the load address added. */
+static void self_relocate(void)
+{
+	uintptr_t base = (uintptr_t)__image_base;
+
+	for (const struct elf_rela *r = __rela_start; r < __rela_end; r++)
+		*(uint64_t *)(base + r->offset) = base + r->addend;
+}
+
 efi_status efi_main(efi_handle handle, struct efi_system_table *systab)
 {
 	struct segment seg[MAX_SEGMENTS];
@@ -277,6 +296,7 @@ efi_status efi_main(efi_handle handle, struct efi_system_table *systab)
 	uint8_t *headers;
 	unsigned int n;
 
+	self_relocate();
 	st = systab;
 	image = handle;
 	fw_cfg_arch_init();
