@@ -60,6 +60,8 @@ enum check_kind {
 #define VM_EXIT_FMT "EXIT: STATUS=%d"
 #define VM_INFO_TAG "INFO"
 #define VM_ERROR_TAG "ERROR"
+/* lib/efi's loader, started without a payload, waits for one (runner/efi-snapshot.h). */
+#define VM_EFI_WAITING_LINE "VMUNIT-EFI: waiting for the payload"
 
 /*
  * The rule that turns check counts into a status, used by the guest to pick

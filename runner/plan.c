@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "plan.h"
+#include "efi-snapshot.h"
 #include "x86/bochs-loader.h"
 
 #include <errno.h>
@@ -173,11 +174,16 @@ static const char *pick_cpu(const struct host *h, const struct cfg_entry *c, enu
 	return vmm_info(vmm)->default_cpu;
 }
 
-/* boot = efi: efi-boot.efi, built next to the payloads, and the firmware. */
+/*
+ * boot = efi: efi-boot.efi, built next to the payloads, and the firmware;
+ * under TCG the firmware snapshot to start from (efi-snapshot.h), made by
+ * the same command line without the payload and its command line.
+ */
 static int efi_files(const struct host *h, enum arch a, struct qemu_opts *o, char **path,
-		     struct err *e)
+		     struct test *t, struct err *e)
 {
-	char *rel = xasprintf("%s/efi-boot.efi", arch_info(a)->dir);
+	char *rel = xasprintf("%s/efi-boot.efi", arch_info(a)->dir), *dir;
+	struct qemu_opts bare = *o;
 
 	*path = path_join(h->builddir, rel);
 	free(rel);
@@ -186,6 +192,17 @@ static int efi_files(const struct host *h, enum arch a, struct qemu_opts *o, cha
 	if (access(*path, R_OK))
 		return err_set(e, "%s: EFI loader %s (run make?)", *path,
 			       errno == ENOENT ? "not found" : "unreadable");
+	if (o->accel != ACCEL_TCG)
+		return 0;
+	bare.efi_boot = o->efi_boot;
+	bare.efi_firmware = o->efi_firmware;
+	bare.payload = NULL;
+	bare.append = NULL;
+	if (qemu_argv(&bare, &t->efi_snap_argv, e))
+		return -1;
+	dir = path_join(h->builddir, "build/efi-snapshot");
+	t->efi_state = efi_snapshot_key(dir, t->efi_snap_argv.v);
+	free(dir);
 	return 0;
 }
 
@@ -240,7 +257,7 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	r = t->skip ? 0 : vmm == VMM_BOCHS ? bochs_files(h, t->name, payload, append, &o,
 							   files, e) : 0;
 	if (!r && !t->skip && c->efi)
-		r = efi_files(h, a, &o, &files[0], e);
+		r = efi_files(h, a, &o, &files[0], t, e);
 	if (!r && !t->skip)
 		r = vmm_info(vmm)->argv(&o, &t->argv, e);
 	for (int i = 0; i < 3; i++)
@@ -312,5 +329,7 @@ void plan_free(struct test *t)
 	free(t->vmm_log);
 	free(t->gcov_dir);
 	free(t->scratch);
+	free(t->efi_state);
+	strv_free(&t->efi_snap_argv);
 	*t = (struct test){ 0 };
 }

@@ -48,6 +48,9 @@ struct test {
 	const char *stats_check;
 	bool stats_kvm;		/* read them: under kvm, QEMU paused at the start */
 	unsigned scratch_mib;
+	/* boot = efi under TCG: its firmware snapshot and the QEMU that makes it */
+	char *efi_state;
+	struct strv efi_snap_argv;
 	const char *note;	/* the host's note, for the log */
 };
 

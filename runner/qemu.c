@@ -205,7 +205,9 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 	push_uint(argv, "-m", o->memory);
 	if (o->efi_boot || ai->bios)
 		push_pair(argv, "-bios", o->efi_boot ? o->efi_firmware : ai->bios);
-	if (o->efi_boot) {
+	if (o->efi_boot && !o->payload) {	/* efi-snapshot.h: the loader waits */
+		push_pair(argv, "-kernel", o->efi_boot);
+	} else if (o->efi_boot) {
 		/* The payload as a fw_cfg file (a ',' in the path doubled); on
 		 * x86 the command line starts with its path, as multiboot's. */
 		static const char prefix[] = "name=opt/vmunit/payload,file=";
@@ -222,7 +224,7 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 	} else {
 		push_pair(argv, "-kernel", o->payload);
 	}
-	if (o->efi_boot && o->arch == ARCH_X86_64) {
+	if (o->efi_boot && o->payload && o->arch == ARCH_X86_64) {
 		char *cmdline = xasprintf("%s%s%s", o->payload, o->append ? " " : "",
 					  o->append ? o->append : "");
 

@@ -63,7 +63,7 @@ int split_params(const char *s, struct strv *out, struct err *e);
 struct qemu_opts {
 	enum arch arch;
 	const char *qemu;		/* binary path */
-	const char *payload;
+	const char *payload;		/* NULL: boot = efi's loader waits (efi-snapshot.h) */
 	enum accel accel;		/* KVM or TCG, already picked */
 	const char *machine;		/* NULL: the arch's default */
 	const char *cpu;		/* NULL: host under kvm, max under tcg */

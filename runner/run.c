@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "efi-snapshot.h"
 #include "gcov-collect.h"
 #include "stats.h"
 #include "qmp.h"
@@ -168,9 +169,9 @@ static void on_event(void *ctx, const char *event, const char *reason)
 	vp_event(ctx, event, reason);
 }
 
-static void log_command(FILE *log, const struct test *t)
+static void log_command(FILE *log, const struct test *t, char *const *argv)
 {
-	char *cmd = shell_quote_argv(t->argv.v);
+	char *cmd = shell_quote_argv(argv);
 
 	fprintf(log, "%s\n", cmd);
 	if (t->note)
@@ -215,6 +216,8 @@ static void on_stats_reply(void *ctx, const char *id, struct json_object *ret)
 		stats_add_reply(snap, dash + 1, ret);
 }
 
+static void log_note(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* 0, or an errno value when QEMU could not be started. */
 static int job_start(struct sched *s, struct job *j, const struct test *t,
 		     const sigset_t *mask)
@@ -227,17 +230,27 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	vp_init(&j->vp);
 	j->vp.qemu_name = base_name(t->argv.v[0]);
 	j->vp.own_line = vmm_info(t->vmm)->own_line;
+	strv_append(&argv, t->argv.v);
+	if (t->efi_state && !access(t->efi_state, R_OK))
+		efi_snapshot_argv(&argv, t->efi_state);
 	j->log = open_log(t, &s->log_errors);
 	if (j->log)
-		log_command(j->log, t);
-	if (t->scratch && make_scratch(t))
+		log_command(j->log, t, argv.v);
+	if (t->efi_state && access(t->efi_state, R_OK))
+		log_note(j, "efi: no firmware snapshot (the runner said why): a cold boot");
+	if (t->scratch && make_scratch(t)) {
+		strv_free(&argv);
 		return errno;
-	if (pipe2(p, O_CLOEXEC))
+	}
+	if (pipe2(p, O_CLOEXEC)) {
+		strv_free(&argv);
 		return errno;
+	}
 	r = t->vmm == VMM_QEMU ? qmp_open(&j->qmp, &qmp) : (qmp = -1, 0);
 	if (r) {
 		close(p[0]);
 		close(p[1]);
+		strv_free(&argv);
 		return r;
 	}
 	if (t->stats_kvm) {	/* the first snapshot, then let it run (it started with -S) */
@@ -246,7 +259,6 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 		snapshot(j, "before");
 		qmp_send(&j->qmp, "{\"execute\": \"cont\"}\n");
 	}
-	strv_append(&argv, t->argv.v);
 	if (qmp >= 0)
 		strv_append(&argv, qmp_argv);
 	r = spawn(argv.v, p[1], qmp, mask, &j->pid);
@@ -309,7 +321,6 @@ static void deliver(struct sched *s, struct job *j, struct result *r, bool unsta
 }
 
 /* One line of the runner's own in the log, on a line of its own. */
-static void log_note(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void log_note(struct job *j, const char *fmt, ...)
 {
@@ -739,11 +750,34 @@ static int signals_open(sigset_t *old)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/*
+ * The firmware snapshots the batch's boot = efi runs start from, made
+ * before any run starts (each takes a firmware boot); one that cannot be
+ * made is said once, and its runs boot cold.
+ */
+static void make_efi_snapshots(const struct test *tests, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct test *t = &tests[i];
+		struct err e;
+		bool tried = false;
+
+		if (!t->efi_state || t->skip || !access(t->efi_state, R_OK))
+			continue;
+		for (size_t k = 0; k < i && !tried; k++)
+			tried = tests[k].efi_state && !strcmp(tests[k].efi_state, t->efi_state);
+		if (!tried && efi_snapshot_make(t->efi_snap_argv.v, t->efi_state, &e))
+			fprintf(stderr, "vmunit-run: %s: EFI firmware snapshot: %s; booting cold\n",
+				t->name, e.msg);
+	}
+}
+
 struct batch_end run_batch(const struct test *tests, size_t n, const struct run_opts *o)
 {
 	struct sched s = { .tests = tests, .n = n, .o = o };
 	sigset_t old;
 
+	make_efi_snapshots(tests, n);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	s.running = xmalloc(o->jobs * sizeof(*s.running));
 	s.sigfd = signals_open(&old);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "efi.h"
+#include "verdict.h"
 
 /* fw_cfg selectors and DMA control bits (QEMU docs/specs/fw_cfg.rst). */
 #define FW_CFG_SIGNATURE	0x00
@@ -22,6 +23,7 @@
 
 #define ELF_HEADERS	4096	/* the ELF header and program headers fit here */
 #define MAX_SEGMENTS	16
+#define WAIT_POLL_US	1000
 #define PT_LOAD		1
 
 struct fw_cfg_file {
@@ -180,22 +182,35 @@ static bool str_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* The payload's selector, its size in *size. */
-static uint16_t fw_cfg_find(const char *name, uint32_t *size)
+/* The selector of the file name, its size in *size; false when absent. */
+static bool fw_cfg_find(const char *name, uint16_t *key, uint32_t *size)
 {
+	struct fw_cfg_file f;
 	uint32_t n;
-	struct fw_cfg_file *files;
 
 	fw_cfg_read(FW_CFG_FILE_DIR, 0, &n, sizeof(n));
 	n = __builtin_bswap32(n);
-	files = alloc((uint64_t)n * sizeof(*files));
-	fw_cfg_read(FW_CFG_FILE_DIR, sizeof(n), files, n * sizeof(*files));
-	for (uint32_t i = 0; i < n; i++)
-		if (str_eq(files[i].name, name)) {
-			*size = __builtin_bswap32(files[i].size);
-			return __builtin_bswap16(files[i].select);
+	for (uint32_t i = 0; i < n; i++) {
+		fw_cfg_dma(FW_CFG_DMA_READ, (uintptr_t)&f, sizeof(f));
+		if (str_eq(f.name, name)) {
+			*key = __builtin_bswap16(f.select);
+			*size = __builtin_bswap32(f.size);
+			return true;
 		}
-	efi_fail("no fw_cfg file " PAYLOAD_FILE ", files", n);
+	}
+	return false;
+}
+
+/*
+ * No payload: this boot is the runner's snapshot of the firmware
+ * (runner/efi-snapshot.h).  Say so, then wait, the firmware alive, for a
+ * QEMU restored from it with the payload.
+ */
+static void wait_for_payload(uint16_t *key, uint32_t *size)
+{
+	print(VM_EFI_WAITING_LINE "\n");
+	while (!fw_cfg_find(PAYLOAD_FILE, key, size))
+		st->boot->stall(WAIT_POLL_US);
 }
 
 static char *read_cmdline(void)
@@ -304,7 +319,8 @@ efi_status efi_main(efi_handle handle, struct efi_system_table *systab)
 		efi_fail("no QEMU fw_cfg, signature", fw_cfg_read32_le(FW_CFG_SIGNATURE));
 	if (!(fw_cfg_read32_le(FW_CFG_ID) & FW_CFG_ID_DMA))
 		efi_fail("fw_cfg without DMA, features", fw_cfg_read32_le(FW_CFG_ID));
-	key = fw_cfg_find(PAYLOAD_FILE, &size);
+	if (!fw_cfg_find(PAYLOAD_FILE, &key, &size))
+		wait_for_payload(&key, &size);
 	headers = alloc(ELF_HEADERS);
 	fw_cfg_read(key, 0, headers, size < ELF_HEADERS ? size : ELF_HEADERS);
 	n = elf_segments(headers, size, seg, &entry);

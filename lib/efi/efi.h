@@ -21,6 +21,10 @@
  *   turns the MMU off and enters with x0 = the device tree, as QEMU does.
  * Any failure before that is "ERROR: efi-boot: ..." and "EXIT: STATUS=3"
  * on the firmware console, then a shutdown: the runner reports ERROR.
+ * Started without the payload file, it prints VM_EFI_WAITING_LINE and polls
+ * fw_cfg until one appears: the runner snapshots that state once and
+ * starts later runs from it (runner/efi-snapshot.h), skipping the
+ * firmware's seconds of boot under TCG.
  *
  * The binary is position-independent with no relocations (the link checks
  * it): the firmware may load it anywhere.  Only the UEFI definitions it
@@ -100,11 +104,14 @@ struct efi_boot_services {
 	void *reserved, *register_protocol_notify, *locate_handle, *locate_device_path;
 	void *install_configuration_table, *load_image, *start_image, *exit, *unload_image;
 	efi_status (EFIAPI *exit_boot_services)(efi_handle image, uint64_t key);
+	void *get_next_monotonic_count;
+	efi_status (EFIAPI *stall)(uint64_t us);
 };
 _Static_assert(offsetof(struct efi_boot_services, allocate_pages) == 40, "UEFI 4.4");
 _Static_assert(offsetof(struct efi_boot_services, get_memory_map) == 56, "UEFI 4.4");
 _Static_assert(offsetof(struct efi_boot_services, handle_protocol) == 152, "UEFI 4.4");
 _Static_assert(offsetof(struct efi_boot_services, exit_boot_services) == 232, "UEFI 4.4");
+_Static_assert(offsetof(struct efi_boot_services, stall) == 248, "UEFI 4.4");
 
 enum efi_reset_type { EFI_RESET_SHUTDOWN = 2 };
 
