@@ -21,7 +21,9 @@
 #     type).  selftest - empty is the payload's own run time.
 #     Arches other than x86_64 get one row, the runner's default machine.
 #     On x86_64 the same under Bochs (the runner's -n command line): the
-#     selftest as tigerlake and ryzen, and selftest-smp (4 CPUs).
+#     selftest as tigerlake and ryzen, and selftest-smp (4 CPUs).  Then EFI
+#     boot: selftest-efi through the whole runner, cold (the firmware
+#     snapshot made first) and warm (started from it).
 #  2. Runner overhead per test, with the stub QEMU (scripts/bench-runner.sh).
 #  3. Payload sizes: file bytes, and text/data/bss of the loaded image (size).
 #  4. Clean build time of the guest payloads (lib + boot code + *.elf), -j1
@@ -265,6 +267,35 @@ else
 			boot "bochs-$model-$entry" exitline "$tmp/argv.bochs" -
 			read -r med min max ok <"$tmp/result"
 			row "bochs $model, $entry" "$med" "$min" "$max" "$ok/$runs"
+		done
+	fi
+	if "$run" -S "$srcdir" -b "$builddir" -a "$arch" -l 2>/dev/null | grep -q '^selftest-efi '; then
+		echo "  EFI boot (boot = efi): selftest-efi, the whole runner (--accel tcg -j1), wall clock;"
+		echo "  cold: no firmware snapshot yet (the firmware boots, the runner snapshots it,"
+		echo "  then the run), 3 runs; warm: started from the snapshot"
+		row "configuration" median min max ok
+		for mode in cold warm; do
+			: >"$tmp/times"
+			ok=0
+			n=$runs
+			[ "$mode" = cold ] && n=3
+			i=0
+			while [ "$i" -lt "$n" ]; do
+				[ "$mode" = cold ] && rm -rf "$builddir/build/efi-snapshot"
+				start=$(now_ns)
+				if "$run" -S "$srcdir" -b "$builddir" -a "$arch" --accel tcg -j1 \
+					selftest-efi >"$tmp/out" 2>&1; then
+					ok=$((ok + 1))
+				else
+					cp "$tmp/out" "$tmp/efi-$mode.fail"
+				fi
+				echo $(($(now_ns) - start)) >>"$tmp/times"
+				i=$((i + 1))
+			done
+			read -r med min max <<-EOF
+				$(stats "$tmp/times")
+			EOF
+			row "EFI, $mode" "$med" "$min" "$max" "$ok/$n"
 		done
 	fi
 	for f in "$tmp"/*.fail; do

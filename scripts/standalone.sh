@@ -48,7 +48,7 @@ for name; do
 	payload=$dir/$file.elf
 	[ -f "$build/$payload" ] || { echo "standalone.sh: $name: $build/$payload not built" >&2; exit 2; }
 	extra=
-	for f in $dir/probe.elf $dir/bochs-boot.img; do	# those built
+	for f in $dir/probe.elf $dir/bochs-boot.img $dir/efi-boot.efi; do	# those built
 		[ ! -f "$build/$f" ] || extra="$extra $f"
 	done
 	{
