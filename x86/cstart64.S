@@ -2,12 +2,29 @@
  * x86_64 boot: a multiboot (v1) ELF entered in 32-bit protected mode with
  * paging off.  Builds page tables that map the first 4 GiB 1:1 with 2M pages,
  * enters long mode and calls x86_start(multiboot info) on the boot stack.
+ *
+ * SEV-aware ("x86/seves: Support 32-bit boot path"; AMD APM vol. 2 15.34,
+ * the GHCB specification): before its first CPUID it installs a 32-bit IDT
+ * whose #VC handler (vector 29) serves CPUID through the GHCB MSR protocol
+ * (an SEV-ES guest's CPUID is a #VC; elsewhere the handler never runs).
+ * When CPUID 0x8000001F (read only if 0x80000000 reaches it) reports SEV
+ * and SEV_STATUS (MSR 0xc0010131, read only then) says it is active, every
+ * page-table entry gets the C-bit (CPUID 0x8000001F:EBX[5:0]), kept in
+ * sev_cbit_mask for pgtable.c.  A #VC it cannot serve asks the hypervisor
+ * to terminate the guest (GHCB MSR request 0x100): there is no console yet.
  */
 #define MB_MAGIC 0x1badb002
 #define MB_FLAGS 0x2		/* bit 1: memory info wanted */
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
 #define BOOT_STACK_SIZE 16384
+#define VC_VECTOR 29
+#define SVM_EXIT_CPUID 0x72
+#define MSR_GHCB 0xc0010130
+#define MSR_SEV_STATUS 0xc0010131
+#define GHCB_CPUID_REQ 0x004
+#define GHCB_CPUID_RESP 0x005
+#define GHCB_TERMINATE_REQ 0x100
 
 	.section .multiboot, "a"
 	.balign 4
@@ -26,8 +43,17 @@ gdt_end:
 gdt_desc:
 	.word gdt_end - gdt - 1
 	.quad gdt
+idt32_desc:
+	.word 8 * (VC_VECTOR + 1) - 1
+	.long idt32
+	.globl sev_cbit_mask
+sev_cbit_mask:
+	.quad 0
 
 	.bss
+	.balign 8
+idt32:	.fill VC_VECTOR + 1, 8, 0
+vc_regs: .fill 4, 4, 0
 	.balign 4096
 pml4:	.fill 512, 8, 0
 pdpt:	.fill 512, 8, 0
@@ -46,6 +72,40 @@ start:
 	mov $boot_stack_top, %esp
 	mov %ebx, %esi			/* multiboot info */
 
+	/* idt32[VC_VECTOR]: a 32-bit interrupt gate in the loader's code segment */
+	mov $vc_handler32, %eax
+	mov %cs, %edx
+	shl $16, %edx
+	mov %ax, %dx
+	mov %edx, idt32 + 8 * VC_VECTOR
+	and $0xffff0000, %eax
+	or $0x8e00, %eax		/* present, DPL 0, 32-bit interrupt gate */
+	mov %eax, idt32 + 8 * VC_VECTOR + 4
+	lidt idt32_desc
+
+	/* %ebp: the C-bit in an entry's high dword when SEV is active, else 0 */
+	xor %ebp, %ebp
+	mov $0x80000000, %eax
+	cpuid
+	cmp $0x8000001f, %eax
+	jb 1f
+	mov $0x8000001f, %eax
+	cpuid
+	test $(1 << 1), %eax		/* SEV */
+	jz 1f
+	mov %ebx, %edi
+	mov $MSR_SEV_STATUS, %ecx
+	rdmsr
+	test $1, %eax			/* SEV active */
+	jz 1f
+	mov %edi, %ecx
+	and $0x3f, %ecx
+	sub $32, %ecx
+	jb 1f				/* not a high-dword bit: no C-bit we can set */
+	mov $1, %ebp
+	shl %cl, %ebp
+	mov %ebp, sev_cbit_mask + 4
+1:
 	/* pd: 2048 2M pages, present + writable + PS */
 	mov $pd, %edi
 	mov $0x83, %eax
@@ -53,6 +113,7 @@ start:
 	mov $2048, %ecx
 1:	mov %eax, (%edi)
 	mov %edx, 4(%edi)
+	or %ebp, 4(%edi)
 	add $0x200000, %eax
 	adc $0, %edx
 	add $8, %edi
@@ -62,10 +123,12 @@ start:
 	mov $pd + 3, %eax
 	mov $4, %ecx
 2:	mov %eax, (%edi)
+	mov %ebp, 4(%edi)
 	add $4096, %eax
 	add $8, %edi
 	loop 2b
 	movl $pdpt + 3, pml4
+	mov %ebp, pml4 + 4
 
 	mov %cr4, %eax
 	or $(1 << 5), %eax		/* PAE */
@@ -95,6 +158,59 @@ start:
 	mov %eax, %cr0
 	lgdt gdt_desc
 	ljmp $KERNEL_CS, $start64
+
+/*
+ * #VC in the 32-bit entry: error code (the exit code), EIP, CS, EFLAGS on
+ * the stack.  CPUID: each of EAX..EDX of leaf EAX through the GHCB MSR
+ * protocol (subleaf-free leaves only: the protocol carries no ECX), the
+ * answer checked for its code and register, then past the 2-byte CPUID.
+ */
+vc_handler32:
+	cmpl $SVM_EXIT_CPUID, (%esp)
+	jne vc_terminate
+	push %esi
+	push %edi
+	push %ebp
+	mov %eax, %esi			/* the leaf */
+	xor %edi, %edi			/* the register: 0 EAX, 1 EBX, 2 ECX, 3 EDX */
+1:	mov %edi, %eax
+	shl $30, %eax
+	or $GHCB_CPUID_REQ, %eax
+	mov %esi, %edx
+	mov $MSR_GHCB, %ecx
+	wrmsr
+	rep; vmmcall			/* VMGEXIT */
+	mov $MSR_GHCB, %ecx
+	rdmsr
+	mov %eax, %ebp
+	and $0xfff, %ebp
+	cmp $GHCB_CPUID_RESP, %ebp
+	jne vc_terminate
+	shr $30, %eax
+	cmp %edi, %eax
+	jne vc_terminate
+	mov %edx, vc_regs(, %edi, 4)
+	inc %edi
+	cmp $4, %edi
+	jb 1b
+	mov vc_regs, %eax
+	mov vc_regs + 4, %ebx
+	mov vc_regs + 8, %ecx
+	mov vc_regs + 12, %edx
+	pop %ebp
+	pop %edi
+	pop %esi
+	add $4, %esp			/* the error code */
+	addl $2, (%esp)			/* past CPUID (0f a2) */
+	iret
+vc_terminate:
+	mov $MSR_GHCB, %ecx
+	mov $GHCB_TERMINATE_REQ, %eax	/* reason set 0, code 0: general */
+	xor %edx, %edx
+	wrmsr
+	rep; vmmcall
+2:	hlt
+	jmp 2b
 
 	.code64
 start64:

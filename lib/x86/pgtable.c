@@ -34,7 +34,7 @@ static void split(uint64_t *e, unsigned int shift)
 		flags |= *e & PTE_LARGE_PAT;
 	for (int i = 0; i < 512; i++)
 		t[i] = (base + i * child) | flags;
-	*e = (uint64_t)t | PTE_TABLE;
+	*e = (uint64_t)t | sev_cbit_mask | PTE_TABLE;
 }
 
 uint64_t *pt_walk(uint64_t *root, uint64_t va, unsigned int leaf_shift, bool alloc)
@@ -47,11 +47,11 @@ uint64_t *pt_walk(uint64_t *root, uint64_t va, unsigned int leaf_shift, bool all
 		if (!(*e & PTE_P)) {
 			if (!alloc)
 				return NULL;
-			*e = (uint64_t)new_table() | PTE_TABLE;
+			*e = (uint64_t)new_table() | sev_cbit_mask | PTE_TABLE;
 		} else if (*e & PTE_PS) {
 			split(e, shift);
 		}
-		table = (uint64_t *)(*e & PTE_ADDR_MASK);
+		table = (uint64_t *)(*e & PTE_ADDR_MASK & ~sev_cbit_mask);
 	}
 	return &table[(va >> leaf_shift) & 511];
 }
@@ -86,7 +86,7 @@ uint64_t *get_pte(void *va)
 
 void map_page(void *va, uint64_t pa, unsigned int flags)
 {
-	*walk(va, true) = (pa & PTE_ADDR_MASK) | pte_perm(flags) | PTE_P;
+	*walk(va, true) = (pa & PTE_ADDR_MASK) | sev_cbit_mask | pte_perm(flags) | PTE_P;
 	invlpg(va);
 }
 

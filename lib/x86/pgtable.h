@@ -21,6 +21,12 @@
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 #define PTE_PERM (PTE_W | PTE_U | PTE_NX)	/* what protect_page() sets */
 
+/*
+ * Under SEV, the C-bit (encrypted) that every entry the boot made has and
+ * every entry made here gets (x86/cstart64.S); 0 elsewhere.
+ */
+extern uint64_t sev_cbit_mask;
+
 /* The 4K PTE that maps va (splitting a large page), or NULL if unmapped. */
 uint64_t *get_pte(void *va);
 
