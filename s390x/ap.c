@@ -27,6 +27,9 @@
  *   when the cc was 3 before: Linux 83303a4c "KVM: s390: fix cc for
  *   successful PQAP"), and TAPQ's I bit follows; AQIC outside the masks
  *   is "not available", cc 3.
+ * - nqap (STFLE 12, a queue in the masks): NQAP of a request with a PSMID
+ *   ends with cc 0, response code 0; TAPQ then shows a reply waiting; DQAP
+ *   returns a reply with that PSMID; the queue is empty again.
  * The AP instructions are not in the public Principles of Operation.  The
  * register and block layouts and response codes used here are those of
  * Linux's public AP interface (arch/s390/include/asm/ap.h) and KVM's and
@@ -62,6 +65,10 @@ enum {
 };
 
 #define GR0_T		(1ul << 23)	/* bit 40: TAPQ returns the AP info in GR2 */
+#define GR0_LAST_PART	(1ul << 30)	/* NQAP: this is the message's last part */
+#define GR0_FIRST_PART	(1ul << 31)	/* DQAP: start with a reply's first part */
+#define REQUEST_BYTES	64
+#define REPLY_BYTES	4096
 #define GR1_IR		(1ul << 47)	/* bit 16: AQIC enables interruptions */
 #define GR2_AP_TYPE(gr2) ((gr2) >> 24 & 0xff)	/* TAPQ with T: bits 32-39 */
 
@@ -532,13 +539,110 @@ static void test_aqic(const void *arg)
 	       "got %s)", apid, apqi, outcome(&p, buf, sizeof(buf)));
 }
 
+/*
+ * NQAP (0xb2ad, RRE): GR0 the APQN with the last-part bit, R1's even/odd
+ * pair the PSMID, R2's the message address and length, counted down; cc 2
+ * is a partial send, continued.  Returns the cc, GR1 (the status) in *gr1.
+ */
+static unsigned int nqap(uint64_t q, uint64_t psmid, const void *msg, uint64_t len,
+			 uint64_t *gr1)
+{
+	register uint64_t r0 asm("0") = q | GR0_LAST_PART;
+	register uint64_t r1 asm("1") = POISON;
+	register uint64_t r2 asm("2") = (uintptr_t)msg;
+	register uint64_t r3 asm("3") = len;
+	register uint64_t r4 asm("4") = psmid >> 32;
+	register uint64_t r5 asm("5") = psmid & 0xffffffff;
+	uint64_t t;
+
+	asm volatile("0:\t.insn rre, 0xb2ad0000, 4, 2\n\t"
+		     "brc 2, 0b\n\t"
+		     "ipm %[t]"
+		     : [t] "=&d"(t), "+d"(r0), "+d"(r1), "+d"(r2), "+d"(r3)
+		     : "d"(r4), "d"(r5)
+		     : "cc", "memory");
+	*gr1 = r1;
+	return t >> 28 & 3;
+}
+
+/*
+ * DQAP (0xb2ae, RRE), once: GR0 the APQN with the first-part bit, R1's
+ * pair gets the PSMID, R2's is the buffer and its length, counted down
+ * (cc 1 or 2: only part of the reply fitted).  The cc; GR1 in *gr1.
+ */
+static unsigned int dqap(uint64_t q, uint64_t *psmid, void *buf, uint64_t len, uint64_t *got,
+			 uint64_t *gr1)
+{
+	register uint64_t r0 asm("0") = q | GR0_FIRST_PART;
+	register uint64_t r1 asm("1") = POISON;
+	register uint64_t r2 asm("2") = 0;
+	register uint64_t r4 asm("4") = 0;
+	register uint64_t r5 asm("5") = 0;
+	register uint64_t r6 asm("6") = (uintptr_t)buf;
+	register uint64_t r7 asm("7") = len;
+	uint64_t t;
+
+	asm volatile(".insn rre, 0xb2ae0000, 4, 6\n\t"
+		     "ipm %[t]"
+		     : [t] "=&d"(t), "+d"(r0), "+d"(r1), "+d"(r2), "+d"(r4), "+d"(r5), "+d"(r6),
+		       "+d"(r7)
+		     :
+		     : "cc", "memory");
+	*psmid = r4 << 32 | (r5 & 0xffffffff);
+	*got = len - r7;
+	*gr1 = r1;
+	return t >> 28 & 3;
+}
+
+static bool has_reply(uint64_t gr1)
+{
+	return QSW_REPLIES(gr1);
+}
+
+/*
+ * A request to the first queue in the masks and its reply: an adapter
+ * answers any message (one it cannot parse, as this one, with an error
+ * reply), and the reply carries the request's PSMID.
+ */
+static void test_nqap(const void *arg)
+{
+	static uint8_t msg[REQUEST_BYTES] __attribute__((aligned(8)));
+	static uint8_t reply[REPLY_BYTES] __attribute__((aligned(8)));
+	uint64_t gr1, psmid = 0, got = 0, sent = 0x766d756e69740001ull;
+	unsigned int apid, apqi, cc;
+	struct pqap p;
+	char buf[96];
+
+	require_facility(FAC_AP_QCI);
+	require_earlier(have_qci, "not run: QCI failed");
+	require(find_apqn(true, &apid, &apqi), NO_QUEUE);
+	p = tapq_until(apid, apqi, false, settled);
+	require_earlier(!p.f.valid && !QSW_RC(p.gr1) && QSW_EMPTY(p.gr1),
+			"not run: %02x.%04x is not an empty queue (%s)", apid, apqi,
+			outcome(&p, buf, sizeof(buf)));
+	cc = nqap(apqn(apid, apqi), sent, msg, sizeof(msg), &gr1);
+	report(cc == 0 && QSW_RC(gr1) == RC_NORMAL,
+	       "NQAP of a %zu-byte request: cc 0, response code 0 (%02x.%04x: cc %u, rc %02lx)",
+	       sizeof(msg), apid, apqi, cc, QSW_RC(gr1));
+	p = tapq_until(apid, apqi, false, has_reply);
+	report(!p.f.valid && QSW_REPLIES(p.gr1), "TAPQ then has a reply waiting (got %s)",
+	       outcome(&p, buf, sizeof(buf)));
+	cc = dqap(apqn(apid, apqi), &psmid, reply, sizeof(reply), &got, &gr1);
+	report(cc == 0 && QSW_RC(gr1) == RC_NORMAL && psmid == sent && got > 0,
+	       "DQAP: the reply to that PSMID (cc %u, rc %02lx, PSMID %#lx, %lu bytes)", cc,
+	       QSW_RC(gr1), psmid, got);
+	p = tapq(apid, apqi, false);
+	report(!p.f.valid && QSW_EMPTY(p.gr1) && !QSW_REPLIES(p.gr1),
+	       "the queue is empty again (got %s)", outcome(&p, buf, sizeof(buf)));
+}
+
 /* In this order: each needs what the ones before it found. */
 static const struct {
 	const char *name;
 	void (*fn)(const void *arg);
 } tests[] = {
 	{ "probe", test_probe }, { "qci", test_qci }, { "tapq", test_tapq },
-	{ "apft", test_apft }, { "aqic", test_aqic },
+	{ "apft", test_apft }, { "aqic", test_aqic }, { "nqap", test_nqap },
 };
 
 int main(int argc, char **argv)
