@@ -53,22 +53,6 @@ BOOT_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(wildcard $(ARCH_DIR)/*.S)))
 TESTS := $(patsubst %.c,%,$(wildcard $(ARCH_DIR)/*.c))
 PAYLOADS := $(addsuffix .elf,$(TESTS))
 
-all: $(PAYLOADS) $(ARCH_EXTRA) $(EFI_BOOT) runner/vmunit-run
-
-$(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
-$(BUILD)/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
-$(BUILD)/libvmunit.a: $(LIB_OBJS)
-	rm -f $@ && $(CROSS_PREFIX)ar rcs $@ $^
-# Payload link: per-arch post-link step in PAYLOAD_FINISH (e.g. x86 ELF32).
-$(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(ARCH_DIR)/flat.lds
-	$(GUEST_CC) $(CFLAGS) $(LDFLAGS) -T $(ARCH_DIR)/flat.lds -o $@.tmp $(BOOT_OBJS) $< \
-		-Wl,--start-group $(BUILD)/libvmunit.a $(ARCH_LIBS) -lgcc -Wl,--end-group
-	$(PAYLOAD_FINISH)
-
 # EFI boot (lib/efi/efi.h): one efi-boot.efi per arch whose arch.mk names
 # the objcopy target EFI_TARGET; position-independent, and the link fails
 # if anything in it needs a relocation other than a relative one.
@@ -92,6 +76,23 @@ $(EFI_BOOT): $(EFI_OBJS) lib/efi/efi.lds
 	$(OBJCOPY) -j .text -j .data -j .reloc --target=$(EFI_TARGET) --subsystem=10 $@.elf $@
 	rm -f $@.elf
 endif
+
+all: $(PAYLOADS) $(ARCH_EXTRA) $(EFI_BOOT) runner/vmunit-run
+
+$(BUILD)/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) $(if $(filter lib/gcov.c,$<),,$(COVERAGE_CFLAGS)) -c -o $@ $<
+$(BUILD)/%.o: %.S config.mak $(ARCH_DIR)/arch.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/libvmunit.a: $(LIB_OBJS)
+	rm -f $@ && $(CROSS_PREFIX)ar rcs $@ $^
+# Payload link: per-arch post-link step in PAYLOAD_FINISH (e.g. x86 ELF32).
+$(ARCH_DIR)/%.elf: $(BUILD)/$(ARCH_DIR)/%.o $(BOOT_OBJS) $(BUILD)/libvmunit.a $(ARCH_DIR)/flat.lds
+	$(GUEST_CC) $(CFLAGS) $(LDFLAGS) -T $(ARCH_DIR)/flat.lds -o $@.tmp $(BOOT_OBJS) $< \
+		-Wl,--start-group $(BUILD)/libvmunit.a $(ARCH_LIBS) -lgcc -Wl,--end-group
+	$(PAYLOAD_FINISH)
+
 
 config.mak:
 	./configure

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "efi-snapshot.h"
 #include "plan.h"
 #include "qemu.h"
 #include "verdict-parse.h"
@@ -95,6 +97,30 @@ static void split_is(const char *params, const char *want)
 
 	assert_int_equal(split_params(params, &argv, &e), 0);
 	argv_is(want);
+}
+
+/* A snapshot's name follows the command line and the files it names. */
+static void test_efi_snapshot_key(void **state)
+{
+	char dir[] = "/tmp/runner-efi-key.XXXXXX", *fw, *a, *b, *c, *d;
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fw = xasprintf("%s/fw.fd", dir);
+	assert_int_equal(write_file(fw, "x", 1), 0);
+	a = efi_snapshot_key(dir, (char *const[]){ "q", "-bios", fw, "-m", "64", NULL });
+	b = efi_snapshot_key(dir, (char *const[]){ "q", "-bios", fw, "-m", "64", NULL });
+	c = efi_snapshot_key(dir, (char *const[]){ "q", "-bios", fw, "-m", "128", NULL });
+	assert_int_equal(utimensat(AT_FDCWD, fw, old, 0), 0);
+	d = efi_snapshot_key(dir, (char *const[]){ "q", "-bios", fw, "-m", "64", NULL });
+	assert_string_equal(a, b);
+	assert_true(!strncmp(a, dir, strlen(dir)) && strstr(a, ".state"));
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);	/* another firmware file */
+	unlink(fw);
+	rmdir(dir);
+	free(fw), free(a), free(b), free(c), free(d);
 }
 
 static void test_split_params(void **state)
@@ -342,6 +368,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_x86_tcg),
 		cmocka_unit_test(test_x86_efi),
+		cmocka_unit_test(test_efi_snapshot_key),
 		cmocka_unit_test(test_arm64_kvm_with_args),
 		cmocka_unit_test(test_s390x_overrides),
 		cmocka_unit_test(test_split_params),
