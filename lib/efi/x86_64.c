@@ -7,35 +7,17 @@
  * at 0x40e (lib/x86/acpi.c looks there first).
  */
 #include "efi.h"
+#include "multiboot.h"
+#include "processor.h"
 
 #define FW_CFG_PORT_SEL		0x510
 #define FW_CFG_PORT_DATA	0x511
 #define FW_CFG_PORT_DMA		0x514	/* high half; writing the low one at 0x518 starts it */
 
-#define MB_MAGIC_LOADER		0x2badb002
-#define MB_INFO_MEM		(1u << 0)
-#define MB_INFO_CMDLINE		(1u << 2)
-#define MB_INFO_MEM_MAP		(1u << 6)
-#define MB_AVAILABLE		1
-#define MB_RESERVED		2
-#define MB_ACPI			3
-#define MB_NVS			4
-
 #define LOW_MEMORY_END		0xa0000ull
 #define BELOW_4G		0xffffffffull
 #define CMDLINE_MAX		4096
 #define MMAP_MAX		512
-
-struct multiboot_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
-};
-
-struct multiboot_mmap {
-	uint32_t size;
-	uint64_t base, length;
-	uint32_t type;
-} __attribute__((packed));
 
 /* All below 4 GiB in one allocation: the 32-bit entry reads them. */
 struct boot_info {
@@ -48,24 +30,6 @@ static struct boot_info *info;
 static uint16_t ebda_segment;	/* 0: no RSDP */
 
 __attribute__((noreturn)) void efi_x86_enter(uint32_t entry, uint32_t mbi, uint16_t ebda);
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 void fw_cfg_arch_init(void)
 {

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "arch.h"
 #include "desc.h"
+#include "multiboot.h"
 #include "percpu.h"
 #include "processor.h"
 #include "start.h"
@@ -28,21 +29,6 @@
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
 #define MAPPED_TOP (4ull << 30)	/* boot identity map */
-#define MB_INFO_MEM (1u << 0)
-#define MB_INFO_CMDLINE (1u << 2)
-#define MB_INFO_MEM_MAP (1u << 6)
-
-struct multiboot_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
-};
-
-/* A memory map entry; size counts the bytes after itself. */
-struct multiboot_mmap {
-	uint32_t size;
-	uint64_t base, length;
-	uint32_t type;		/* 1: available RAM */
-} __attribute__((packed));
 
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_stack_guard[];
@@ -72,7 +58,7 @@ static uint64_t mmap_ram(const struct multiboot_info *mbi, struct region *free, 
 	while (p < end) {
 		const struct multiboot_mmap *e = (const void *)p;
 
-		if (e->type == 1 && e->base >= 1ull << 20) {
+		if (e->type == MB_AVAILABLE && e->base >= 1ull << 20) {
 			ram += e->length;
 			if (*n < MAX_REGIONS && e->base < MAPPED_TOP)
 				free[(*n)++] = (struct region){ e->base, e->base + e->length };
