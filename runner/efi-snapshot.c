@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "efi-snapshot.h"
 #include "qmp.h"
+#include "run.h"
 #include "verdict.h"
 
 #include <errno.h>
@@ -8,7 +9,6 @@
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -101,23 +101,17 @@ static int send_migrate(struct qmp *q, const char *tmp)
 	return r;
 }
 
-/* QEMU's stdout and stderr into out, QMP on QMP_CHILD_FD, stdin closed. */
+/* The runner's way (run.h), with QMP. */
 static int start(char *const *argv, int out, int qmp, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
 	struct strv full = { 0 };
-	extern char **environ;
+	sigset_t mask;
 	int r;
 
 	strv_append(&full, argv);
 	strv_append(&full, qmp_argv);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_adddup2(&fa, out, 2);
-	posix_spawn_file_actions_adddup2(&fa, qmp, QMP_CHILD_FD);
-	r = posix_spawn(pid, full.v[0], &fa, NULL, full.v, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	sigprocmask(SIG_BLOCK, NULL, &mask);
+	r = run_spawn(full.v, out, qmp, &mask, pid);
 	strv_free(&full);
 	return r;
 }
@@ -212,7 +206,7 @@ int efi_snapshot_make(char *const *argv, const char *path, struct err *e)
 	if (!r)
 		r = drive(p[0], &q, tmp, e);
 	if (pid > 0) {
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);	/* its process group: the exec: migration's shell too */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}

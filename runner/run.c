@@ -91,8 +91,7 @@ fail:
 	_exit(127);
 }
 
-/* 0 once QEMU is exec'ed, else the errno of the failure. */
-static int spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid)
+int run_spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid)
 {
 	pid_t parent = getpid();
 	int ep[2], error = 0;
@@ -261,7 +260,7 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	}
 	if (qmp >= 0)
 		strv_append(&argv, qmp_argv);
-	r = spawn(argv.v, p[1], qmp, mask, &j->pid);
+	r = run_spawn(argv.v, p[1], qmp, mask, &j->pid);
 	strv_free(&argv);
 	close(p[1]);
 	if (qmp >= 0)

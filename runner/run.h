@@ -10,6 +10,7 @@
 #ifndef RUNNER_RUN_H
 #define RUNNER_RUN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -50,6 +51,14 @@ struct batch_end {
 };
 
 struct batch_end run_batch(const struct test *tests, size_t n, const struct run_opts *o);
+
+/*
+ * A VMM started the runner's way: its own process group, killed when the
+ * runner dies (PR_SET_PDEATHSIG), stdin /dev/null, stdout and stderr into
+ * out, the QMP socket qmp (>= 0) as fd QMP_CHILD_FD, the signal mask mask.
+ * 0 once exec'ed, else the errno of the failure.
+ */
+int run_spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid);
 
 /*
  * For the fuzzer (tests/fuzz/fuzz-verdict.c): output fed to a test's job
