@@ -59,7 +59,7 @@ PAYLOADS := $(addsuffix .elf,$(TESTS))
 ifneq ($(EFI_TARGET),)
 EFI_BOOT := $(ARCH_DIR)/efi-boot.efi
 EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(basename lib/efi/boot.c \
-	lib/efi/$(ARCH).c lib/efi/$(ARCH)-entry.S $(EFI_LIB_SRCS)))
+	lib/efi/$(ARCH).c lib/efi/$(ARCH)-entry.S lib/string.c))
 EFI_CFLAGS := $(filter-out -fno-pic -fno-pie,$(CFLAGS)) -fpie -fvisibility=hidden
 $(BUILD)/efi/%.o: %.c config.mak $(ARCH_DIR)/arch.mk
 	@mkdir -p $(@D)

@@ -8,8 +8,7 @@ $(BUILD)/lib/arm64/devtree.o $(BUILD)/lib/arm64/smp.o: CFLAGS += -idirafter /usr
 PAYLOAD_FINISH = mv $@.tmp $@
 
 # EFI boot (lib/efi/efi.h): objcopy's PE target for efi-boot.efi, which
-# reads the device tree with libfdt too (and so needs lib/string.c).
+# reads the device tree with libfdt too.
 EFI_TARGET := efi-app-aarch64
-EFI_LIB_SRCS := lib/string.c
 EFI_LIBS := $(LIBFDT)
 $(BUILD)/efi/lib/efi/arm64.o: EFI_CFLAGS += -idirafter /usr/include

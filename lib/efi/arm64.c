@@ -10,6 +10,7 @@
 #include <libfdt.h>
 
 #include "efi.h"
+#include "string.h"
 
 #define FW_CFG_DATA	0x00
 #define FW_CFG_SELECTOR	0x08	/* 16 bits, big-endian */
@@ -87,13 +88,9 @@ void fw_cfg_arch_dma(uint64_t access)
 
 void efi_arch_prepare(const char *cmdline)
 {
-	size_t n = 0;
-	uint64_t size;
+	uint64_t size = fdt_totalsize(dt) + strlen(cmdline) + 256;	/* bootargs, /chosen */
 	int chosen, err;
 
-	while (cmdline[n])
-		n++;
-	size = fdt_totalsize(dt) + n + 256;	/* room for bootargs and /chosen */
 	if (!efi_alloc_at(ram_base, ram_base + size))
 		efi_fail("the RAM base is not free for the device tree, at", ram_base);
 	boot_dt = (void *)(uintptr_t)ram_base;

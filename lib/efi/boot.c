@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "efi.h"
+#include "string.h"
 #include "verdict.h"
 
 /* fw_cfg selectors and DMA control bits (QEMU docs/specs/fw_cfg.rst). */
@@ -93,20 +94,10 @@ void efi_fail(const char *msg, uint64_t value)
 		;
 }
 
-static bool guid_eq(const efi_guid *a, const efi_guid *b)
-{
-	const uint8_t *x = (const void *)a, *y = (const void *)b;
-
-	for (size_t i = 0; i < sizeof(*a); i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
 void *efi_config_table(const efi_guid *guid)
 {
 	for (uint64_t i = 0; i < st->n_tables; i++)
-		if (guid_eq(&st->tables[i].guid, guid))
+		if (!memcmp(&st->tables[i].guid, guid, sizeof(*guid)))
 			return st->tables[i].table;
 	return NULL;
 }
@@ -175,13 +166,6 @@ static uint32_t fw_cfg_read32_le(uint16_t key)
 	return v;
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 /* The selector of the file name, its size in *size; false when absent. */
 static bool fw_cfg_find(const char *name, uint16_t *key, uint32_t *size)
 {
@@ -192,7 +176,7 @@ static bool fw_cfg_find(const char *name, uint16_t *key, uint32_t *size)
 	n = __builtin_bswap32(n);
 	for (uint32_t i = 0; i < n; i++) {
 		fw_cfg_dma(FW_CFG_DMA_READ, (uintptr_t)&f, sizeof(f));
-		if (str_eq(f.name, name)) {
+		if (!strncmp(f.name, name, sizeof(f.name))) {
 			*key = __builtin_bswap16(f.select);
 			*size = __builtin_bswap32(f.size);
 			return true;
@@ -343,8 +327,7 @@ efi_status efi_main(efi_handle handle, struct efi_system_table *systab)
 
 		if (seg[i].filesz)
 			fw_cfg_read(key, seg[i].offset, p, seg[i].filesz);
-		for (uint64_t j = seg[i].filesz; j < seg[i].memsz; j++)
-			p[j] = 0;
+		memset(p + seg[i].filesz, 0, seg[i].memsz - seg[i].filesz);
 	}
 	efi_arch_enter(entry);
 }

@@ -9,6 +9,7 @@
 #include "efi.h"
 #include "multiboot.h"
 #include "processor.h"
+#include "string.h"
 
 #define FW_CFG_PORT_SEL		0x510
 #define FW_CFG_PORT_DATA	0x511
@@ -71,25 +72,19 @@ static void copy_rsdp(void)
 	page = efi_alloc_below(EFI_ACPI_RECLAIM_MEMORY, EFI_PAGE_SIZE, LOW_MEMORY_END - 1);
 	if (!page)
 		efi_fail("no page below 640 KiB for the RSDP, max", LOW_MEMORY_END);
-	for (unsigned int i = 0; i < len; i++)
-		((uint8_t *)(uintptr_t)page)[i] = rsdp[i];
+	memcpy((void *)(uintptr_t)page, rsdp, len);
 	ebda_segment = page >> 4;
 }
 
 void efi_arch_prepare(const char *cmdline)
 {
-	unsigned int n = 0;
-
 	if ((uintptr_t)efi_x86_enter > BELOW_4G)
 		efi_fail("efi-boot is loaded above 4 GiB, at", (uintptr_t)efi_x86_enter);
 	info = (void *)(uintptr_t)efi_alloc_below(EFI_LOADER_DATA, sizeof(*info), BELOW_4G);
 	if (!info)
 		efi_fail("no memory below 4 GiB for the multiboot info, bytes", sizeof(*info));
-	while (cmdline[n] && n < CMDLINE_MAX - 1) {
-		info->cmdline[n] = cmdline[n];
-		n++;
-	}
-	info->cmdline[n] = '\0';
+	strncpy(info->cmdline, cmdline, CMDLINE_MAX - 1);
+	info->cmdline[CMDLINE_MAX - 1] = '\0';
 	copy_rsdp();
 }
 
