@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "box-record.h"
+#include "box.h"
 #include "cfg.h"
 #include "checkcfg.h"
 #include "plan.h"
@@ -38,8 +40,9 @@ struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
 	const char *json, *junit, *baseline, *write_baseline;
+	const char *box, *box_modules, *box_mode;
 	unsigned jobs;
-	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress;
+	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner;
 	char **args;		/* tests, or extra QEMU args with --payload */
 	size_t nargs;
 };
@@ -93,6 +96,15 @@ static const char usage_text[] =
 "                          a listed one that passes is a \"fixed?\" notice\n"
 "      --write-baseline FILE  write this run's failures (and the --baseline\n"
 "                          records still failing or not run) as a baseline\n"
+"      --box KERNEL        run the tests on real KVM in a box: KERNEL (debian-6.1,\n"
+"                          debian-6.12, or the path of a bzImage / arm64 Image)\n"
+"                          boots under QEMU TCG as an L1 guest whose KVM runs\n"
+"                          them (one arch: -a); kernels cached in build/box\n"
+"      --box-modules DIR   the modules of --box PATH (DIR/lib/modules/RELEASE)\n"
+"      --box-mode MODE     arm64: KVM's mode in the box (kvm-arm.mode: vhe,\n"
+"                          nvhe, protected; default vhe)\n"
+"      --box-inner         (the runner inside the box: records on stdout,\n"
+"                          timeouts scaled under kvm, the host holds the lock)\n"
 "      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
 "                          failed, 125 nothing could be tested (bad input,\n"
 "                          missing payload, the VMM could not start, all SKIP)\n"
@@ -130,7 +142,8 @@ static const char *env_or(const char *name, const char *dflt)
 
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
-       OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE };
+       OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE,
+       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_MODE, OPT_BOX_INNER };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -160,6 +173,10 @@ static const struct option long_opts[] = {
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+	{ "box", required_argument, NULL, OPT_BOX },
+	{ "box-modules", required_argument, NULL, OPT_BOX_MODULES },
+	{ "box-mode", required_argument, NULL, OPT_BOX_MODE },
+	{ "box-inner", no_argument, NULL, OPT_BOX_INNER },
 	{ 0 },
 };
 
@@ -196,6 +213,10 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_NO_PROGRESS: o->no_progress = true; break;
 	case OPT_BASELINE: o->baseline = arg; break;
 	case OPT_WRITE_BASELINE: o->write_baseline = arg; break;
+	case OPT_BOX: o->box = arg; break;
+	case OPT_BOX_MODULES: o->box_modules = arg; break;
+	case OPT_BOX_MODE: o->box_mode = arg; break;
+	case OPT_BOX_INNER: o->box_inner = true; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
@@ -220,6 +241,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	o->nargs = argc - optind;
 	if (o->tap && o->tap_file)
 		die("-t and --tap FILE: use one of them");
+	if ((o->box_modules || o->box_mode) && !o->box)
+		die("--box-modules and --box-mode go with --box");
 }
 
 /* ---- host facts ---- */
@@ -266,7 +289,7 @@ static void host_facts(const struct opts *o, struct host *h)
 	*h = (struct host){
 		.accel = accel, .arch = arch_host(), .vmm = vmm, .cpu = o->cpu,
 		.tcg_factor = timeout_factor(o->factor), .builddir = o->builddir,
-		.logdir = o->logdir,
+		.logdir = o->logdir, .slow_kvm = o->box_inner,
 	};
 }
 
@@ -377,6 +400,8 @@ static void lock_logdir(const char *dir)
 /* What the run's callbacks reach. */
 struct run_ctx {
 	struct report *rep;
+	struct box *box;		/* run in it, or NULL */
+	bool records;			/* --box-inner: a record per test on stdout */
 	struct baseline *baseline;	/* or NULL */
 	const char *write_baseline;	/* or NULL */
 };
@@ -391,6 +416,8 @@ static void on_done(void *ctx, const struct result *r)
 	struct run_ctx *c = ctx;
 
 	report_result(c->rep, r);
+	if (c->records)
+		box_record_write(stdout, r);
 	if (c->write_baseline)
 		baseline_note(c->baseline, r);
 }
@@ -424,7 +451,7 @@ static int run_and_report(const struct test *tests, size_t n, unsigned jobs,
 	bool lost;
 
 	report_begin(rep, n);
-	end = run_batch(tests, n, &ro);
+	end = c->box ? box_run(c->box, tests, n, &ro) : run_batch(tests, n, &ro);
 	report_end(rep, end.signal);
 	lost = report_close(rep) | (end.log_errors != 0);
 	if (end.signal) {
@@ -491,11 +518,66 @@ static struct report make_report(const struct opts *o, const char *note)
 	return r;
 }
 
+/* An absolute path of an existing file or directory, for the runner inside the box. */
+static char *absolute(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	if (!p)
+		die("%s: %m", path);
+	return p;
+}
+
+/*
+ * --box: the kernel cache made, the L0 command line built (box.h); the
+ * tests run under kvm inside L1, so the accelerator is kvm and nothing
+ * is probed.  h->note names the platform.
+ */
+static struct box *box_setup(const struct opts *o, const struct selection *sel, struct host *h,
+			     char **paths)
+{
+	unsigned mask = arch_mask(o);
+	enum arch a = __builtin_ctz(mask);
+	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules,
+			       .kvm_mode = o->box_mode, .timeout_factor = h->tcg_factor };
+	struct box *b;
+	struct err e;
+
+	if (mask & (mask - 1))
+		die("--box runs one arch at a time: give -a x86_64 or -a arm64");
+	if (a != ARCH_X86_64 && a != ARCH_ARM64)
+		die("--box: no box for %s (x86_64 and arm64 have one)", arch_info(a)->name);
+	if (o->box_mode && a != ARCH_ARM64)
+		die("--box-mode is arm64's (kvm-arm.mode)");
+	if (h->accel == ACCEL_TCG || used_arches(h, sel, VMM_BOCHS))
+		die("--box runs the tests under QEMU with kvm inside L1: not with --accel tcg or Bochs");
+	h->accel = ACCEL_KVM;
+	mkdir_p(o->logdir);
+	paths[0] = absolute("/proc/self/exe");
+	paths[1] = absolute(o->srcdir);
+	paths[2] = absolute(o->builddir);
+	paths[3] = o->cfg ? absolute(o->cfg) : path_join(paths[1], "unittests.cfg");
+	paths[4] = absolute(o->logdir);
+	for (int i = 0; i < 5; i++)
+		if (strchr(paths[i], '\n') || strchr(paths[i], ' '))
+			die("--box: '%s' has a blank or a newline in its path", paths[i]);
+	bo.runner = paths[0];
+	bo.srcdir = paths[1];
+	bo.builddir = paths[2];
+	bo.cfg = paths[3];
+	bo.logdir = paths[4];
+	b = box_prepare(&bo, a, h->qemu[a], &e);
+	if (!b)
+		die("%s", e.msg);
+	h->note = xasprintf("platform: %s", box_platform(b));
+	return b;
+}
+
 static int run_selection(const struct opts *o, const struct selection *sel)
 {
 	struct test *tests = xmalloc(sel->n * sizeof(*tests));
-	char *qemus[ARCH_NR] = { 0 }, *bochs;
-	struct run_ctx ctx = { .write_baseline = o->write_baseline };
+	char *qemus[ARCH_NR] = { 0 }, *bochs, *paths[5] = { 0 };
+	struct run_ctx ctx = { .write_baseline = o->write_baseline, .records = o->box_inner };
 	struct report rep;
 	struct host h;
 	struct err e;
@@ -507,18 +589,29 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
 	find_qemus(o, sel, &h, qemus);
 	bochs = find_bochs(sel, &h);
-	if (!o->dry_run)
+	if (o->box)
+		ctx.box = box_setup(o, sel, &h, paths);
+	if (!o->dry_run && !o->box_inner)
 		lock_logdir(o->logdir);
-	else
+	else if (o->dry_run)
 		h.logdir = NULL;
-	choose_accel(&h, used_arches(&h, sel, VMM_QEMU));
+	if (!o->box)
+		choose_accel(&h, used_arches(&h, sel, VMM_QEMU));
 	for (size_t i = 0; i < sel->n; i++)
 		if (plan_test(&h, &sel->v[i], &tests[i], &e))
 			die("%s", e.msg);
 	if (o->dry_run) {
+		if (ctx.box) {
+			char *cmd = box_command(ctx.box);
+
+			printf("# %s\n%s\n# inside L1:\n", h.note, cmd);
+			free(cmd);
+		}
 		dry_run(tests, sel->n);
 	} else {
 		rep = make_report(o, h.note);
+		if (o->box_inner)
+			rep.console = NULL;
 		if (o->json && !(rep.json = json_out_begin(o->json, &h, &e)))
 			die("%s", e.msg);
 		if (o->junit && !(rep.junit = junit_begin(o->junit, &e)))
@@ -527,11 +620,14 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		status = run_and_report(tests, sel->n, o->jobs, &ctx, false, o->bisect);
 	}
 	baseline_free(ctx.baseline);
+	box_free(ctx.box);
 	for (size_t i = 0; i < sel->n; i++)
 		plan_free(&tests[i]);
 	free(tests);
 	for (int a = 0; a < ARCH_NR; a++)
 		free(qemus[a]);
+	for (int i = 0; i < 5; i++)
+		free(paths[i]);
 	free(bochs);
 	free((char *)h.note);
 	return status;

@@ -234,7 +234,7 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->note = vmm == VMM_QEMU ? h->note : NULL;
 	t->expect = c->expect;
 	t->expect_reason = c->expect_reason;
-	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG ? h->tcg_factor : 1);
+	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG || h->slow_kvm ? h->tcg_factor : 1);
 	t->skip = static_skip(c, a, vmm, o.accel);
 	t->stats = c->stats;
 	t->stats_check = c->stats_check;

@@ -733,7 +733,7 @@ static bool ignored(int sig)
  * the run: no QEMU outlives it.  (SIGKILL cannot be caught: QEMU's
  * PR_SET_PDEATHSIG covers it.)
  */
-static int signals_open(sigset_t *old)
+int run_signals_open(sigset_t *old)
 {
 	const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 			      SIGALRM, SIGPIPE };
@@ -779,7 +779,7 @@ struct batch_end run_batch(const struct test *tests, size_t n, const struct run_
 	make_efi_snapshots(tests, n);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	s.running = xmalloc(o->jobs * sizeof(*s.running));
-	s.sigfd = signals_open(&old);
+	s.sigfd = run_signals_open(&old);
 	if (s.sigfd < 0) {
 		perror("vmunit-run: signalfd");
 		exit(2);

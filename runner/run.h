@@ -61,6 +61,13 @@ struct batch_end run_batch(const struct test *tests, size_t n, const struct run_
 int run_spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid);
 
 /*
+ * The run's signals blocked (old: the mask before) and readable from the
+ * returned signalfd: SIGCHLD, and the ones that stop a run (SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT, SIGUSR1/2, SIGALRM, SIGPIPE) unless inherited ignored.
+ */
+int run_signals_open(sigset_t *old);
+
+/*
  * For the fuzzer (tests/fuzz/fuzz-verdict.c): output fed to a test's job
  * exactly as the runner reads it (n pieces: the output cap, the line
  * assembly and its length cut, coverage and stats lines, the verdict

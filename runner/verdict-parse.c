@@ -81,7 +81,7 @@ static const char *after_tag(const char *line, const char *tag)
 	return line + strspn(line, " ");
 }
 
-static void add_check(struct vparse *vp, enum check_kind kind, const char *msg)
+void vp_add_check(struct vparse *vp, enum check_kind kind, const char *msg)
 {
 	size_t len = strlen(msg);
 
@@ -290,7 +290,7 @@ void vp_line(struct vparse *vp, const char *raw)
 	if (vp->have_exit)
 		after_exit(vp, line);
 	else if ((k = check_kind(line, &rest)) >= 0)
-		add_check(vp, k, rest);
+		vp_add_check(vp, k, rest);
 	else if ((rest = after_tag(line, VM_ERROR_TAG))) {
 		if (!vp->error)
 			vp->error = xstrdup(*rest ? rest : "(no reason given)");

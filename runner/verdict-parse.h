@@ -77,6 +77,8 @@ void vp_init(struct vparse *vp);
 /* "qemu-system-x86_64: msg", QEMU's own message: recorded, true. */
 bool vp_qemu_line(struct vparse *vp, const char *line);
 void vp_free(struct vparse *vp);
+/* A check line's kind and message, within the bounds (else a flood). */
+void vp_add_check(struct vparse *vp, enum check_kind kind, const char *msg);
 /* One line of output, without its '\n'; a trailing '\r' is ignored. */
 void vp_line(struct vparse *vp, const char *line);
 /* A QMP event: "SHUTDOWN" (with its reason), "STOP", "GUEST_PANICKED". */

@@ -1,0 +1,450 @@
+#define _GNU_SOURCE
+#include "box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "box-record.h"
+
+#define BOX_LINE_MAX (8u << 20)		/* a record with every check of a test */
+#define BOX_SILENCE_MARGIN_S 120	/* QEMU's start inside L1 and a slow L0 */
+#define BOX_MEMORY_MIB "6144"		/* the 4.6 GiB entries, overcommitted */
+
+struct box {
+	enum arch arch;
+	struct box_opts o;
+	char *platform, *runfile, *boxlog;
+	struct strv argv;	/* L0 */
+};
+
+/* The lines a program prints on stdout, its stderr ours: NULL when it fails. */
+static char *capture(char *const *argv)
+{
+	size_t len = 0, cap = 4096;
+	char *out = xmalloc(cap);
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC))
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (pid > 0 && ((n = read(p[0], out + len, cap - len - 1)) > 0 ||
+			   (n < 0 && errno == EINTR))) {
+		len += n > 0 ? n : 0;
+		if (len + 1 == cap)
+			out = xrealloc(out, cap *= 2);
+	}
+	close(p[0]);
+	out[len] = '\0';
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return out;
+	free(out);
+	return NULL;
+}
+
+/* "key=value" in the lines of text: a copy of value, or NULL. */
+static char *value_of(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, n) && l[n] == '=')
+			return strndup(l + n + 1, strcspn(l + n + 1, "\n"));
+	return NULL;
+}
+
+static void l0_argv(struct box *b, const char *qemu, const char *kernel, const char *initrd)
+{
+	struct strv *v = &b->argv;
+	const char *mode = b->o.kvm_mode;
+
+	strv_push(v, qemu);
+	if (b->arch == ARCH_X86_64) {
+		strv_append(v, (char *[]){ "-accel", "tcg", "-cpu", "max", "-bios", "qboot.rom",
+					   NULL });
+		strv_pushf(v, "-append");
+		strv_pushf(v, "console=ttyS0 loglevel=4 panic=-1 kvm_amd.nested=1 vmunit.box=%s",
+			   b->runfile);
+	} else {
+		strv_append(v, (char *[]){ "-accel", "tcg", "-machine",
+					   "virt,virtualization=on,gic-version=3", "-cpu", "max",
+					   NULL });
+		strv_push(v, "-append");
+		strv_pushf(v, "console=ttyAMA0 loglevel=4 panic=-1%s%s vmunit.box=%s",
+			   mode ? " kvm-arm.mode=" : "", mode ? mode : "", b->runfile);
+	}
+	strv_append(v, (char *[]){ "-smp", "2", "-m", BOX_MEMORY_MIB, "-display", "none",
+				   "-nodefaults", "-no-reboot", "-serial", "stdio", "-kernel", NULL });
+	strv_push(v, kernel);
+	strv_push(v, "-initrd");
+	strv_push(v, initrd);
+	strv_push(v, "-virtfs");
+	strv_push(v, "local,path=/,mount_tag=vmunit-root,security_model=none,readonly=on,"
+		     "multidevs=remap");
+	strv_push(v, "-virtfs");
+	strv_pushf(v, "local,path=%s,mount_tag=vmunit-logs,security_model=none", b->o.logdir);
+}
+
+struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu,
+			struct err *e)
+{
+	char *script = path_join(bo->srcdir, "scripts/box.sh");
+	char *cache = path_join(bo->builddir, "build/box");
+	char *argv[] = { "/bin/sh", script, "prepare", (char *)bo->kernel,
+			 (char *)arch_info(a)->name, cache, (char *)bo->modules, NULL };
+	char *out = capture(argv), *kernel = NULL, *initrd = NULL, *name = NULL;
+	struct box *b = NULL;
+
+	if (!out || !(kernel = value_of(out, "kernel")) || !(initrd = value_of(out, "initrd")) ||
+	    !(name = value_of(out, "name"))) {
+		err_set(e, "--box %s: the kernel cache could not be prepared (scripts/box.sh, see above)",
+			bo->kernel);
+		goto out;
+	}
+	b = xmalloc(sizeof(*b));
+	*b = (struct box){ .arch = a, .o = *bo };
+	b->runfile = xasprintf("%s/box-%s.run", bo->logdir, arch_info(a)->name);
+	b->boxlog = xasprintf("%s/box-%s.log", bo->logdir, arch_info(a)->name);
+	b->platform = a == ARCH_X86_64 ?
+		xasprintf("%s, kvm_amd nested=1, nested under QEMU TCG", name) :
+		xasprintf("%s, KVM arm64 %s, nested under QEMU TCG", name,
+			  bo->kvm_mode ? bo->kvm_mode : "vhe");
+	l0_argv(b, qemu, kernel, initrd);
+out:
+	free(script);
+	free(cache);
+	free(out);
+	free(kernel);
+	free(initrd);
+	free(name);
+	return b;
+}
+
+const char *box_platform(const struct box *b)
+{
+	return b->platform;
+}
+
+char *box_command(const struct box *b)
+{
+	return shell_quote_argv(b->argv.v);
+}
+
+void box_free(struct box *b)
+{
+	if (!b)
+		return;
+	free(b->platform);
+	free(b->runfile);
+	free(b->boxlog);
+	strv_free(&b->argv);
+	free(b);
+}
+
+/* ---- one L1 ---- */
+
+/* One boot of L1 for the tests still without a verdict. */
+struct l1 {
+	struct box *b;
+	const struct test *tests;
+	size_t n;
+	bool *done;		/* a verdict delivered, per test */
+	const struct run_opts *o;
+	FILE *log;
+	int fd, sigfd;
+	pid_t pid;
+	bool ready, exited;
+	char again[440];	/* the tests are run again after this, or "" */
+	int wstatus, stop;
+	char cause[400];	/* why L1 ended early, or "" */
+	char last[200];		/* its last line that was not a record */
+	char *line;
+	size_t len;
+	long long deadline;
+	double silence_s;
+};
+
+/* The run file (box-init): the log directory, the root, the runner's argv. */
+static int write_runfile(struct l1 *l, struct err *e)
+{
+	struct box *b = l->b;
+	char factor[32];
+	FILE *f = fopen(b->runfile, "we");
+
+	if (!f)
+		return err_set(e, "%s: %m", b->runfile);
+	snprintf(factor, sizeof(factor), "%g", b->o.timeout_factor);
+	fprintf(f, "%s\n/\n%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
+		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
+		b->o.logdir, b->o.runner, b->o.cfg, b->o.srcdir, b->o.builddir,
+		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->done[i])
+			fprintf(f, "%s\n", l->tests[i].entry);
+	if (fclose(f))
+		return err_set(e, "%s: %m", b->runfile);
+	return 0;
+}
+
+static void deliver(struct l1 *l, size_t i, struct result *r, struct vparse *vp)
+{
+	r->test = &l->tests[i];
+	if (*l->again)
+		snprintf(r->notice, sizeof(r->notice), "run again in a fresh L1: %s", l->again);
+	if (l->o->baseline)
+		baseline_apply(l->o->baseline, r, vp);
+	l->done[i] = true;
+	l->o->done(l->o->ctx, r);
+}
+
+static void record(struct l1 *l, const char *json)
+{
+	struct box_record rec;
+	struct err e;
+	size_t i;
+
+	if (box_record_read(json, &rec, &e)) {
+		fprintf(l->log, "# box: a record refused: %s\n", e.msg);
+		return;
+	}
+	for (i = 0; i < l->n; i++)
+		if (!l->done[i] && !strcmp(l->tests[i].entry, rec.entry))
+			break;
+	if (i == l->n)
+		fprintf(l->log, "# box: a record for no test waiting for one: %.100s\n", rec.entry);
+	else
+		deliver(l, i, &rec.r, &rec.vp);
+	box_record_free(&rec);
+}
+
+static void say_cause(struct l1 *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*l->cause)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->cause, sizeof(l->cause), fmt, ap);
+	va_end(ap);
+}
+
+static void box_line(struct l1 *l, char *line)
+{
+	const char *rest;
+	size_t n = strlen(line);
+
+	if (n && line[n - 1] == '\r')
+		line[--n] = '\0';
+	if (!strncmp(line, BOX_RECORD_TAG, strlen(BOX_RECORD_TAG))) {
+		fprintf(l->log, "%.200s%s\n", line, n > 200 ? " ..." : "");
+		record(l, line + strlen(BOX_RECORD_TAG));
+		l->deadline = now_ms() + (long long)(l->silence_s * 1000);
+		return;
+	}
+	fprintf(l->log, "%s\n", line);
+	if (*line)
+		snprintf(l->last, sizeof(l->last), "%s", line);
+	if ((rest = strstr(line, "VMUNIT-BOX: ready "))) {
+		l->ready = true;
+		l->deadline = now_ms() + (long long)(l->silence_s * 1000);
+	} else if ((rest = strstr(line, "VMUNIT-BOX: error "))) {
+		say_cause(l, "L1: %s", rest + strlen("VMUNIT-BOX: error "));
+	} else if ((rest = strstr(line, "VMUNIT-BOX: end "))) {
+		say_cause(l, "the runner in L1 ended (status %.10s) without its verdict",
+			  rest + strlen("VMUNIT-BOX: end "));
+	} else if ((rest = strstr(line, "Kernel panic - not syncing"))) {
+		say_cause(l, "L1 %s", rest);
+	} else if ((rest = strstr(line, "Out of memory"))) {
+		say_cause(l, "L1 ran out of memory: %s", rest);
+	}
+}
+
+static void read_output(struct l1 *l)
+{
+	char buf[65536];
+	ssize_t n = read(l->fd, buf, sizeof(buf));
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(l->fd);
+		l->fd = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || l->len == BOX_LINE_MAX - 1) {
+			l->line[l->len] = '\0';
+			box_line(l, l->line);
+			l->len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		l->line[l->len++] = buf[i] ? buf[i] : ' ';
+	}
+}
+
+static void kill_l0(struct l1 *l)
+{
+	if (l->pid > 0 && !l->exited)
+		kill(-l->pid, SIGKILL);
+}
+
+static void wait_l1(struct l1 *l)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = l->fd, .events = POLLIN }, { .fd = l->sigfd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	long long left = l->deadline - now_ms();
+
+	if (poll(pfd, 2, left < 0 ? 0 : left > 1000 ? 1000 : left) > 0 && pfd[0].revents)
+		read_output(l);
+	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			l->stop = si.ssi_signo;
+	if (!l->exited && waitpid(l->pid, &l->wstatus, WNOHANG) == l->pid) {
+		l->exited = true;
+		kill(-l->pid, SIGKILL);
+		l->deadline = now_ms() + 2000;	/* what is left in the pipe */
+	}
+	if (now_ms() < l->deadline || l->exited)
+		return;
+	if (!l->ready)
+		say_cause(l, "L1 did not get ready in %d s (its last line: %s)",
+			  BOX_BOOT_TIMEOUT_S, *l->last ? l->last : "none");
+	else
+		say_cause(l, "L1 was silent for %.0f s, hung? (its last line: %s)", l->silence_s,
+			  *l->last ? l->last : "none");
+	kill_l0(l);
+}
+
+/* The tests L1 left without a verdict get one: ERROR naming the cause. */
+static void lost(struct l1 *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct result r = { .v = V_ERROR, .unstarted = !l->ready };
+		struct vparse vp;
+
+		if (l->done[i])
+			continue;
+		vp_init(&vp);
+		r.vp = &vp;
+		snprintf(r.reason, sizeof(r.reason), "box: %s", l->cause);
+		deliver(l, i, &r, &vp);
+	}
+}
+
+/* An L0 that died of a signal it did not get from us: QEMU crashed. */
+static bool l0_crashed(const struct l1 *l)
+{
+	return l->exited && WIFSIGNALED(l->wstatus) && WTERMSIG(l->wstatus) != SIGKILL;
+}
+
+static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
+{
+	char *cmd = shell_quote_argv(l->b->argv.v);
+	int p[2], r;
+
+	fprintf(l->log, "%s\n", cmd);
+	free(cmd);
+	fflush(l->log);
+	if (write_runfile(l, e))
+		return -1;
+	if (pipe2(p, O_CLOEXEC))
+		return err_set(e, "pipe: %m");
+	r = run_spawn(l->b->argv.v, p[1], -1, mask, &l->pid);
+	close(p[1]);
+	if (r) {
+		close(p[0]);
+		return err_set(e, "%s: %s", l->b->argv.v[0], strerror(r));
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	l->fd = p[0];
+	l->deadline = now_ms() + BOX_BOOT_TIMEOUT_S * 1000LL;
+	return 0;
+}
+
+struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
+			 const struct run_opts *o)
+{
+	struct l1 l = { .b = b, .tests = tests, .n = n, .o = o, .fd = -1 };
+	struct batch_end end = { 0 };
+	sigset_t old;
+	struct err e;
+
+	l.done = calloc(n, sizeof(*l.done));
+	l.line = xmalloc(BOX_LINE_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (tests[i].timeout_s * b->o.timeout_factor > l.silence_s)
+			l.silence_s = tests[i].timeout_s * b->o.timeout_factor;
+	l.silence_s += BOX_SILENCE_MARGIN_S;
+	l.log = fopen(b->boxlog, "we");
+	if (!l.log) {
+		fprintf(stderr, "vmunit-run: %s: %m\n", b->boxlog);
+		l.log = fopen("/dev/null", "we");
+		end.log_errors++;
+	}
+	l.sigfd = run_signals_open(&old);
+	for (int attempt = 1; attempt <= 2 && !l.stop; attempt++) {
+		l.ready = l.exited = false;
+		*l.cause = *l.last = '\0';
+		l.len = 0;
+		if (boot(&l, &old, &e)) {
+			say_cause(&l, "%s", e.msg);
+			break;
+		}
+		while (!l.stop && (l.fd >= 0 || !l.exited))
+			wait_l1(&l);
+		kill_l0(&l);
+		if (!l.exited)
+			while (waitpid(l.pid, &l.wstatus, 0) < 0 && errno == EINTR)
+				;
+		if (l.fd >= 0)
+			close(l.fd);
+		l.fd = -1;
+		if (l.stop)
+			break;
+		if (l0_crashed(&l)) {
+			say_cause(&l, "the L0 QEMU died of SIG%s (its last line: %s)",
+				  sigabbrev_np(WTERMSIG(l.wstatus)) ?: "?", l.last);
+			fprintf(l.log, "# box: %s%s\n", l.cause,
+				attempt == 1 ? "; the tests it lost run again in a fresh L1" : "");
+			if (attempt == 1) {
+				snprintf(l.again, sizeof(l.again), "%s", l.cause);
+				fprintf(stderr, "vmunit-run: box: %s; the tests it lost run again in a fresh L1\n",
+					l.cause);
+				continue;
+			}
+		}
+		break;
+	}
+	if (!l.stop) {
+		say_cause(&l, "L1 ended without a verdict for it (its last line: %s)", l.last);
+		lost(&l);
+	}
+	end.signal = l.stop;
+	close(l.sigfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (fclose(l.log))
+		end.log_errors++;
+	free(l.line);
+	free(l.done);
+	return end;
+}

@@ -1,0 +1,65 @@
+/*
+ * The box: real KVM on a host without hardware virtualization.  One L1
+ * guest per run and arch boots a Linux kernel under QEMU TCG with the CPU's
+ * virtualization exposed (x86_64: -cpu max's SVM with NPT, kvm_amd
+ * nested=1; arm64: virt,virtualization=on, KVM in VHE or, with
+ * kvm-arm.mode=nvhe, nVHE), and this same runner runs the selected entries
+ * inside it under -accel kvm; each verdict streams back as it finishes.
+ *
+ * - The kernel cache and the initramfs: scripts/box.sh, under
+ *   BUILDDIR/build/box/ (Debian kernels by package name, apt-get download
+ *   and dpkg-deb -x; a kernel image and its modules tree of one's own).
+ * - L1's init: scripts/box-init.  The host's root is shared read-only over
+ *   9p and L1 chroots into it, so the runner, QEMU and the payloads inside
+ *   are the host's own files at the host's paths; the log directory is
+ *   shared writable and mounted at its own path, so per-test logs land
+ *   where any run puts them.  The box's own log (the L0 command line and
+ *   everything L1 printed) is LOGDIR/box-ARCH.log.
+ * - The stream back: box-record.h, one record per test on L1's console.
+ *   The host applies the baseline (the inner runner applies none).
+ * - Faults, each an ERROR for the tests without a verdict, naming the
+ *   cause, with no hang: L1 says "VMUNIT-BOX: error WHY" (no /dev/kvm, a
+ *   module that does not load, a share that does not mount); L1 panics or
+ *   runs out of memory (its console says so; panic=-1 and -no-reboot end
+ *   L0 at once); L1 does not get ready within BOX_BOOT_TIMEOUT_S, or is
+ *   silent for longer than the longest test's timeout and a margin; the
+ *   L0 QEMU dies of a signal (QEMU's TCG has assertions that fire under
+ *   load): the tests it lost are run once more in a fresh L1, and their
+ *   results say so.
+ */
+#ifndef RUNNER_BOX_H
+#define RUNNER_BOX_H
+
+#include <stdbool.h>
+
+#include "run.h"
+
+#define BOX_BOOT_TIMEOUT_S 180
+
+struct box_opts {
+	const char *kernel;	/* debian-6.1, debian-6.12, or a kernel image's path */
+	const char *modules;	/* its modules tree (DIR/lib/modules/REL), or NULL */
+	const char *kvm_mode;	/* arm64: kvm-arm.mode (vhe, nvhe, protected), or NULL */
+	/* For the runner inside, all absolute: */
+	const char *runner, *srcdir, *builddir, *cfg, *logdir;
+	double timeout_factor;	/* its timeouts scale like TCG's */
+};
+
+struct box;
+
+/*
+ * The kernel cache for arch a (fetched and built on first use; stderr says
+ * what scripts/box.sh did wrong) and the L0 QEMU qemu: NULL with a message.
+ */
+struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu,
+			struct err *e);
+/* "Debian 6.12.95+deb12-amd64, kvm_amd nested=1, nested under QEMU TCG": for reports. */
+const char *box_platform(const struct box *b);
+/* The L0 command line, for -n. */
+char *box_command(const struct box *b);
+/* Run the tests in the box; like run_batch() (run.h), o->jobs at once inside. */
+struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
+			 const struct run_opts *o);
+void box_free(struct box *b);
+
+#endif

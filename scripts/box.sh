@@ -1,0 +1,130 @@
+#!/bin/sh
+# The box's kernel cache and initramfs builder (runner/box.h has the rest of
+# the contract):
+#
+#   scripts/box.sh prepare KERNEL ARCH CACHE [MODULES-DIR]
+#
+# KERNEL is debian-6.1 (bookworm's linux-image-ARCH), debian-6.12 (the same
+# from bookworm-backports) or the path of a kernel image (a bzImage, an arm64
+# Image) whose modules are in MODULES-DIR (a tree holding lib/modules/REL/,
+# as `make modules_install INSTALL_MOD_PATH=DIR` leaves it; none: everything
+# built in).  ARCH is x86_64 or arm64.  Debian kernels are fetched by package
+# name with apt-get download, unpacked with dpkg-deb -x into CACHE, never
+# installed.  Prints, once the cache holds them:
+#
+#   kernel=PATH  initrd=PATH  release=UNAME-R  name=WHAT (for reports)
+#
+# The initramfs (uncompressed newc cpio) holds a static busybox, the modules
+# for 9p and KVM (in load order, decompressed) and scripts/box-init as /init.
+# A cache entry is complete when its "ready" file exists: a second run
+# prints at once.  Errors: one line on stderr, exit 1.
+set -eu
+
+die() {
+	echo "box: $*" >&2
+	exit 1
+}
+
+[ $# -ge 4 ] && [ "$1" = prepare ] || die "usage: $0 prepare KERNEL ARCH CACHE [MODULES-DIR]"
+kernel=$2 arch=$3 cache=$4 moddir=${5:-}
+here=$(cd "$(dirname "$0")" && pwd)
+
+case $arch in
+x86_64) deb_arch=amd64 kvm_mods="kvm_amd" mods9p="9p 9pnet_virtio virtio_pci" ;;
+arm64) deb_arch=arm64 kvm_mods="" mods9p="9p 9pnet_virtio virtio_pci virtio_mmio" ;;
+*) die "arch '$arch': the box runs x86_64 and arm64" ;;
+esac
+
+# The package linux-image-ARCH depends on, for the suite given (-t ...).
+debian_package() {
+	apt-cache depends $1 "linux-image-$deb_arch:$deb_arch" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1
+}
+
+case $kernel in
+debian-6.1 | debian-6.12) entry=$cache/$kernel-$arch ;;
+debian-*) die "kernel '$kernel': want debian-6.1, debian-6.12 or the path of a kernel image" ;;
+*)	[ -f "$kernel" ] || die "$kernel: no such kernel image"
+	# A kernel of one's own: the entry is named after the image's path,
+	# size and time, so a rebuilt kernel gets a new one.
+	key=$(printf '%s %s' "$(readlink -f "$kernel")" "$(stat -c '%s %Y' "$kernel")" |
+		cksum | cut -d' ' -f1)
+	entry=$cache/custom-$key-$arch ;;
+esac
+
+if [ ! -f "$entry/ready" ]; then
+	rm -rf "$entry"
+	mkdir -p "$entry/tree" "$entry/initrd/lib/modules" "$entry/initrd/bin"
+	tree=$entry/tree
+	pkg=""
+	case $kernel in
+	debian-6.1) pkg=$(debian_package "") ;;
+	debian-6.12) pkg=$(debian_package "-t bookworm-backports") ;;
+	esac
+	case $kernel:$pkg in
+	debian-*:"linux-image-${kernel#debian-}."*) ;;
+	debian-*) die "$kernel: linux-image-$deb_arch resolves to '${pkg:-nothing}' (apt-get update; bookworm-backports for 6.12)" ;;
+	esac
+	if [ -n "$pkg" ]; then
+		(cd "$entry" && apt-get download -q "$pkg:$deb_arch" >/dev/null 2>&1) ||
+			die "apt-get download $pkg:$deb_arch failed"
+		dpkg-deb -x "$entry"/*.deb "$tree"
+		rm -f "$entry"/*.deb
+		release=${pkg#linux-image-}
+		image=$(ls "$tree/boot/vmlinuz-$release" 2>/dev/null) ||
+			die "$pkg has no /boot/vmlinuz-$release"
+		name="Debian $release"
+	else
+		image=$kernel
+		if [ -n "$moddir" ]; then
+			[ -d "$moddir/lib/modules" ] || die "$moddir: no lib/modules/ in it"
+			release=$(ls "$moddir/lib/modules" | head -n 1)
+			cp -a "$moddir/lib" "$tree/"
+		else
+			release=""
+		fi
+		name="$(basename "$kernel")${release:+ $release}"
+	fi
+	cp "$image" "$entry/kernel"
+
+	# Modules, in load order, decompressed (busybox insmod reads plain .ko).
+	: >"$entry/initrd/modules"
+	if [ -n "$release" ] && [ -d "$tree/lib/modules/$release" ]; then
+		command -v depmod >/dev/null || die "depmod not found (install kmod)"
+		depmod -b "$tree" "$release"
+		for m in $mods9p $kvm_mods; do
+			modprobe -d "$tree" -S "$release" --show-depends "$m" 2>/dev/null || true
+		done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+			base=$(basename "$ko")
+			case $base in
+			*.xz) xz -dc "$ko" >"$entry/initrd/lib/modules/${base%.xz}"; base=${base%.xz} ;;
+			*.zst) zstd -qdc "$ko" >"$entry/initrd/lib/modules/${base%.zst}"; base=${base%.zst} ;;
+			*) cp "$ko" "$entry/initrd/lib/modules/$base" ;;
+			esac
+			echo "$base" >>"$entry/initrd/modules"
+		done
+	fi
+	rm -rf "$tree"
+	mkdir -p "$tree"
+
+	# A static busybox of the box's arch.
+	(cd "$entry" && apt-get download -q "busybox-static:$deb_arch" >/dev/null 2>&1) ||
+		die "apt-get download busybox-static:$deb_arch failed"
+	dpkg-deb -x "$entry"/busybox-static_*.deb "$tree"
+	cp "$tree/bin/busybox" "$entry/initrd/bin/busybox"
+	rm -rf "$tree" "$entry"/*.deb
+	printf '%s\n' "$release" >"$entry/release"
+	printf '%s\n' "$name" >"$entry/name"
+	touch "$entry/ready"
+fi
+
+# The archive again whenever the init script changed (it is not the cache's).
+if [ ! -f "$entry/initrd.cpio" ] || [ "$here/box-init" -nt "$entry/initrd.cpio" ]; then
+	cp "$here/box-init" "$entry/initrd/init"
+	chmod 755 "$entry/initrd/init" "$entry/initrd/bin/busybox"
+	(cd "$entry/initrd" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$entry/initrd.cpio.tmp"
+	mv "$entry/initrd.cpio.tmp" "$entry/initrd.cpio"
+fi
+
+printf 'kernel=%s\ninitrd=%s\nrelease=%s\nname=%s\n' "$entry/kernel" "$entry/initrd.cpio" \
+	"$(cat "$entry/release")" "$(cat "$entry/name")"
