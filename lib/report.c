@@ -98,6 +98,21 @@ bool report_tcg_gap(bool pass, bool symptom, const char *fmt, ...)
 	return r;
 }
 
+bool report_l0_tcg_gap(bool pass, bool symptom, const char *fmt, ...)
+{
+	bool tcg = arch_is_tcg();
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = deviation(pass, symptom && (tcg || run_l0_tcg()),
+		      tcg ? "QEMU TCG does not emulate this" :
+			    "QEMU TCG under KVM: KVM leaves this to the CPU, TCG does not emulate it",
+		      fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 void report_pass(const char *fmt, ...)
 {
 	CHECK(CHECK_PASS);

@@ -37,6 +37,12 @@ bool report_xfail(bool xfail, bool pass, const char *fmt, ...) __fmt(3, 4);
 bool report_known(bool pass, bool known, const char *why, const char *fmt, ...) __fmt(4, 5);
 /* report_known() for what QEMU TCG does not emulate: known only under TCG. */
 bool report_tcg_gap(bool pass, bool symptom, const char *fmt, ...) __fmt(3, 4);
+/*
+ * ... known too under a hypervisor nested on QEMU TCG (run_l0_tcg()): for
+ * what KVM leaves to the CPU (state it passes through, checks it does not
+ * intercept), which TCG then emulates with the same gap.
+ */
+bool report_l0_tcg_gap(bool pass, bool symptom, const char *fmt, ...) __fmt(3, 4);
 
 void report_prefix_push(const char *fmt, ...) __fmt(1, 2);
 void report_prefix_pop(void);

@@ -4,8 +4,9 @@
  * CPUs the run asked for: with more than one, a missing CPU is a FAIL
  * before main() runs), "vmunit.mem=M" (its memory in MiB),
  * "vmunit.vmm=NAME" (a VMM other than QEMU), "vmunit.boot=efi" (booted
- * through UEFI firmware) and "vmunit.stats" (the runner reads KVM's
- * statistics: run_stats()), see start.h.
+ * through UEFI firmware), "vmunit.stats" (the runner reads KVM's
+ * statistics: run_stats()) and "vmunit.l0=tcg" (KVM runs nested under
+ * QEMU TCG, the box), see start.h.
  */
 #include "argv.h"
 #include "report.h"
@@ -21,7 +22,12 @@ int main(int argc, char **argv);
 static unsigned long asked_mem_mib;
 static const char *vmm = "qemu";
 static unsigned int asked_cpus;
-static bool stats, efi;
+static bool stats, efi, l0_tcg;
+
+bool run_l0_tcg(void)
+{
+	return l0_tcg;
+}
 
 bool run_stats(void)
 {
@@ -85,6 +91,8 @@ static unsigned int take_framework_words(int *argc, char **argv)
 			efi = true;
 		else if (!strcmp(argv[i], "vmunit.stats"))
 			stats = true;
+		else if (!strcmp(argv[i], "vmunit.l0=tcg"))
+			l0_tcg = true;
 		else
 			argv[out++] = argv[i];
 	}

@@ -20,6 +20,11 @@ unsigned long run_memory_mib(void);
  */
 bool run_on_vmm(const char *name);
 /*
+ * Whether the runner said the hypervisor runs nested under QEMU TCG (the
+ * box: vmunit.l0=tcg), so what it leaves to the CPU meets TCG's emulation.
+ */
+bool run_l0_tcg(void);
+/*
  * Whether the runner booted the payload through UEFI firmware
  * (vmunit.boot=efi), whose runtime services, ACPI tables and reserved
  * memory take more of the RAM than a BIOS's: run_firmware_slack().

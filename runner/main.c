@@ -99,7 +99,9 @@ static const char usage_text[] =
 "      --box KERNEL        run the tests on real KVM in a box: KERNEL (debian-6.1,\n"
 "                          debian-6.12, or the path of a bzImage / arm64 Image)\n"
 "                          boots under QEMU TCG as an L1 guest whose KVM runs\n"
-"                          them (one arch: -a); kernels cached in build/box\n"
+"                          them (one arch: -a); kernels cached in build/box;\n"
+"                          known failures: SRCDIR/runner/box.baseline unless\n"
+"                          --baseline names another\n"
 "      --box-modules DIR   the modules of --box PATH (DIR/lib/modules/RELEASE)\n"
 "      --box-mode MODE     arm64: KVM's mode in the box (kvm-arm.mode: vhe,\n"
 "                          nvhe, protected; default vhe)\n"
@@ -289,7 +291,7 @@ static void host_facts(const struct opts *o, struct host *h)
 	*h = (struct host){
 		.accel = accel, .arch = arch_host(), .vmm = vmm, .cpu = o->cpu,
 		.tcg_factor = timeout_factor(o->factor), .builddir = o->builddir,
-		.logdir = o->logdir, .slow_kvm = o->box_inner,
+		.logdir = o->logdir, .in_box = o->box_inner,
 	};
 }
 
@@ -576,14 +578,17 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 static int run_selection(const struct opts *o, const struct selection *sel)
 {
 	struct test *tests = xmalloc(sel->n * sizeof(*tests));
-	char *qemus[ARCH_NR] = { 0 }, *bochs, *paths[5] = { 0 };
+	char *qemus[ARCH_NR] = { 0 }, *bochs, *paths[5] = { 0 }, *box_baseline = NULL;
 	struct run_ctx ctx = { .write_baseline = o->write_baseline, .records = o->box_inner };
 	struct report rep;
 	struct host h;
 	struct err e;
 	int status = 0;
 
-	if ((o->baseline || o->write_baseline) && !(ctx.baseline = baseline_load(o->baseline, &e)))
+	if (o->box && !o->baseline)	/* the known failures of the box's KVMs */
+		box_baseline = path_join(o->srcdir, "runner/box.baseline");
+	if ((o->baseline || o->write_baseline || box_baseline) &&
+	    !(ctx.baseline = baseline_load(o->baseline ? o->baseline : box_baseline, &e)))
 		die("%s", e.msg);
 	host_facts(o, &h);
 	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
@@ -628,6 +633,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		free(qemus[a]);
 	for (int i = 0; i < 5; i++)
 		free(paths[i]);
+	free(box_baseline);
 	free(bochs);
 	free((char *)h.note);
 	return status;

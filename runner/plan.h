@@ -19,7 +19,9 @@ struct host {
 	bool kvm;			/* KVM proven usable (probe.h) for arch */
 	int arch;			/* the host's enum arch, or -1 */
 	double tcg_factor;		/* timeout multiplier under TCG */
-	bool slow_kvm;			/* ... and under kvm (inside the box: KVM under TCG) */
+	bool in_box;			/* inside the box (box.h): KVM nested under QEMU TCG, so
+					 * timeouts scale under kvm too and the guest is told
+					 * (vmunit.l0=tcg) */
 	const char *builddir;
 	const char *logdir;		/* NULL: no logs */
 	const char *qemu[ARCH_NR];	/* QEMU binary per arch */

@@ -30,6 +30,11 @@ svm_guest_start:
 	call *%rsi
 	mov %rax, %rbx
 	xor %eax, %eax
+	/*
+	 * RCX is the Hyper-V hypercall code: left as the function had it (a
+	 * flush), KVM with direct hypercalls answers this VMMCALL itself.
+	 */
+	xor %ecx, %ecx
 	vmmcall
 	ud2
 
