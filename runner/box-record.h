@@ -19,6 +19,8 @@
 #include "run.h"
 
 #define BOX_RECORD_TAG "VMUNIT-BOX-RESULT: "
+/* ... and before that, when it starts: "VMUNIT-BOX-START: ENTRY". */
+#define BOX_START_TAG "VMUNIT-BOX-START: "
 
 /* The record of r (its test's cfg entry) as one line, flushed. */
 void box_record_write(FILE *f, const struct result *r);

@@ -19,6 +19,7 @@
 #define BOX_LINE_MAX (8u << 20)		/* a record with every check of a test */
 #define BOX_SILENCE_MARGIN_S 120	/* QEMU's start inside L1 and a slow L0 */
 #define BOX_MEMORY_MIB "6144"		/* the 4.6 GiB entries, overcommitted */
+#define BOX_MAX_BOOTS 6			/* L1s per run, when they end early */
 
 struct box {
 	enum arch arch;
@@ -162,17 +163,20 @@ void box_free(struct box *b)
 
 /* ---- one L1 ---- */
 
-/* One boot of L1 for the tests still without a verdict. */
+/* Where a test is: waiting for an L1, running in one, or with its verdict. */
+enum box_state { BOX_WAITING, BOX_RUNNING, BOX_DONE };
+
+/* The L1s of a run, one at a time, for the tests still without a verdict. */
 struct l1 {
 	struct box *b;
 	const struct test *tests;
 	size_t n;
-	bool *done;		/* a verdict delivered, per test */
+	enum box_state *state;	/* per test */
 	const struct run_opts *o;
 	FILE *log;
 	int fd, sigfd;
 	pid_t pid;
-	bool ready, exited;
+	bool ready, ended, exited;	/* ended: the runner inside did */
 	char again[440];	/* the tests are run again after this, or "" */
 	int wstatus, stop;
 	char cause[400];	/* why L1 ended early, or "" */
@@ -198,7 +202,7 @@ static int write_runfile(struct l1 *l, struct err *e)
 		b->o.logdir, b->o.runner, b->o.cfg, b->o.srcdir, b->o.builddir,
 		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
 	for (size_t i = 0; i < l->n; i++)
-		if (!l->done[i])
+		if (l->state[i] == BOX_WAITING)
 			fprintf(f, "%s\n", l->tests[i].entry);
 	if (fclose(f))
 		return err_set(e, "%s: %m", b->runfile);
@@ -212,8 +216,19 @@ static void deliver(struct l1 *l, size_t i, struct result *r, struct vparse *vp)
 		snprintf(r->notice, sizeof(r->notice), "run again in a fresh L1: %s", l->again);
 	if (l->o->baseline)
 		baseline_apply(l->o->baseline, r, vp);
-	l->done[i] = true;
+	l->state[i] = BOX_DONE;
 	l->o->done(l->o->ctx, r);
+}
+
+/* A waiting or running test by its entry, or n. */
+static size_t find(const struct l1 *l, const char *entry)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->state[i] != BOX_DONE && !strcmp(l->tests[i].entry, entry))
+			break;
+	return i;
 }
 
 static void record(struct l1 *l, const char *json)
@@ -226,9 +241,7 @@ static void record(struct l1 *l, const char *json)
 		fprintf(l->log, "# box: a record refused: %s\n", e.msg);
 		return;
 	}
-	for (i = 0; i < l->n; i++)
-		if (!l->done[i] && !strcmp(l->tests[i].entry, rec.entry))
-			break;
+	i = find(l, rec.entry);
 	if (i == l->n)
 		fprintf(l->log, "# box: a record for no test waiting for one: %.100s\n", rec.entry);
 	else
@@ -254,6 +267,14 @@ static void box_line(struct l1 *l, char *line)
 
 	if (n && line[n - 1] == '\r')
 		line[--n] = '\0';
+	if (!strncmp(line, BOX_START_TAG, strlen(BOX_START_TAG))) {
+		size_t i = find(l, line + strlen(BOX_START_TAG));
+
+		fprintf(l->log, "%s\n", line);
+		if (i < l->n)
+			l->state[i] = BOX_RUNNING;
+		return;
+	}
 	if (!strncmp(line, BOX_RECORD_TAG, strlen(BOX_RECORD_TAG))) {
 		fprintf(l->log, "%.200s%s\n", line, n > 200 ? " ..." : "");
 		record(l, line + strlen(BOX_RECORD_TAG));
@@ -269,6 +290,7 @@ static void box_line(struct l1 *l, char *line)
 	} else if ((rest = strstr(line, "VMUNIT-BOX: error "))) {
 		say_cause(l, "L1: %s", rest + strlen("VMUNIT-BOX: error "));
 	} else if ((rest = strstr(line, "VMUNIT-BOX: end "))) {
+		l->ended = true;
 		say_cause(l, "the runner in L1 ended (status %.10s) without its verdict",
 			  rest + strlen("VMUNIT-BOX: end "));
 	} else if ((rest = strstr(line, "Kernel panic - not syncing"))) {
@@ -335,14 +357,15 @@ static void wait_l1(struct l1 *l)
 	kill_l0(l);
 }
 
-/* The tests L1 left without a verdict get one: ERROR naming the cause. */
-static void lost(struct l1 *l)
+/* The tests in state s get a verdict: ERROR naming the cause. */
+static void lost(struct l1 *l, enum box_state s)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		struct result r = { .v = V_ERROR, .unstarted = !l->ready };
+		struct result r = { .v = V_ERROR, .unstarted = s == BOX_WAITING,
+				    .started = s == BOX_RUNNING };
 		struct vparse vp;
 
-		if (l->done[i])
+		if (l->state[i] != s)
 			continue;
 		vp_init(&vp);
 		r.vp = &vp;
@@ -381,15 +404,87 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 	return 0;
 }
 
+/* Tests in state s. */
+static size_t count(const struct l1 *l, enum box_state s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		k += l->state[i] == s;
+	return k;
+}
+
+/* One L1 from boot to its end: false when the run was interrupted. */
+static bool one_l1(struct l1 *l, const sigset_t *old)
+{
+	struct err e;
+
+	l->ready = l->ended = l->exited = false;
+	*l->cause = *l->last = '\0';
+	l->len = 0;
+	if (boot(l, old, &e)) {
+		say_cause(l, "%s", e.msg);
+		return true;
+	}
+	while (!l->stop && (l->fd >= 0 || !l->exited))
+		wait_l1(l);
+	kill_l0(l);
+	if (!l->exited)
+		while (waitpid(l->pid, &l->wstatus, 0) < 0 && errno == EINTR)
+			;
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	if (l0_crashed(l))
+		say_cause(l, "the L0 QEMU died of SIG%s (its last line: %s)",
+			  sigabbrev_np(WTERMSIG(l->wstatus)) ?: "?", l->last);
+	say_cause(l, "L1 ended without a verdict for it (its last line: %s)", l->last);
+	return !l->stop;
+}
+
+/*
+ * After an L1 that ended early: the tests it was running get an ERROR
+ * naming the cause (unless L0 crashed: they wait for the next L1, once),
+ * and the tests still waiting go to a fresh L1; when L1 never got ready,
+ * the runner inside ended of itself, or BOX_MAX_BOOTS L1s were spent,
+ * every test left gets the ERROR.
+ */
+static bool again(struct l1 *l, unsigned boots, bool *retried_crash)
+{
+	bool crash = l0_crashed(l) && !*retried_crash;
+
+	if (!count(l, BOX_WAITING) && !count(l, BOX_RUNNING))
+		return false;
+	if ((!l->ready && !crash) || (l->ended && !crash) || boots == BOX_MAX_BOOTS) {
+		lost(l, BOX_RUNNING);
+		lost(l, BOX_WAITING);
+		return false;
+	}
+	if (crash) {
+		*retried_crash = true;
+		for (size_t i = 0; i < l->n; i++)
+			if (l->state[i] == BOX_RUNNING)
+				l->state[i] = BOX_WAITING;
+	}
+	lost(l, BOX_RUNNING);
+	snprintf(l->again, sizeof(l->again), "%s", l->cause);
+	fprintf(l->log, "# box: %s; the %zu tests left run in a fresh L1\n", l->cause,
+		count(l, BOX_WAITING));
+	fprintf(stderr, "vmunit-run: box: %s; the %zu tests left run in a fresh L1\n", l->cause,
+		count(l, BOX_WAITING));
+	return true;
+}
+
 struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 			 const struct run_opts *o)
 {
 	struct l1 l = { .b = b, .tests = tests, .n = n, .o = o, .fd = -1 };
 	struct batch_end end = { 0 };
+	bool retried_crash = false;
+	unsigned boots = 0;
 	sigset_t old;
-	struct err e;
 
-	l.done = calloc(n, sizeof(*l.done));
+	l.state = calloc(n, sizeof(*l.state));
 	l.line = xmalloc(BOX_LINE_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (tests[i].timeout_s * b->o.timeout_factor > l.silence_s)
@@ -402,49 +497,14 @@ struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 		end.log_errors++;
 	}
 	l.sigfd = run_signals_open(&old);
-	for (int attempt = 1; attempt <= 2 && !l.stop; attempt++) {
-		l.ready = l.exited = false;
-		*l.cause = *l.last = '\0';
-		l.len = 0;
-		if (boot(&l, &old, &e)) {
-			say_cause(&l, "%s", e.msg);
-			break;
-		}
-		while (!l.stop && (l.fd >= 0 || !l.exited))
-			wait_l1(&l);
-		kill_l0(&l);
-		if (!l.exited)
-			while (waitpid(l.pid, &l.wstatus, 0) < 0 && errno == EINTR)
-				;
-		if (l.fd >= 0)
-			close(l.fd);
-		l.fd = -1;
-		if (l.stop)
-			break;
-		if (l0_crashed(&l)) {
-			say_cause(&l, "the L0 QEMU died of SIG%s (its last line: %s)",
-				  sigabbrev_np(WTERMSIG(l.wstatus)) ?: "?", l.last);
-			fprintf(l.log, "# box: %s%s\n", l.cause,
-				attempt == 1 ? "; the tests it lost run again in a fresh L1" : "");
-			if (attempt == 1) {
-				snprintf(l.again, sizeof(l.again), "%s", l.cause);
-				fprintf(stderr, "vmunit-run: box: %s; the tests it lost run again in a fresh L1\n",
-					l.cause);
-				continue;
-			}
-		}
-		break;
-	}
-	if (!l.stop) {
-		say_cause(&l, "L1 ended without a verdict for it (its last line: %s)", l.last);
-		lost(&l);
-	}
+	while (one_l1(&l, &old) && again(&l, ++boots, &retried_crash))
+		;
 	end.signal = l.stop;
 	close(l.sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (fclose(l.log))
 		end.log_errors++;
 	free(l.line);
-	free(l.done);
+	free(l.state);
 	return end;
 }

@@ -426,7 +426,13 @@ static void on_done(void *ctx, const struct result *r)
 
 static void on_started(void *ctx, const struct test *t)
 {
-	report_started(((struct run_ctx *)ctx)->rep, t);
+	struct run_ctx *c = ctx;
+
+	report_started(c->rep, t);
+	if (c->records) {
+		printf("%s%s\n", BOX_START_TAG, t->entry);
+		fflush(stdout);
+	}
 }
 
 /* --write-baseline, for a run that went to its end; true when it failed. */

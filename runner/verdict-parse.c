@@ -253,16 +253,42 @@ static bool parse_fatal(struct vparse *vp, const char *line)
 	return vp->fatal != NULL;
 }
 
-/* "qemu-system-x86_64: msg": QEMU's own message (error_report()). */
+/*
+ * "qemu-system-x86_64: msg": QEMU's own message (error_report()); the
+ * first that is not a warning (warn_report(): "warning: ..."), which an
+ * error after it replaces.
+ */
 bool vp_qemu_line(struct vparse *vp, const char *line)
 {
 	size_t n = vp->qemu_name ? strlen(vp->qemu_name) : 0;
+	const char *msg = line + n + 1;
 
 	if (!n || strncmp(line, vp->qemu_name, n) || line[n] != ':')
 		return false;
-	if (!vp->qemu_msg)
-		vp->qemu_msg = xstrdup(line + n + 1 + strspn(line + n + 1, " "));
+	msg += strspn(msg, " ");
+	if (!vp->qemu_msg || (vp->qemu_msg_warning && strncmp(msg, "warning:", 8))) {
+		free(vp->qemu_msg);
+		vp->qemu_msg = xstrdup(msg);
+		vp->qemu_msg_warning = !strncmp(msg, "warning:", 8);
+	}
 	return true;
+}
+
+/*
+ * QEMU refusing, before the guest starts, what the host's KVM lacks (its
+ * messages): not a crash but an absent feature, a SKIP naming it.
+ */
+static bool kvm_lacks(const char *msg)
+{
+	static const char *const lacks[] = {
+		"is not supported by kernel",	/* a Hyper-V enlightenment (hv-*) */
+		"KVM does not support ",	/* arm64: virtualization=on, GICv2 */
+	};
+
+	for (size_t i = 0; msg && i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		if (strstr(msg, lacks[i]))
+			return true;
+	return false;
 }
 
 static void after_exit(struct vparse *vp, const char *line)
@@ -498,6 +524,8 @@ static int process_verdict(const struct vparse *vp, const struct qemu_end *end,
 		say(w, V_TIMEOUT, "EXIT seen, %s did not exit within %g s", vmm, end->timeout_s);
 	else if (end->timed_out)
 		say(w, V_TIMEOUT, "no verdict after %g s", end->timeout_s);
+	else if (vp_unstarted(vp, end) && kvm_lacks(msg))
+		say(w, V_SKIP, "the host's KVM lacks what the entry asks for (%s)", msg);
 	else if (vp_unstarted(vp, end))
 		say(w, V_CRASH, "%s could not start (%s)%s%s", vmm, how, colon, msg ? msg : "");
 	else if (sig)
@@ -535,7 +563,8 @@ static int exit_device_mismatch(const struct vparse *vp,
 }
 
 /*
- * In order: timed out -> TIMEOUT; QEMU killed by a signal -> CRASH; no EXIT
+ * In order: timed out -> TIMEOUT; QEMU refused a feature the host's KVM lacks
+ * before the guest started -> SKIP; QEMU killed by a signal -> CRASH; no EXIT
  * line -> CRASH; SUMMARY missing or disagreeing with the check lines ->
  * ERROR; exit device disagreeing with EXIT -> ERROR; unknown status ->
  * ERROR; status 3 -> ERROR (the guest's reason); an ERROR line with another

@@ -51,6 +51,7 @@ struct vparse {
 	char *after_exit_first;	/* the first of them */
 	unsigned guest_lines;	/* lines that are not QEMU's own messages */
 	char *qemu_msg;		/* the VMM's first message ("name: ..."), or NULL */
+	bool qemu_msg_warning;	/* ... a warning: the next error replaces it */
 	char *flood;		/* output over a bound: what was exceeded */
 	/*
 	 * A fatal condition of QEMU or KVM ("KVM internal error ...") with

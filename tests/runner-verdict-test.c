@@ -395,6 +395,34 @@ static void test_qemu_message(void **state)
 	       "error: failed to set MSR 0x10a to 0xc000069");
 }
 
+/*
+ * The error QEMU ends with names the cause, not a warning before it; an
+ * option the host's KVM lacks is a SKIP naming it, not a CRASH.
+ */
+static void test_qemu_refuses(void **state)
+{
+	(void)state;
+	vp.qemu_name = "qemu-system-x86_64";
+	feed("qemu-system-x86_64: warning: Number of SMP cpus requested (8) exceeds the recommended cpus supported by KVM (2)\n"
+	     "qemu-system-x86_64: Hyper-V direct TLB flush (hv-tlbflush-direct) is not supported by kernel\n");
+	expect(decide(EXITED(1)), V_SKIP,
+	       "the host's KVM lacks what the entry asks for (Hyper-V direct TLB flush "
+	       "(hv-tlbflush-direct) is not supported by kernel)");
+	vp_free(&vp);
+	vp.qemu_name = "qemu-system-aarch64";
+	feed("qemu-system-aarch64: KVM does not support providing Virtualization extensions to the guest CPU\n");
+	expect(decide(EXITED(1)), V_SKIP,
+	       "the host's KVM lacks what the entry asks for (KVM does not support providing "
+	       "Virtualization extensions to the guest CPU)");
+	vp_free(&vp);
+	vp.qemu_name = "qemu-system-x86_64";
+	feed("qemu-system-x86_64: warning: host doesn't support requested feature\n"
+	     "qemu-system-x86_64: -m 99999999: cannot set up guest memory 'pc.ram': Cannot allocate memory\n");
+	expect(decide(EXITED(1)), V_CRASH,
+	       "QEMU could not start (exited with status 1): -m 99999999: cannot set up guest "
+	       "memory 'pc.ram': Cannot allocate memory");
+}
+
 /* Memory is bounded: past VP_MAX_CHECKS lines the output is a flood. */
 static void test_flood(void **state)
 {
@@ -471,7 +499,7 @@ int main(void)
 		T(test_error_line_with_other_status), T(test_unknown_status),
 		T(test_no_checks), T(test_status_disagrees_with_counts), T(test_fail),
 		T(test_skip), T(test_lines_after_exit), T(test_kvm_internal_error),
-		T(test_qmp_events), T(test_not_run), T(test_qemu_message), T(test_flood),
+		T(test_qmp_events), T(test_not_run), T(test_qemu_message), T(test_qemu_refuses), T(test_flood),
 		T(test_lookalike_lines_ignored), T(test_expect), T(test_names),
 	};
 
