@@ -122,6 +122,12 @@ check: deps
 	@scripts/check.sh $(subst $(eval) ,$(comma),$(CHECK_ARCHES)) \
 		$(filter-out runner/vmunit-run,$(HOST_TESTS))
 
+# Real KVM in the box (runner/box.h) for every Debian kernel and arch with
+# one: KERNELS=debian-6.12 for fewer.
+check-kvm: deps
+	@$(MAKE) -s --no-print-directory all
+	@scripts/check-kvm.sh $(KERNELS)
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@./run_tests.sh -a $(ARCH)
@@ -162,6 +168,6 @@ clean:
 distclean: clean
 	rm -f config.mak
 
-.PHONY: all check check-host check-asan run mutate bench standalone coverage deps clean distclean
+.PHONY: all check check-kvm check-host check-asan run mutate bench standalone coverage deps clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

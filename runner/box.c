@@ -349,8 +349,8 @@ static void wait_l1(struct l1 *l)
 	if (now_ms() < l->deadline || l->exited)
 		return;
 	if (!l->ready)
-		say_cause(l, "L1 did not get ready in %d s (its last line: %s)",
-			  BOX_BOOT_TIMEOUT_S, *l->last ? l->last : "none");
+		say_cause(l, "L1 did not get ready in %g s (its last line: %s)",
+			  l->b->o.boot_timeout_s, *l->last ? l->last : "none");
 	else
 		say_cause(l, "L1 was silent for %.0f s, hung? (its last line: %s)", l->silence_s,
 			  *l->last ? l->last : "none");
@@ -400,7 +400,7 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	l->fd = p[0];
-	l->deadline = now_ms() + BOX_BOOT_TIMEOUT_S * 1000LL;
+	l->deadline = now_ms() + (long long)(l->b->o.boot_timeout_s * 1000);
 	return 0;
 }
 

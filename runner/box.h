@@ -21,7 +21,7 @@
  *   cause, with no hang: L1 says "VMUNIT-BOX: error WHY" (no /dev/kvm, a
  *   module that does not load, a share that does not mount); L1 panics or
  *   runs out of memory (its console says so; panic=-1 and -no-reboot end
- *   L0 at once); L1 does not get ready within BOX_BOOT_TIMEOUT_S, or is
+ *   L0 at once); L1 does not get ready within boot_timeout_s, or is
  *   silent for longer than the longest test's timeout and a margin; the
  *   L0 QEMU dies of a signal (QEMU's TCG has assertions that fire under
  *   load): the tests it lost are run once more in a fresh L1, and their
@@ -43,6 +43,7 @@ struct box_opts {
 	/* For the runner inside, all absolute: */
 	const char *runner, *srcdir, *builddir, *cfg, *logdir;
 	double timeout_factor;	/* its timeouts scale like TCG's */
+	double boot_timeout_s;	/* L1's boot to ready: BOX_BOOT_TIMEOUT_S, or $BOX_BOOT_TIMEOUT */
 };
 
 struct box;

@@ -116,7 +116,8 @@ static const char usage_text[] =
 "Environment: ACCEL, ARCH, QEMU, QEMU_DIR, TCG_TIMEOUT_FACTOR, VMM as above;\n"
 "BOCHS the Bochs binary (default bochs in PATH);\n"
 "KVM_DEVICE the device the kvm probe opens (default /dev/kvm),\n"
-"KVM_PROBE_TIMEOUT its timeout in seconds (default 10).\n"
+"KVM_PROBE_TIMEOUT its timeout in seconds (default 10);\n"
+"BOX_BOOT_TIMEOUT the seconds the box's L1 has to get ready (default 180).\n"
 "\n"
 "TEST is a section name of the cfg or a glob (quote it). Closing line:\n"
 "\"N passed, N failed, N skipped\". Exit status: 0 nothing failed, 1 a test\n"
@@ -526,6 +527,18 @@ static struct report make_report(const struct opts *o, const char *note)
 	return r;
 }
 
+/* $BOX_BOOT_TIMEOUT-like seconds, or dflt when unset. */
+static double timeout_seconds(const char *s, double dflt)
+{
+	unsigned v;
+
+	if (!s)
+		return dflt;
+	if (parse_uint(s, 1, 3600, &v))
+		die("timeout '%s': want seconds from 1 to 3600", s);
+	return v;
+}
+
 /* An absolute path of an existing file or directory, for the runner inside the box. */
 static char *absolute(const char *path)
 {
@@ -547,7 +560,9 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 	unsigned mask = arch_mask(o);
 	enum arch a = __builtin_ctz(mask);
 	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules,
-			       .kvm_mode = o->box_mode, .timeout_factor = h->tcg_factor };
+			       .kvm_mode = o->box_mode, .timeout_factor = h->tcg_factor,
+			       .boot_timeout_s = timeout_seconds(env_or("BOX_BOOT_TIMEOUT", NULL),
+								 BOX_BOOT_TIMEOUT_S) };
 	struct box *b;
 	struct err e;
 
@@ -623,6 +638,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		rep = make_report(o, h.note);
 		if (o->box_inner)
 			rep.console = NULL;
+		rep.platform = ctx.box != NULL;
 		if (o->json && !(rep.json = json_out_begin(o->json, &h, &e)))
 			die("%s", e.msg);
 		if (o->junit && !(rep.junit = junit_begin(o->junit, &e)))

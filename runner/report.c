@@ -47,6 +47,8 @@ void report_begin(struct report *r, size_t ntests)
 {
 	r->total = ntests;
 	r->t0 = now_ms();
+	if (r->console && r->platform)
+		fprintf(r->console, "# %s\n", r->note);
 	if (!r->tap)
 		return;
 	fputs("TAP version 13\n", r->tap);

@@ -30,6 +30,7 @@ struct report {
 	FILE *tap;		/* TAP stream, or NULL */
 	const char *tap_name;	/* for messages */
 	const char *note;	/* the accelerator note, or NULL */
+	bool platform;		/* ... it names the platform (the box): on the console too */
 	bool verbose;		/* guest lines too */
 	unsigned ntap;		/* TAP test points written */
 	unsigned passed, failed, skipped, xfailed;

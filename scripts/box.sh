@@ -25,7 +25,9 @@ die() {
 	exit 1
 }
 
-[ $# -ge 4 ] && [ "$1" = prepare ] || die "usage: $0 prepare KERNEL ARCH CACHE [MODULES-DIR]"
+if [ $# -lt 4 ] || [ "$1" != prepare ]; then
+	die "usage: $0 prepare KERNEL ARCH CACHE [MODULES-DIR]"
+fi
 kernel=$2 arch=$3 cache=$4 moddir=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -35,9 +37,9 @@ arm64) deb_arch=arm64 kvm_mods="" mods9p="9p 9pnet_virtio virtio_pci virtio_mmio
 *) die "arch '$arch': the box runs x86_64 and arm64" ;;
 esac
 
-# The package linux-image-ARCH depends on, for the suite given (-t ...).
+# The package linux-image-ARCH depends on, apt-cache's options given (-t SUITE).
 debian_package() {
-	apt-cache depends $1 "linux-image-$deb_arch:$deb_arch" 2>/dev/null |
+	apt-cache depends "$@" "linux-image-$deb_arch:$deb_arch" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1
 }
 
@@ -58,8 +60,8 @@ if [ ! -f "$entry/ready" ]; then
 	tree=$entry/tree
 	pkg=""
 	case $kernel in
-	debian-6.1) pkg=$(debian_package "") ;;
-	debian-6.12) pkg=$(debian_package "-t bookworm-backports") ;;
+	debian-6.1) pkg=$(debian_package) ;;
+	debian-6.12) pkg=$(debian_package -t bookworm-backports) ;;
 	esac
 	case $kernel:$pkg in
 	debian-*:"linux-image-${kernel#debian-}."*) ;;
@@ -78,7 +80,7 @@ if [ ! -f "$entry/ready" ]; then
 		image=$kernel
 		if [ -n "$moddir" ]; then
 			[ -d "$moddir/lib/modules" ] || die "$moddir: no lib/modules/ in it"
-			release=$(ls "$moddir/lib/modules" | head -n 1)
+			release=$(basename "$(find "$moddir/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
 			cp -a "$moddir/lib" "$tree/"
 		else
 			release=""
@@ -107,11 +109,15 @@ if [ ! -f "$entry/ready" ]; then
 	rm -rf "$tree"
 	mkdir -p "$tree"
 
-	# A static busybox of the box's arch.
-	(cd "$entry" && apt-get download -q "busybox-static:$deb_arch" >/dev/null 2>&1) ||
-		die "apt-get download busybox-static:$deb_arch failed"
-	dpkg-deb -x "$entry"/busybox-static_*.deb "$tree"
-	cp "$tree/bin/busybox" "$entry/initrd/bin/busybox"
+	# A static busybox of the box's arch, one per cache.
+	bb=$cache/busybox-$arch
+	if [ ! -f "$bb" ]; then
+		(cd "$entry" && apt-get download -q "busybox-static:$deb_arch" >/dev/null 2>&1) ||
+			die "apt-get download busybox-static:$deb_arch failed"
+		dpkg-deb -x "$entry"/busybox-static_*.deb "$tree"
+		cp "$tree/bin/busybox" "$bb.tmp" && mv "$bb.tmp" "$bb"
+	fi
+	cp "$bb" "$entry/initrd/bin/busybox"
 	rm -rf "$tree" "$entry"/*.deb
 	printf '%s\n' "$release" >"$entry/release"
 	printf '%s\n' "$name" >"$entry/name"
@@ -119,7 +125,7 @@ if [ ! -f "$entry/ready" ]; then
 fi
 
 # The archive again whenever the init script changed (it is not the cache's).
-if [ ! -f "$entry/initrd.cpio" ] || [ "$here/box-init" -nt "$entry/initrd.cpio" ]; then
+if [ ! -f "$entry/initrd.cpio" ] || [ -n "$(find "$here/box-init" -newer "$entry/initrd.cpio")" ]; then
 	cp "$here/box-init" "$entry/initrd/init"
 	chmod 755 "$entry/initrd/init" "$entry/initrd/bin/busybox"
 	(cd "$entry/initrd" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$entry/initrd.cpio.tmp"

@@ -918,6 +918,76 @@ bundle_script_clean() {	# the script part, up to its "exit"
 }
 check "a bundle's script is POSIX sh (shellcheck)" bundle_script_clean
 
+# ---- the box: an L1 that streams records back (the stub plays L1) ----
+
+ln -s "$srcdir/scripts" "$tmp/scripts"
+ln -s "$srcdir/runner" "$tmp/runner"
+printf '[pass]\nfile = pass\n[fail]\nfile = fail\n' | cfg
+rec() {	# ENTRY VERDICT REASON: a record line
+	printf 'VMUNIT-BOX-RESULT: {"entry":"%s","verdict":"%s","reason":"%s","seconds":1.5,"started":true,"unstarted":false,"checks":[["PASS","a: one"],["SKIP","b: two"]],"stats":[["io_exits",1200]]}\n' "$1" "$2" "$3"
+}
+box() {	# SCENARIO ARGS...: the runner with --box, L0 the stub
+	sc=$1
+	shift
+	"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --timeout-factor 1 \
+		--box "$tmp/$sc" "$@" >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+}
+ready="VMUNIT-BOX: ready 6.12.0-test kvm_amd nested=1 npt=Y"
+{ echo "Probing EDD (edd=off to disable)... ok"; echo "$ready"; echo "VMUNIT-BOX-START: pass"
+  rec pass PASS "2 checks, 1 skipped"; echo 'VMUNIT-BOX-RESULT: {"entry":"fail", broken'
+  rec nosuch PASS "1 check"; echo "VMUNIT-BOX: end 1"; } >"$tmp/good.img"
+box good.img --json "$tmp/box.json"
+check "box: a record is the test's verdict" has "PASS pass (2 checks, 1 skipped)"
+check "... the platform named on the console" \
+	grep -q '^# platform: .*good.img, kvm_amd nested=1, nested under QEMU TCG$' "$tmp/out"
+check "... and in the JSON" grep -q '"accel_note":"platform: .*nested under QEMU TCG"' "$tmp/box.json"
+check "... with its checks and statistics" \
+	sh -c "grep -q '\"io_exits\":1200' '$tmp/box.json' && grep -q '\"message\":\"two\"' '$tmp/box.json'"
+check "a malformed record is refused, its test an ERROR naming why" \
+	has "ERROR fail (box: the runner in L1 ended (status 1) without its verdict)"
+check "... said in the box log, and a record for no test too" \
+	sh -c "grep -q '^# box: a record refused: not a JSON object' '$tmp/logs/box-x86_64.log' &&
+		grep -q '^# box: a record for no test waiting for one: nosuch' '$tmp/logs/box-x86_64.log'"
+check "... exit 1, the closing line" eval "status_is 1 && has '1 passed, 1 failed, 0 skipped'"
+
+printf '%s\n' "VMUNIT-BOX: error no /dev/kvm after loading KVM: kvm: no hardware support for 'kvm_amd'" >"$tmp/nokvm.img"
+box nokvm.img
+check "box: L1 without KVM: every test an ERROR naming it" \
+	eval "has \"ERROR pass (box: L1: no /dev/kvm after loading KVM: kvm: no hardware support for 'kvm_amd')\" &&
+		has \"ERROR fail (box: L1: no /dev/kvm after loading KVM: kvm: no hardware support for 'kvm_amd')\""
+check "... one L1, not booted again" test "$(grep -c qemu-system "$tmp/logs/box-x86_64.log")" -eq 1
+box nokvm.img --bisect
+check "... under --bisect: 125, nothing could be tested" status_is 125
+
+{ echo "$ready"; echo "VMUNIT-BOX-START: pass"
+  echo "[   29.011656] Kernel panic - not syncing: corrupted stack end detected inside scheduler"; } >"$tmp/panic.img"
+box panic.img
+check "box: L1 panics: the test it ran is an ERROR naming the panic" \
+	has "ERROR pass (box: L1 Kernel panic - not syncing: corrupted stack end detected inside scheduler)"
+check "... the tests waiting go to fresh L1s, at most 6" \
+	test "$(grep -c qemu-system "$tmp/logs/box-x86_64.log")" -eq 6
+check "... then an ERROR too" grep -q '^ERROR fail (box: L1 Kernel panic' "$tmp/out"
+
+{ echo "$ready"; echo "VMUNIT-BOX-START: pass"; echo "@abort"; } >"$tmp/abort.img"
+box abort.img
+check "box: the L0 QEMU crashes: its tests run again in a fresh L1, once" \
+	eval "has 'ERROR pass (box: the L0 QEMU died of SIGABRT (its last line: $ready))' &&
+		grep -q '^  notice: run again in a fresh L1: the L0 QEMU died of SIGABRT' '$tmp/out'"
+
+printf 'booting\n@hang\n' >"$tmp/slow.img"
+rm -f "$tmp/build/build/box/"*/kernel.pids
+BOX_BOOT_TIMEOUT=1 box slow.img
+check "box: L1 never ready: an ERROR naming the boot timeout" \
+	has "ERROR pass (box: L1 did not get ready in 1 s (its last line: booting))"
+check "... its whole process group killed" gone_soon "$(ls "$tmp"/build/build/box/*/kernel.pids | head -n 1)"
+box good.img -n
+check "box: -n prints the L0 command line and the runner's inside" \
+	sh -c "grep -q '^# platform: ' '$tmp/out' && grep -q 'qemu-system-x86_64 -accel tcg -cpu max' '$tmp/out' &&
+		grep -qx '# inside L1:' '$tmp/out'"
+box good.img -a arm64,x86_64
+check "box: one arch at a time, exit 2" eval "status_is 2 && has_err '--box runs one arch at a time'"
+
 # ---- smaller rules ----
 
 cfg <<'EOF2'
