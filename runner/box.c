@@ -76,23 +76,11 @@ static char *value_of(const char *text, const char *key)
 static void l0_argv(struct box *b, const char *qemu, const char *kernel, const char *initrd)
 {
 	struct strv *v = &b->argv;
-	const char *mode = b->o.kvm_mode;
-
 	strv_push(v, qemu);
-	if (b->arch == ARCH_X86_64) {
-		strv_append(v, (char *[]){ "-accel", "tcg", "-cpu", "max", "-bios", "qboot.rom",
-					   NULL });
-		strv_pushf(v, "-append");
-		strv_pushf(v, "console=ttyS0 loglevel=4 panic=-1 kvm_amd.nested=1 vmunit.box=%s",
-			   b->runfile);
-	} else {
-		strv_append(v, (char *[]){ "-accel", "tcg", "-machine",
-					   "virt,virtualization=on,gic-version=3", "-cpu", "max",
-					   NULL });
-		strv_push(v, "-append");
-		strv_pushf(v, "console=ttyAMA0 loglevel=4 panic=-1%s%s vmunit.box=%s",
-			   mode ? " kvm-arm.mode=" : "", mode ? mode : "", b->runfile);
-	}
+	strv_append(v, (char *[]){ "-accel", "tcg", "-cpu", "max", "-bios", "qboot.rom", NULL });
+	strv_push(v, "-append");
+	strv_pushf(v, "console=ttyS0 loglevel=4 panic=-1 kvm_amd.nested=1 vmunit.box=%s",
+		   b->runfile);
 	strv_append(v, (char *[]){ "-smp", "2", "-m", BOX_MEMORY_MIB, "-display", "none",
 				   "-nodefaults", "-no-reboot", "-serial", "stdio", "-kernel", NULL });
 	strv_push(v, kernel);
@@ -125,10 +113,7 @@ struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu
 	*b = (struct box){ .arch = a, .o = *bo };
 	b->runfile = xasprintf("%s/box-%s.run", bo->logdir, arch_info(a)->name);
 	b->boxlog = xasprintf("%s/box-%s.log", bo->logdir, arch_info(a)->name);
-	b->platform = a == ARCH_X86_64 ?
-		xasprintf("%s, kvm_amd nested=1, nested under QEMU TCG", name) :
-		xasprintf("%s, KVM arm64 %s, nested under QEMU TCG", name,
-			  bo->kvm_mode ? bo->kvm_mode : "vhe");
+	b->platform = xasprintf("%s, kvm_amd nested=1, nested under QEMU TCG", name);
 	l0_argv(b, qemu, kernel, initrd);
 out:
 	free(script);

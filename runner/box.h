@@ -1,10 +1,10 @@
 /*
  * The box: real KVM on a host without hardware virtualization.  One L1
- * guest per run and arch boots a Linux kernel under QEMU TCG with the CPU's
+ * guest per run boots a Linux kernel under QEMU TCG with the CPU's
  * virtualization exposed (x86_64: -cpu max's SVM with NPT, kvm_amd
- * nested=1; arm64: virt,virtualization=on, KVM in VHE or, with
- * kvm-arm.mode=nvhe, nVHE), and this same runner runs the selected entries
- * inside it under -accel kvm; each verdict streams back as it finishes.
+ * nested=1), and this same runner runs the selected entries inside it
+ * under -accel kvm; each verdict streams back as it finishes.  x86_64
+ * only so far: arm64 needs an arm64 userland in L1.
  *
  * - The kernel cache and the initramfs: scripts/box.sh, under
  *   BUILDDIR/build/box/ (Debian kernels by package name, apt-get download
@@ -39,7 +39,6 @@
 struct box_opts {
 	const char *kernel;	/* debian-6.1, debian-6.12, or a kernel image's path */
 	const char *modules;	/* its modules tree (DIR/lib/modules/REL), or NULL */
-	const char *kvm_mode;	/* arm64: kvm-arm.mode (vhe, nvhe, protected), or NULL */
 	/* For the runner inside, all absolute: */
 	const char *runner, *srcdir, *builddir, *cfg, *logdir;
 	double timeout_factor;	/* its timeouts scale like TCG's */

@@ -40,7 +40,7 @@ struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
 	const char *json, *junit, *baseline, *write_baseline;
-	const char *box, *box_modules, *box_mode;
+	const char *box, *box_modules;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -97,14 +97,12 @@ static const char usage_text[] =
 "      --write-baseline FILE  write this run's failures (and the --baseline\n"
 "                          records still failing or not run) as a baseline\n"
 "      --box KERNEL        run the tests on real KVM in a box: KERNEL (debian-6.1,\n"
-"                          debian-6.12, or the path of a bzImage / arm64 Image)\n"
+"                          debian-6.12, or the path of a bzImage)\n"
 "                          boots under QEMU TCG as an L1 guest whose KVM runs\n"
-"                          them (one arch: -a); kernels cached in build/box;\n"
+"                          them (x86_64); kernels cached in build/box;\n"
 "                          known failures: SRCDIR/runner/box.baseline unless\n"
 "                          --baseline names another\n"
 "      --box-modules DIR   the modules of --box PATH (DIR/lib/modules/RELEASE)\n"
-"      --box-mode MODE     arm64: KVM's mode in the box (kvm-arm.mode: vhe,\n"
-"                          nvhe, protected; default vhe)\n"
 "      --box-inner         (the runner inside the box: records on stdout,\n"
 "                          timeouts scaled under kvm, the host holds the lock)\n"
 "      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
@@ -146,7 +144,7 @@ static const char *env_or(const char *name, const char *dflt)
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
        OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE,
-       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_MODE, OPT_BOX_INNER };
+       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_INNER };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -178,7 +176,6 @@ static const struct option long_opts[] = {
 	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 	{ "box", required_argument, NULL, OPT_BOX },
 	{ "box-modules", required_argument, NULL, OPT_BOX_MODULES },
-	{ "box-mode", required_argument, NULL, OPT_BOX_MODE },
 	{ "box-inner", no_argument, NULL, OPT_BOX_INNER },
 	{ 0 },
 };
@@ -218,7 +215,6 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_WRITE_BASELINE: o->write_baseline = arg; break;
 	case OPT_BOX: o->box = arg; break;
 	case OPT_BOX_MODULES: o->box_modules = arg; break;
-	case OPT_BOX_MODE: o->box_mode = arg; break;
 	case OPT_BOX_INNER: o->box_inner = true; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
@@ -244,8 +240,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	o->nargs = argc - optind;
 	if (o->tap && o->tap_file)
 		die("-t and --tap FILE: use one of them");
-	if ((o->box_modules || o->box_mode) && !o->box)
-		die("--box-modules and --box-mode go with --box");
+	if (o->box_modules && !o->box)
+		die("--box-modules goes with --box");
 }
 
 /* ---- host facts ---- */
@@ -560,18 +556,16 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 	unsigned mask = arch_mask(o);
 	enum arch a = __builtin_ctz(mask);
 	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules,
-			       .kvm_mode = o->box_mode, .timeout_factor = h->tcg_factor,
+			       .timeout_factor = h->tcg_factor,
 			       .boot_timeout_s = timeout_seconds(env_or("BOX_BOOT_TIMEOUT", NULL),
 								 BOX_BOOT_TIMEOUT_S) };
 	struct box *b;
 	struct err e;
 
 	if (mask & (mask - 1))
-		die("--box runs one arch at a time: give -a x86_64 or -a arm64");
-	if (a != ARCH_X86_64 && a != ARCH_ARM64)
-		die("--box: no box for %s (x86_64 and arm64 have one)", arch_info(a)->name);
-	if (o->box_mode && a != ARCH_ARM64)
-		die("--box-mode is arm64's (kvm-arm.mode)");
+		die("--box runs one arch at a time: give -a x86_64");
+	if (a != ARCH_X86_64)
+		die("--box: no box for %s yet (x86_64 has one)", arch_info(a)->name);
 	if (h->accel == ACCEL_TCG || used_arches(h, sel, VMM_BOCHS))
 		die("--box runs the tests under QEMU with kvm inside L1: not with --accel tcg or Bochs");
 	h->accel = ACCEL_KVM;

@@ -5,10 +5,10 @@
 #   scripts/box.sh prepare KERNEL ARCH CACHE [MODULES-DIR]
 #
 # KERNEL is debian-6.1 (bookworm's linux-image-ARCH), debian-6.12 (the same
-# from bookworm-backports) or the path of a kernel image (a bzImage, an arm64
-# Image) whose modules are in MODULES-DIR (a tree holding lib/modules/REL/,
+# from bookworm-backports) or the path of a kernel image (a bzImage) whose
+# modules are in MODULES-DIR (a tree holding lib/modules/REL/,
 # as `make modules_install INSTALL_MOD_PATH=DIR` leaves it; none: everything
-# built in).  ARCH is x86_64 or arm64.  Debian kernels are fetched by package
+# built in).  ARCH is x86_64 (the only box so far).  Debian kernels are fetched by package
 # name with apt-get download, unpacked with dpkg-deb -x into CACHE, never
 # installed.  Prints, once the cache holds them:
 #
@@ -33,8 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 case $arch in
 x86_64) deb_arch=amd64 kvm_mods="kvm_amd" mods9p="9p 9pnet_virtio virtio_pci" ;;
-arm64) deb_arch=arm64 kvm_mods="" mods9p="9p 9pnet_virtio virtio_pci virtio_mmio" ;;
-*) die "arch '$arch': the box runs x86_64 and arm64" ;;
+*) die "arch '$arch': the box runs x86_64" ;;
 esac
 
 # The package linux-image-ARCH depends on, apt-cache's options given (-t SUITE).
