@@ -168,7 +168,7 @@ struct l1 {
 	char last[200];		/* its last line that was not a record */
 	char *line;
 	size_t len;
-	long long deadline;
+	long long deadline, started;
 	double silence_s;
 };
 
@@ -271,6 +271,8 @@ static void box_line(struct l1 *l, char *line)
 		snprintf(l->last, sizeof(l->last), "%s", line);
 	if ((rest = strstr(line, "VMUNIT-BOX: ready "))) {
 		l->ready = true;
+		fprintf(l->log, "# box: L1 ready %.1f s after L0 started\n",
+			(now_ms() - l->started) / 1000.0);
 		l->deadline = now_ms() + (long long)(l->silence_s * 1000);
 	} else if ((rest = strstr(line, "VMUNIT-BOX: error "))) {
 		say_cause(l, "L1: %s", rest + strlen("VMUNIT-BOX: error "));
@@ -385,7 +387,8 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	l->fd = p[0];
-	l->deadline = now_ms() + (long long)(l->b->o.boot_timeout_s * 1000);
+	l->started = now_ms();
+	l->deadline = l->started + (long long)(l->b->o.boot_timeout_s * 1000);
 	return 0;
 }
 
