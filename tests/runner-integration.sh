@@ -980,7 +980,8 @@ rm -f "$tmp/build/build/box/"*/kernel.pids
 BOX_BOOT_TIMEOUT=1 box slow.img
 check "box: L1 never ready: an ERROR naming the boot timeout" \
 	has "ERROR pass (box: L1 did not get ready in 1 s (its last line: booting))"
-check "... its whole process group killed" gone_soon "$(ls "$tmp"/build/build/box/*/kernel.pids | head -n 1)"
+check "... its whole process group killed" \
+	gone_soon "$(find "$tmp/build/build/box" -name kernel.pids | head -n 1)"
 box good.img -n
 check "box: -n prints the L0 command line and the runner's inside" \
 	sh -c "grep -q '^# platform: ' '$tmp/out' && grep -q 'qemu-system-x86_64 -accel tcg -cpu max' '$tmp/out' &&
