@@ -170,4 +170,4 @@ distclean: clean
 
 .PHONY: all check check-kvm check-host check-asan run mutate bench standalone coverage deps clean distclean
 .SECONDARY:
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/box -prune -o -name '*.d' -type f -print 2>/dev/null)

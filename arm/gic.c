@@ -8,6 +8,7 @@
  */
 #include "vmunit.h"
 #include "gic.h"
+#include "mmio.h"
 #include "processor.h"
 #include "smp.h"
 
@@ -111,13 +112,13 @@ static void test_daif(const void *arg)
 /* Identification registers agree with the device tree (IHI 0069 12.1.2). */
 static void test_ids(const void *arg)
 {
-	uint32_t dist = *(volatile uint32_t *)(gic_dist_base() + GIC_PIDR2) >> 4 & 0xf;
-	uint64_t typer = *(volatile uint64_t *)(gic_redist_base() + GICR_TYPER);
+	uint32_t dist = mmio_read32(gic_dist_base() + GIC_PIDR2) >> 4 & 0xf;
+	uint64_t typer = mmio_read64(gic_redist_base() + GICR_TYPER);
 	uintptr_t its = gic_its_base();
 
 	report(dist == 3 || dist == 4, "GICD_PIDR2.ArchRev is GICv3 or GICv4 (%u)", dist);
 	require(its, "no ITS: device tree has no \"arm,gic-v3-its\" (QEMU virt: its=on)");
-	report((*(volatile uint32_t *)(its + GIC_PIDR2) >> 4 & 0xf) >= 3,
+	report((mmio_read32(its + GIC_PIDR2) >> 4 & 0xf) >= 3,
 	       "GITS_PIDR2.ArchRev is GICv3 or later");
 	report(typer & 1, "GICR_TYPER.PLPIS: LPIs supported with an ITS (%#lx)", typer);
 }

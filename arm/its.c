@@ -21,13 +21,18 @@
  *   DeviceID past the device table deliver nothing, and the queue goes on.
  *
  * Needs a GICv3 with an ITS (QEMU virt: gic-version=3, its=on) and 4 CPUs.
- * The DeviceID of a CPU's TRANSLATER write is ITS_CPU_DEVICE_ID (QEMU gives
- * CPU accesses requester ID 0); other devices are reached through INT.
+ * The DeviceID of a CPU's TRANSLATER write is IMPLEMENTATION DEFINED (IHI
+ * 0069: the interconnect supplies it).  QEMU's ITS gives CPU accesses
+ * requester ID 0, ITS_CPU_DEVICE_ID; KVM's ignores them (its MSIs come
+ * from the VMM, KVM_SIGNAL_MSI), so under KVM, which says so through the
+ * SMCCC Call UID, the TRANSLATER check is a SKIP naming that.  Other
+ * devices, and every check but that one, are reached through INT.
  */
 #include "vmunit.h"
 #include "gic.h"
 #include "its.h"
 #include "processor.h"
+#include "psci.h"
 #include "smp.h"
 
 #define ARRIVES 2000		/* ms to wait for an LPI that should come */
@@ -113,11 +118,16 @@ static void test_translate(const void *arg)
 
 	require_earlier(map_event(ITS_CPU_DEVICE_ID, 5, 3, intid, cpu), "setup commands failed");
 	before = got(intid);
-	its_translate(3);
-	report(arrives_once(intid, before, cpu),
-	       "a GITS_TRANSLATER write of event 3 delivers INTID %u once on cpu%u "
-	       "(%u arrived, last on cpu%u)", intid, cpu, got(intid) - before,
-	       where[intid - GIC_LPI_BASE]);
+	if (smccc_hyp_is_kvm()) {
+		report_skip("a CPU's GITS_TRANSLATER write: its DeviceID is IMPLEMENTATION "
+			    "DEFINED and KVM ignores it (SMCCC Call UID: KVM)");
+	} else {
+		its_translate(3);
+		report(arrives_once(intid, before, cpu),
+		       "a GITS_TRANSLATER write of event 3 delivers INTID %u once on cpu%u "
+		       "(%u arrived, last on cpu%u)", intid, cpu, got(intid) - before,
+		       where[intid - GIC_LPI_BASE]);
+	}
 	before = got(intid);
 	report(its_int(ITS_CPU_DEVICE_ID, 3) && arrives_once(intid, before, cpu),
 	       "INT delivers it without a TRANSLATER write (%u arrived)", got(intid) - before);

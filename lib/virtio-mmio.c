@@ -62,8 +62,7 @@ static uint32_t config(struct virtio_dev *d, unsigned int off, unsigned int size
 {
 	uintptr_t a = base(d) + CONFIG + off;
 
-	return size == 1 ? *(volatile uint8_t *)a : size == 2 ? *(volatile uint16_t *)a :
-	       mmio_read32(a);
+	return size == 1 ? mmio_read8(a) : size == 2 ? mmio_read16(a) : mmio_read32(a);
 }
 
 static unsigned int queue_max(struct virtio_dev *d, unsigned int i)

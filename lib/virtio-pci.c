@@ -30,9 +30,6 @@ static struct vpci *vp(struct virtio_dev *d)
 	return d->priv;
 }
 
-static void w8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static void w16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static uint16_t r16(uintptr_t a) { return *(volatile uint16_t *)a; }
 
 static uint64_t features(struct virtio_dev *d)
 {
@@ -54,25 +51,25 @@ static void set_features(struct virtio_dev *d, uint64_t f)
 
 static uint8_t status(struct virtio_dev *d)
 {
-	return *(volatile uint8_t *)(vp(d)->common + STATUS);
+	return mmio_read8(vp(d)->common + STATUS);
 }
 
 static void set_status(struct virtio_dev *d, uint8_t s)
 {
-	w8(vp(d)->common + STATUS, s);
+	mmio_write8(vp(d)->common + STATUS, s);
 }
 
 static uint32_t config(struct virtio_dev *d, unsigned int off, unsigned int size)
 {
 	uintptr_t a = vp(d)->device + off;
 
-	return size == 1 ? *(volatile uint8_t *)a : size == 2 ? r16(a) : mmio_read32(a);
+	return size == 1 ? mmio_read8(a) : size == 2 ? mmio_read16(a) : mmio_read32(a);
 }
 
 static unsigned int queue_max(struct virtio_dev *d, unsigned int i)
 {
-	w16(vp(d)->common + Q_SELECT, i);
-	return r16(vp(d)->common + Q_ENABLE) ? 0 : r16(vp(d)->common + Q_SIZE);
+	mmio_write16(vp(d)->common + Q_SELECT, i);
+	return mmio_read16(vp(d)->common + Q_ENABLE) ? 0 : mmio_read16(vp(d)->common + Q_SIZE);
 }
 
 static void w64(uintptr_t a, uint64_t v)
@@ -86,20 +83,20 @@ static void queue_setup(struct virtio_dev *d, unsigned int i, unsigned int num, 
 {
 	uintptr_t c = vp(d)->common;
 
-	w16(c + Q_SELECT, i);
-	w16(c + Q_SIZE, num);
+	mmio_write16(c + Q_SELECT, i);
+	mmio_write16(c + Q_SIZE, num);
 	w64(c + Q_DESC, desc);
 	w64(c + Q_DRIVER, driver);
 	w64(c + Q_DEVICE, device);
-	w16(c + Q_ENABLE, 1);
+	mmio_write16(c + Q_ENABLE, 1);
 }
 
 static void notify(struct virtio_dev *d, unsigned int i)
 {
 	uintptr_t c = vp(d)->common;
 
-	w16(c + Q_SELECT, i);
-	w16(vp(d)->notify + r16(c + Q_NOFF) * vp(d)->multiplier, i);
+	mmio_write16(c + Q_SELECT, i);
+	mmio_write16(vp(d)->notify + mmio_read16(c + Q_NOFF) * vp(d)->multiplier, i);
 }
 
 static const struct virtio_transport pci = {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@ struct box {
 	enum arch arch;
 	struct box_opts o;
 	char *platform, *runfile, *boxlog;
+	char *root, *runner;	/* L1's userland and the runner in it */
 	struct strv argv;	/* L0 */
 };
 
@@ -73,14 +75,28 @@ static char *value_of(const char *text, const char *key)
 	return NULL;
 }
 
+/*
+ * The L0 QEMU: TCG with the CPU's virtualization for L1's KVM (x86_64:
+ * -cpu max's SVM with NPT; arm64: EL2 and a GICv3, which KVM arm64 needs
+ * for its guests), L1's console on stdout, the two 9p shares.
+ */
 static void l0_argv(struct box *b, const char *qemu, const char *kernel, const char *initrd)
 {
+	bool arm = b->arch == ARCH_ARM64;
 	struct strv *v = &b->argv;
+
 	strv_push(v, qemu);
-	strv_append(v, (char *[]){ "-accel", "tcg", "-cpu", "max", "-bios", "qboot.rom", NULL });
+	if (arm)
+		strv_append(v, (char *[]){ "-accel", "tcg", "-machine",
+					   "virt,virtualization=on,gic-version=3", "-cpu", "max",
+					   NULL });
+	else
+		strv_append(v, (char *[]){ "-accel", "tcg", "-cpu", "max", "-bios", "qboot.rom",
+					   NULL });
 	strv_push(v, "-append");
-	strv_pushf(v, "console=ttyS0 loglevel=4 panic=-1 kvm_amd.nested=1 vmunit.box=%s",
-		   b->runfile);
+	strv_pushf(v, "console=%s loglevel=4 panic=-1%s vmunit.box=%s%s%s",
+		   arm ? "ttyAMA0" : "ttyS0", arm ? "" : " kvm_amd.nested=1", b->runfile,
+		   b->o.cmdline ? " " : "", b->o.cmdline ? b->o.cmdline : "");
 	strv_append(v, (char *[]){ "-smp", "2", "-m", BOX_MEMORY_MIB, "-display", "none",
 				   "-nodefaults", "-no-reboot", "-serial", "stdio", "-kernel", NULL });
 	strv_push(v, kernel);
@@ -113,7 +129,17 @@ struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu
 	*b = (struct box){ .arch = a, .o = *bo };
 	b->runfile = xasprintf("%s/box-%s.run", bo->logdir, arch_info(a)->name);
 	b->boxlog = xasprintf("%s/box-%s.log", bo->logdir, arch_info(a)->name);
-	b->platform = xasprintf("%s, kvm_amd nested=1, nested under QEMU TCG", name);
+	b->root = value_of(out, "root") ?: xstrdup("/");
+	b->runner = value_of(out, "runner") ?: xstrdup(bo->runner);
+	if (a == ARCH_ARM64) {
+		const char *mode = bo->cmdline ? strstr(bo->cmdline, "kvm-arm.mode=") : NULL;
+
+		b->platform = xasprintf("%s, KVM arm64 %.*s, nested under QEMU TCG", name,
+					mode ? (int)strcspn(mode + 13, " ") : 3,
+					mode ? mode + 13 : "VHE");
+	} else {
+		b->platform = xasprintf("%s, kvm_amd nested=1, nested under QEMU TCG", name);
+	}
 	l0_argv(b, qemu, kernel, initrd);
 out:
 	free(script);
@@ -142,6 +168,8 @@ void box_free(struct box *b)
 	free(b->platform);
 	free(b->runfile);
 	free(b->boxlog);
+	free(b->root);
+	free(b->runner);
 	strv_free(&b->argv);
 	free(b);
 }
@@ -172,19 +200,44 @@ struct l1 {
 	double silence_s;
 };
 
-/* The run file (box-init): the log directory, the root, the runner's argv. */
+static int by_length(const void *x, const void *y)
+{
+	size_t a = strlen(*(const char *const *)x), b = strlen(*(const char *const *)y);
+
+	return (a > b) - (a < b);
+}
+
+/* Is dir the directory d or inside it? */
+static bool within(const char *dir, const char *d)
+{
+	size_t n = strlen(d);
+
+	return !strncmp(dir, d, n) && (dir[n] == '\0' || dir[n] == '/');
+}
+
+/*
+ * The run file (box-init): the log directory, the root, the host's
+ * directories the runner needs in a root of its own (none inside another),
+ * the runner's argv.
+ */
 static int write_runfile(struct l1 *l, struct err *e)
 {
 	struct box *b = l->b;
 	char factor[32];
 	FILE *f = fopen(b->runfile, "we");
+	const char *binds[] = { b->o.srcdir, b->o.builddir, b->o.cfgdir };
 
 	if (!f)
 		return err_set(e, "%s: %m", b->runfile);
+	fprintf(f, "%s\n%s\n", b->o.logdir, b->root);
+	qsort(binds, 3, sizeof(*binds), by_length);
+	for (size_t i = 0; strcmp(b->root, "/") && i < 3; i++)
+		if (!(i > 0 && within(binds[i], binds[0])) && !(i > 1 && within(binds[i], binds[1])))
+			fprintf(f, "%s ", binds[i]);
 	snprintf(factor, sizeof(factor), "%g", b->o.timeout_factor);
-	fprintf(f, "%s\n/\n%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
+	fprintf(f, "\n%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
-		b->o.logdir, b->o.runner, b->o.cfg, b->o.srcdir, b->o.builddir,
+		b->runner, b->o.cfg, b->o.srcdir, b->o.builddir,
 		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->state[i] == BOX_WAITING)

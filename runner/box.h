@@ -3,15 +3,19 @@
  * guest per run boots a Linux kernel under QEMU TCG with the CPU's
  * virtualization exposed (x86_64: -cpu max's SVM with NPT, kvm_amd
  * nested=1), and this same runner runs the selected entries inside it
- * under -accel kvm; each verdict streams back as it finishes.  x86_64
- * only so far: arm64 needs an arm64 userland in L1.
+ * under -accel kvm; each verdict streams back as it finishes.  arm64:
+ * -machine virt,virtualization=on,gic-version=3 -cpu max, KVM in the mode
+ * the kernel picks (VHE) or the one L1's command line asks for
+ * (kvm-arm.mode=nvhe through box_opts.cmdline).
  *
  * - The kernel cache and the initramfs: scripts/box.sh, under
  *   BUILDDIR/build/box/ (Debian kernels by package name, apt-get download
  *   and dpkg-deb -x; a kernel image and its modules tree of one's own).
  * - L1's init: scripts/box-init.  The host's root is shared read-only over
  *   9p and L1 chroots into it, so the runner, QEMU and the payloads inside
- *   are the host's own files at the host's paths; the log directory is
+ *   are the host's own files at the host's paths (arm64: a userland of
+ *   arm64 packages and a runner cross-built for it, with the host's source,
+ *   build and cfg directories at their own paths); the log directory is
  *   shared writable and mounted at its own path, so per-test logs land
  *   where any run puts them.  The box's own log (the L0 command line and
  *   everything L1 printed) is LOGDIR/box-ARCH.log.
@@ -39,8 +43,9 @@
 struct box_opts {
 	const char *kernel;	/* debian-6.1, debian-6.12, or a kernel image's path */
 	const char *modules;	/* its modules tree (DIR/lib/modules/REL), or NULL */
+	const char *cmdline;	/* more for L1's kernel command line, or NULL */
 	/* For the runner inside, all absolute: */
-	const char *runner, *srcdir, *builddir, *cfg, *logdir;
+	const char *runner, *srcdir, *builddir, *cfg, *cfgdir, *logdir;
 	double timeout_factor;	/* its timeouts scale like TCG's */
 	double boot_timeout_s;	/* L1's boot to ready: BOX_BOOT_TIMEOUT_S, or $BOX_BOOT_TIMEOUT */
 };
@@ -53,7 +58,10 @@ struct box;
  */
 struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu,
 			struct err *e);
-/* "Debian 6.12.95+deb12-amd64, kvm_amd nested=1, nested under QEMU TCG": for reports. */
+/*
+ * "Debian 6.12.95+deb12-amd64, kvm_amd nested=1, nested under QEMU TCG",
+ * "Debian 6.12.95+deb12-arm64, KVM arm64 VHE, nested under QEMU TCG": for reports.
+ */
 const char *box_platform(const struct box *b);
 /* The L0 command line, for -n. */
 char *box_command(const struct box *b);

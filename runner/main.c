@@ -40,7 +40,7 @@ struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
 	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
 	const char *json, *junit, *baseline, *write_baseline;
-	const char *box, *box_modules;
+	const char *box, *box_modules, *box_append;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -97,12 +97,15 @@ static const char usage_text[] =
 "      --write-baseline FILE  write this run's failures (and the --baseline\n"
 "                          records still failing or not run) as a baseline\n"
 "      --box KERNEL        run the tests on real KVM in a box: KERNEL (debian-6.1,\n"
-"                          debian-6.12, or the path of a bzImage)\n"
-"                          boots under QEMU TCG as an L1 guest whose KVM runs\n"
-"                          them (x86_64); kernels cached in build/box;\n"
+"                          debian-6.12, or the path of a bzImage or arm64\n"
+"                          Image) boots under QEMU TCG as an L1 guest whose\n"
+"                          KVM runs them (x86_64, arm64); kernels cached in\n"
+"                          build/box;\n"
 "                          known failures: SRCDIR/runner/box.baseline unless\n"
 "                          --baseline names another\n"
 "      --box-modules DIR   the modules of --box PATH (DIR/lib/modules/RELEASE)\n"
+"      --box-append ARGS   more for L1's kernel command line\n"
+"                          (kvm-arm.mode=nvhe, kvm_amd.npt=...)\n"
 "      --box-inner         (the runner inside the box: records on stdout,\n"
 "                          timeouts scaled under kvm, the host holds the lock)\n"
 "      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
@@ -144,7 +147,7 @@ static const char *env_or(const char *name, const char *dflt)
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
        OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE,
-       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_INNER };
+       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_APPEND, OPT_BOX_INNER };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -176,6 +179,7 @@ static const struct option long_opts[] = {
 	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 	{ "box", required_argument, NULL, OPT_BOX },
 	{ "box-modules", required_argument, NULL, OPT_BOX_MODULES },
+	{ "box-append", required_argument, NULL, OPT_BOX_APPEND },
 	{ "box-inner", no_argument, NULL, OPT_BOX_INNER },
 	{ 0 },
 };
@@ -215,6 +219,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_WRITE_BASELINE: o->write_baseline = arg; break;
 	case OPT_BOX: o->box = arg; break;
 	case OPT_BOX_MODULES: o->box_modules = arg; break;
+	case OPT_BOX_APPEND: o->box_append = arg; break;
 	case OPT_BOX_INNER: o->box_inner = true; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
@@ -240,8 +245,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	o->nargs = argc - optind;
 	if (o->tap && o->tap_file)
 		die("-t and --tap FILE: use one of them");
-	if (o->box_modules && !o->box)
-		die("--box-modules goes with --box");
+	if ((o->box_modules || o->box_append) && !o->box)
+		die("--box-modules and --box-append go with --box");
 }
 
 /* ---- host facts ---- */
@@ -555,7 +560,7 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 {
 	unsigned mask = arch_mask(o);
 	enum arch a = __builtin_ctz(mask);
-	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules,
+	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules, .cmdline = o->box_append,
 			       .timeout_factor = h->tcg_factor,
 			       .boot_timeout_s = timeout_seconds(env_or("BOX_BOOT_TIMEOUT", NULL),
 								 BOX_BOOT_TIMEOUT_S) };
@@ -563,9 +568,9 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 	struct err e;
 
 	if (mask & (mask - 1))
-		die("--box runs one arch at a time: give -a x86_64");
-	if (a != ARCH_X86_64)
-		die("--box: no box for %s yet (x86_64 has one)", arch_info(a)->name);
+		die("--box runs one arch at a time: give -a x86_64 or -a arm64");
+	if (a == ARCH_S390X)
+		die("--box: no box for s390x (x86_64 and arm64 have one)");
 	if (h->accel == ACCEL_TCG || used_arches(h, sel, VMM_BOCHS))
 		die("--box runs the tests under QEMU with kvm inside L1: not with --accel tcg or Bochs");
 	h->accel = ACCEL_KVM;
@@ -583,6 +588,8 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 	bo.builddir = paths[2];
 	bo.cfg = paths[3];
 	bo.logdir = paths[4];
+	paths[5] = strndup(paths[3], strrchr(paths[3], '/') - paths[3]);
+	bo.cfgdir = *paths[5] ? paths[5] : "/";
 	b = box_prepare(&bo, a, h->qemu[a], &e);
 	if (!b)
 		die("%s", e.msg);
@@ -593,7 +600,7 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 static int run_selection(const struct opts *o, const struct selection *sel)
 {
 	struct test *tests = xmalloc(sel->n * sizeof(*tests));
-	char *qemus[ARCH_NR] = { 0 }, *bochs, *paths[5] = { 0 }, *box_baseline = NULL;
+	char *qemus[ARCH_NR] = { 0 }, *bochs, *paths[6] = { 0 }, *box_baseline = NULL;
 	struct run_ctx ctx = { .write_baseline = o->write_baseline, .records = o->box_inner };
 	struct report rep;
 	struct host h;
@@ -647,7 +654,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	free(tests);
 	for (int a = 0; a < ARCH_NR; a++)
 		free(qemus[a]);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		free(paths[i]);
 	free(box_baseline);
 	free(bochs);

@@ -253,10 +253,15 @@ static bool parse_fatal(struct vparse *vp, const char *line)
 	return vp->fatal != NULL;
 }
 
+/* warn_report()'s "warning: ...", also after an option's location ("-accel kvm: "). */
+static bool qemu_warning(const char *msg)
+{
+	return !strncmp(msg, "warning:", 8) || strstr(msg, ": warning:");
+}
+
 /*
  * "qemu-system-x86_64: msg": QEMU's own message (error_report()); the
- * first that is not a warning (warn_report(): "warning: ..."), which an
- * error after it replaces.
+ * first that is not a warning, which an error after it replaces.
  */
 bool vp_qemu_line(struct vparse *vp, const char *line)
 {
@@ -266,10 +271,10 @@ bool vp_qemu_line(struct vparse *vp, const char *line)
 	if (!n || strncmp(line, vp->qemu_name, n) || line[n] != ':')
 		return false;
 	msg += strspn(msg, " ");
-	if (!vp->qemu_msg || (vp->qemu_msg_warning && strncmp(msg, "warning:", 8))) {
+	if (!vp->qemu_msg || (vp->qemu_msg_warning && !qemu_warning(msg))) {
 		free(vp->qemu_msg);
 		vp->qemu_msg = xstrdup(msg);
-		vp->qemu_msg_warning = !strncmp(msg, "warning:", 8);
+		vp->qemu_msg_warning = qemu_warning(msg);
 	}
 	return true;
 }

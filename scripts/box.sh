@@ -8,11 +8,18 @@
 # from bookworm-backports) or the path of a kernel image (a bzImage) whose
 # modules are in MODULES-DIR (a tree holding lib/modules/REL/,
 # as `make modules_install INSTALL_MOD_PATH=DIR` leaves it; none: everything
-# built in).  ARCH is x86_64 (the only box so far).  Debian kernels are fetched by package
+# built in).  ARCH is x86_64 or arm64.  Debian kernels are fetched by package
 # name with apt-get download, unpacked with dpkg-deb -x into CACHE, never
 # installed.  Prints, once the cache holds them:
 #
 #   kernel=PATH  initrd=PATH  release=UNAME-R  name=WHAT (for reports)
+#   root=PATH  runner=PATH  (arm64: L1's userland and the runner in it)
+#
+# x86_64's L1 runs the host's own userland.  arm64's is a tree of arm64
+# packages (QEMU from bookworm-backports, the runner's libraries) that
+# mmdebstrap extracts from the system's apt sources into CACHE/userland-arm64
+# (no emulation, nothing installed), and the runner is cross-built against
+# it (CACHE/runner-arm64, rebuilt when its sources change).
 #
 # The initramfs (uncompressed newc cpio) holds a static busybox, the modules
 # for 9p and KVM (in load order, decompressed) and scripts/box-init as /init.
@@ -30,16 +37,19 @@ if [ $# -lt 4 ] || [ "$1" != prepare ]; then
 fi
 kernel=$2 arch=$3 cache=$4 moddir=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/apt-sources.sh
+. "$here/apt-sources.sh"
 
 case $arch in
 x86_64) deb_arch=amd64 kvm_mods="kvm_amd" mods9p="9p 9pnet_virtio virtio_pci" ;;
-*) die "arch '$arch': the box runs x86_64" ;;
+arm64) deb_arch=arm64 kvm_mods="" mods9p="9p 9pnet_virtio virtio_pci virtio_mmio" ;;
+*) die "arch '$arch': the box runs x86_64 or arm64" ;;
 esac
 
 # The package linux-image-ARCH depends on, apt-cache's options given (-t SUITE).
 debian_package() {
 	apt-cache depends "$@" "linux-image-$deb_arch:$deb_arch" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*/\1/p' | head -n 1
 }
 
 case $kernel in
@@ -129,6 +139,29 @@ if [ ! -f "$entry/initrd.cpio" ] || [ -n "$(find "$here/box-init" -newer "$entry
 	chmod 755 "$entry/initrd/init" "$entry/initrd/bin/busybox"
 	(cd "$entry/initrd" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$entry/initrd.cpio.tmp"
 	mv "$entry/initrd.cpio.tmp" "$entry/initrd.cpio"
+fi
+
+# arm64: its userland, once per cache, and the runner built for it.
+if [ "$arch" = arm64 ]; then
+	ul=$cache/userland-$arch
+	if [ ! -f "$ul/.ready" ]; then
+		uri=$(bookworm_uri)
+		[ -n "$uri" ] || die "no apt source for bookworm to take the mirror from"
+		command -v mmdebstrap >/dev/null || die "mmdebstrap not found (scripts/install-deps.sh)"
+		rm -rf "$ul"
+		bpo=bookworm-backports
+		mmdebstrap --variant=extract --architectures=arm64 \
+			--include="qemu-system-arm/$bpo,qemu-system-data/$bpo,qemu-system-common/$bpo,qemu-efi-aarch64,libc6-dev,libjson-c-dev,libxml2-dev" \
+			bookworm "$ul" "deb $uri bookworm main" "deb $uri $bpo main" >"$ul.log" 2>&1 ||
+			die "mmdebstrap of the arm64 userland failed (see $ul.log)"
+		touch "$ul/.ready"
+	fi
+	mkdir -p "$cache/runner-$arch"
+	PKG_CONFIG_SYSROOT_DIR=$ul PKG_CONFIG_LIBDIR=$ul/usr/lib/aarch64-linux-gnu/pkgconfig:$ul/usr/share/pkgconfig \
+		make -s -C "$cache/runner-$arch" -f "$here/../runner/runner.mk" SRCDIR="$(dirname "$here")" \
+		HOST_CC="aarch64-linux-gnu-gcc --sysroot=$ul" runner/vmunit-run >&2 ||
+		die "the runner for arm64 did not build"
+	printf 'root=%s\nrunner=%s\n' "$ul" "$cache/runner-$arch/runner/vmunit-run"
 fi
 
 printf 'kernel=%s\ninitrd=%s\nrelease=%s\nname=%s\n' "$entry/kernel" "$entry/initrd.cpio" \

@@ -7,13 +7,15 @@
 # GUI toolkit: bochs-term satisfies its bochs-gui dependency.  Needs root
 # (or sudo) only when something is missing.
 set -eu
+# shellcheck source=scripts/apt-sources.sh
+. "$(dirname "$0")/apt-sources.sh"
 
 native="make gcc pkg-config libcmocka-dev libjson-c-dev libxml2-dev
 	gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
 	libxml2-utils perl shellcheck python3-tap python3-jsonschema python3-junitparser lcov
 	clang libclang-rt-dev
 	bochs bochs-term bochsbios vgabios ovmf qemu-efi-aarch64
-	cpio kmod xz-utils"
+	cpio kmod xz-utils mmdebstrap"
 qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"
 foreign="libfdt-dev:arm64"
 
@@ -35,24 +37,6 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 echo "install-deps: installing$missing" >&2
 
-# The mirror of the configured source for the suite "bookworm", as apt has
-# it: a one-line "deb [options] URI bookworm ..." or a deb822 stanza whose
-# Suites list bookworm (Debian 12's /etc/apt/sources.list.d/debian.sources).
-bookworm_uri() {
-	{
-		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-			sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\)[[:space:]]\{1,\}bookworm[[:space:]].*/\2/p'
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -r "$f" ] || continue
-			awk 'function flush() { if (deb && suite && uri != "") print uri; deb = suite = 0; uri = "" }
-			     /^[[:space:]]*$/ { flush(); next }
-			     /^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
-			     /^URIs:/ { uri = $2 }
-			     /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") suite = 1 }
-			     END { flush() }' "$f"
-		done
-	} | head -n 1
-}
 
 # shellcheck source=/dev/null
 . /etc/os-release

@@ -4,7 +4,7 @@
 
 LIBTESTS := tests/lib-printf-test tests/lib-stdlib-test tests/lib-alloc-test tests/lib-css-test \
 	tests/lib-gcov-test tests/lib-ghcb-test
-HOST_TESTS += $(LIBTESTS)
+HOST_TESTS += $(LIBTESTS) $(SRCDIR)/tests/arm64-mmio.sh
 
 # Without HOST_CFLAGS' -I options: -Ilib would make lib/string.h and
 # lib/stdlib.h shadow the host's <string.h> and <stdlib.h>.

@@ -986,6 +986,15 @@ box good.img -n
 check "box: -n prints the L0 command line and the runner's inside" \
 	sh -c "grep -q '^# platform: ' '$tmp/out' && grep -q 'qemu-system-x86_64 -accel tcg -cpu max' '$tmp/out' &&
 		grep -qx '# inside L1:' '$tmp/out'"
+check "... the run file: the logs, the host's own root, no binds, then the runner" \
+	sh -c "sed -n 2p '$tmp/logs/box-x86_64.run' | grep -qx / && sed -n 3p '$tmp/logs/box-x86_64.run' | grep -qx '' &&
+		sed -n 5p '$tmp/logs/box-x86_64.run' | grep -qx -- --box-inner"
+box good.img -n --box-append 'kvm_amd.npt=1 foo'
+check "box: --box-append goes to L1's kernel command line" \
+	grep -q "vmunit.box=[^ ]*/box-x86_64.run kvm_amd.npt=1 foo'" "$tmp/out"
+"$run" -S "$tmp" -b "$tmp/build" --box-append x=1 -n >"$tmp/out" 2>"$tmp/err"
+echo $? >"$tmp/rc"
+check "... and only with --box, exit 2" eval "status_is 2 && has_err 'go with --box'"
 box good.img -a arm64,x86_64
 check "box: one arch at a time, exit 2" eval "status_is 2 && has_err '--box runs one arch at a time'"
 

@@ -410,9 +410,10 @@ static void test_qemu_refuses(void **state)
 	       "(hv-tlbflush-direct) is not supported by kernel)");
 	vp_free(&vp);
 	vp.qemu_name = "qemu-system-aarch64";
-	feed("qemu-system-aarch64: KVM does not support providing Virtualization extensions to the guest CPU\n");
+	feed("qemu-system-aarch64: -accel kvm: warning: Number of SMP cpus requested (4) exceeds the recommended cpus supported by KVM (2)\n"
+	     "qemu-system-aarch64: mach-virt: KVM does not support providing Virtualization extensions to the guest CPU\n");
 	expect(decide(EXITED(1)), V_SKIP,
-	       "the host's KVM lacks what the entry asks for (KVM does not support providing "
+	       "the host's KVM lacks what the entry asks for (mach-virt: KVM does not support providing "
 	       "Virtualization extensions to the guest CPU)");
 	vp_free(&vp);
 	vp.qemu_name = "qemu-system-x86_64";

@@ -50,7 +50,7 @@ static uintptr_t find_gicr(uint64_t mpidr)
 	uint32_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
 
 	for (uintptr_t r = gicr_base;; r += GICR_STRIDE) {
-		uint64_t typer = *(volatile uint64_t *)(r + GICR_TYPER);
+		uint64_t typer = mmio_read64(r + GICR_TYPER);
 
 		if ((typer >> 32) == aff)
 			return r;
@@ -72,7 +72,7 @@ void gic_cpu_init(void)
 	mmio_write32(r + GICR_IGROUPR0, ~0u);		/* SGIs and PPIs: group 1 */
 	mmio_write32(r + GICR_ICENABLER0, ~0u);		/* all disabled until asked */
 	for (unsigned int i = 0; i < 32; i++)
-		*(volatile uint8_t *)(r + GICR_IPRIORITYR + i) = DEFAULT_PRIORITY;
+		mmio_write8(r + GICR_IPRIORITYR + i, DEFAULT_PRIORITY);
 	write_sysreg(ICC_SRE_EL1, read_sysreg(ICC_SRE_EL1) | 1);
 	isb();
 	write_sysreg(ICC_PMR_EL1, 0xff);
@@ -138,7 +138,7 @@ void gic_enable(unsigned int intid, bool on)
 
 void gic_set_priority(unsigned int intid, uint8_t prio)
 {
-	*(volatile uint8_t *)(my_gicr() + GICR_IPRIORITYR + intid) = prio;
+	mmio_write8(my_gicr() + GICR_IPRIORITYR + intid, prio);
 }
 
 bool gic_pending(unsigned int intid)

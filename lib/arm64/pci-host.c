@@ -24,8 +24,7 @@ static uint32_t cfg_read(const struct pci_dev *d, unsigned int off, unsigned int
 {
 	uintptr_t a = at(d, off);
 
-	return size == 1 ? *(volatile uint8_t *)a : size == 2 ? *(volatile uint16_t *)a :
-	       mmio_read32(a);
+	return size == 1 ? mmio_read8(a) : size == 2 ? mmio_read16(a) : mmio_read32(a);
 }
 
 static void cfg_write(const struct pci_dev *d, unsigned int off, unsigned int size, uint32_t v)
@@ -33,9 +32,9 @@ static void cfg_write(const struct pci_dev *d, unsigned int off, unsigned int si
 	uintptr_t a = at(d, off);
 
 	if (size == 1)
-		*(volatile uint8_t *)a = v;
+		mmio_write8(a, v);
 	else if (size == 2)
-		*(volatile uint16_t *)a = v;
+		mmio_write16(a, v);
 	else
 		mmio_write32(a, v);
 }

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "arch.h"
 #include "devtree.h"
+#include "mmio.h"
 #include "panic.h"
 #include "percpu.h"
 #include "pgtable.h"
@@ -31,7 +32,7 @@ void el2_vhe_to_el1(void);
 void el2_vhe_to_nvhe(uint64_t *root);
 void el2_stub_to_nvhe(uint64_t *root);
 void el2_stub_panic(uint64_t esr, uint64_t elr);
-static volatile uint8_t *uart = (volatile uint8_t *)VIRT_UART;
+static uintptr_t uart = VIRT_UART;
 
 struct percpu *this_cpu(void)
 {
@@ -41,9 +42,9 @@ struct percpu *this_cpu(void)
 void arch_console_write(const char *s, size_t n)
 {
 	while (n--) {
-		while (*(volatile uint32_t *)(uart + UART_FR) & UART_FR_TXFF)
+		while (mmio_read32(uart + UART_FR) & UART_FR_TXFF)
 			;
-		*(volatile uint32_t *)(uart + UART_DR) = *s++;
+		mmio_write32(uart + UART_DR, *s++);
 	}
 }
 
@@ -166,7 +167,7 @@ void arm64_start(const void *fdt, uint64_t el)
 		panic("no valid device tree at x0 or %#lx", VIRT_RAM_BASE);
 	u = dt_reg_by_compatible("arm,pl011");
 	if (u)
-		uart = (volatile uint8_t *)u;
+		uart = u;
 	psci_init();
 	if (!dt_memory(&base, &size))
 		panic("no /memory node in the device tree");

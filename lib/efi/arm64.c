@@ -10,13 +10,14 @@
 #include <libfdt.h>
 
 #include "efi.h"
+#include "mmio.h"
 #include "string.h"
 
 #define FW_CFG_DATA	0x00
 #define FW_CFG_SELECTOR	0x08	/* 16 bits, big-endian */
 #define FW_CFG_DMA	0x10	/* 64 bits, big-endian: writing it starts the access */
 
-static volatile uint8_t *fw_cfg;
+static uintptr_t fw_cfg;
 static void *dt;			/* the firmware's */
 static void *boot_dt;			/* the payload's, at the RAM base */
 static uint64_t ram_base, ram_size;
@@ -63,7 +64,7 @@ void fw_cfg_arch_init(void)
 	if (node < 0)
 		efi_fail("device tree: no qemu,fw-cfg-mmio node, libfdt error", -node);
 	node_reg(node, &base, &size);
-	fw_cfg = (volatile uint8_t *)(uintptr_t)base;
+	fw_cfg = base;
 	node = fdt_node_offset_by_prop_value(dt, -1, "device_type", "memory", sizeof("memory"));
 	if (node < 0)
 		efi_fail("device tree: no memory node, libfdt error", -node);
@@ -72,18 +73,18 @@ void fw_cfg_arch_init(void)
 
 void fw_cfg_arch_select(uint16_t key)
 {
-	*(volatile uint16_t *)(fw_cfg + FW_CFG_SELECTOR) = __builtin_bswap16(key);
+	mmio_write16(fw_cfg + FW_CFG_SELECTOR, __builtin_bswap16(key));
 }
 
 uint8_t fw_cfg_arch_read8(void)
 {
-	return fw_cfg[FW_CFG_DATA];
+	return mmio_read8(fw_cfg + FW_CFG_DATA);
 }
 
 void fw_cfg_arch_dma(uint64_t access)
 {
 	asm volatile("dsb sy" ::: "memory");
-	*(volatile uint64_t *)(fw_cfg + FW_CFG_DMA) = __builtin_bswap64(access);
+	mmio_write64(fw_cfg + FW_CFG_DMA, __builtin_bswap64(access));
 }
 
 void efi_arch_prepare(const char *cmdline)
