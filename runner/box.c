@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,40 +28,6 @@ struct box {
 	char *root, *runner;	/* L1's userland and the runner in it */
 	struct strv argv;	/* L0 */
 };
-
-/* The lines a program prints on stdout, its stderr ours: NULL when it fails. */
-static char *capture(char *const *argv)
-{
-	size_t len = 0, cap = 4096;
-	char *out = xmalloc(cap);
-	int p[2], status;
-	pid_t pid;
-	ssize_t n;
-
-	if (pipe2(p, O_CLOEXEC))
-		return NULL;
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while (pid > 0 && ((n = read(p[0], out + len, cap - len - 1)) > 0 ||
-			   (n < 0 && errno == EINTR))) {
-		len += n > 0 ? n : 0;
-		if (len + 1 == cap)
-			out = xrealloc(out, cap *= 2);
-	}
-	close(p[0]);
-	out[len] = '\0';
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return out;
-	free(out);
-	return NULL;
-}
 
 /* "key=value" in the lines of text: a copy of value, or NULL. */
 static char *value_of(const char *text, const char *key)
@@ -116,7 +81,7 @@ struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu
 	char *cache = path_join(bo->builddir, "build/box");
 	char *argv[] = { "/bin/sh", script, "prepare", (char *)bo->kernel,
 			 (char *)arch_info(a)->name, cache, (char *)bo->modules, NULL };
-	char *out = capture(argv), *kernel = NULL, *initrd = NULL, *name = NULL;
+	char *out = capture_output(argv, false, true), *kernel = NULL, *initrd = NULL, *name = NULL;
 	struct box *b = NULL;
 
 	if (!out || !(kernel = value_of(out, "kernel")) || !(initrd = value_of(out, "initrd")) ||
@@ -185,6 +150,7 @@ struct l1 {
 	const struct test *tests;
 	size_t n;
 	enum box_state *state;	/* per test */
+	bool *rerun;		/* per test: run again after an L0 crash */
 	const struct run_opts *o;
 	FILE *log;
 	int fd, sigfd;
@@ -485,14 +451,14 @@ static bool one_l1(struct l1 *l, const sigset_t *old)
 
 /*
  * After an L1 that ended early: the tests it was running get an ERROR
- * naming the cause (unless L0 crashed: they wait for the next L1, once),
+ * naming the cause (unless L0 crashed: each waits for the next L1, once),
  * and the tests still waiting go to a fresh L1; when L1 never got ready,
  * the runner inside ended of itself, or BOX_MAX_BOOTS L1s were spent,
  * every test left gets the ERROR.
  */
-static bool again(struct l1 *l, unsigned boots, bool *retried_crash)
+static bool again(struct l1 *l, unsigned boots)
 {
-	bool crash = l0_crashed(l) && !*retried_crash;
+	bool crash = l0_crashed(l);
 
 	if (!count(l, BOX_WAITING) && !count(l, BOX_RUNNING))
 		return false;
@@ -501,12 +467,11 @@ static bool again(struct l1 *l, unsigned boots, bool *retried_crash)
 		lost(l, BOX_WAITING);
 		return false;
 	}
-	if (crash) {
-		*retried_crash = true;
-		for (size_t i = 0; i < l->n; i++)
-			if (l->state[i] == BOX_RUNNING)
-				l->state[i] = BOX_WAITING;
-	}
+	for (size_t i = 0; crash && i < l->n; i++)
+		if (l->state[i] == BOX_RUNNING && !l->rerun[i]) {
+			l->state[i] = BOX_WAITING;
+			l->rerun[i] = true;
+		}
 	lost(l, BOX_RUNNING);
 	snprintf(l->again, sizeof(l->again), "%s", l->cause);
 	fprintf(l->log, "# box: %s; the %zu tests left run in a fresh L1\n", l->cause,
@@ -521,11 +486,13 @@ struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 {
 	struct l1 l = { .b = b, .tests = tests, .n = n, .o = o, .fd = -1 };
 	struct batch_end end = { 0 };
-	bool retried_crash = false;
 	unsigned boots = 0;
 	sigset_t old;
 
-	l.state = calloc(n, sizeof(*l.state));
+	l.state = xmalloc(n * sizeof(*l.state) + 1);
+	l.rerun = xmalloc(n * sizeof(*l.rerun) + 1);
+	memset(l.state, 0, n * sizeof(*l.state));	/* BOX_WAITING */
+	memset(l.rerun, 0, n * sizeof(*l.rerun));
 	l.line = xmalloc(BOX_LINE_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (tests[i].timeout_s * b->o.timeout_factor > l.silence_s)
@@ -538,7 +505,7 @@ struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 		end.log_errors++;
 	}
 	l.sigfd = run_signals_open(&old);
-	while (one_l1(&l, &old) && again(&l, ++boots, &retried_crash))
+	while (one_l1(&l, &old) && again(&l, ++boots))
 		;
 	end.signal = l.stop;
 	close(l.sigfd);
@@ -547,5 +514,6 @@ struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 		end.log_errors++;
 	free(l.line);
 	free(l.state);
+	free(l.rerun);
 	return end;
 }

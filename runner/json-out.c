@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,31 +44,15 @@ static void now_iso(char *buf, size_t len)
 /* The first line "binary --version" prints, or NULL; no shell. */
 static char *version_line(const char *binary)
 {
-	char buf[256] = "";
-	int p[2], status;
-	pid_t pid;
-	ssize_t n;
+	char *out = capture_output((char *[]){ (char *)binary, "--version", NULL }, true, false);
 
-	if (pipe(p))
+	if (out && !*out) {
+		free(out);
 		return NULL;
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		execl(binary, binary, "--version", (char *)NULL);
-		_exit(127);
 	}
-	close(p[1]);
-	n = pid > 0 ? read(p[0], buf, sizeof(buf) - 1) : -1;
-	close(p[0]);
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return xstrdup(buf);
+	if (out)
+		out[strcspn(out, "\n")] = '\0';
+	return out;
 }
 
 static void add_vmm(struct json_object *vmms, const char *name, const char *binary)

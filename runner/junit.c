@@ -22,17 +22,20 @@ struct junit {
 	struct junit_case *cases;
 	size_t n;
 	char start[32];
+	char *platform;		/* or NULL */
 };
 
-struct junit *junit_begin(const char *path, struct err *e)
+struct junit *junit_begin(const char *path, const char *platform, struct err *e)
 {
 	struct junit *j = xmalloc(sizeof(*j));
 	time_t t = time(NULL);
 	struct tm tm;
 
-	*j = (struct junit){ .path = xstrdup(path), .probe = fopen(path, "we") };
+	*j = (struct junit){ .path = xstrdup(path), .probe = fopen(path, "we"),
+			     .platform = platform ? xstrdup(platform) : NULL };
 	if (!j->probe) {
 		err_set(e, "%s: %m", path);
+		free(j->platform);
 		free(j->path);
 		free(j);
 		return NULL;
@@ -154,6 +157,14 @@ static void write_suite(xmlTextWriterPtr w, const struct junit *j, const char *s
 	attrf(w, "time", "%.3f", seconds);
 	attr(w, "timestamp", j->start);
 	attr(w, "hostname", host);
+	if (j->platform) {
+		xmlTextWriterStartElement(w, (const xmlChar *)"properties");
+		xmlTextWriterStartElement(w, (const xmlChar *)"property");
+		attr(w, "name", "platform");
+		attr(w, "value", j->platform);
+		xmlTextWriterEndElement(w);
+		xmlTextWriterEndElement(w);
+	}
 	for (size_t i = 0; i < j->n; i++)
 		if (!strcmp(j->cases[i].suite, suite))
 			write_case(w, &j->cases[i]);
@@ -194,6 +205,7 @@ bool junit_end(struct junit *j)
 	}
 	free(j->cases);
 	free(j->path);
+	free(j->platform);
 	free(j);
 	return bad;
 }

@@ -8,7 +8,9 @@
  * reason as message.  The checks go into the test case's <system-out>,
  * one line each ("FAIL: prefix: message"), after the command line and the
  * log path: GitLab and Jenkins show system-out with the case, while
- * nested test cases are not JUnit and neither reader shows them.
+ * nested test cases are not JUnit and neither reader shows them.  A run
+ * on a platform of its own (the box) names it in each testsuite's
+ * <properties>: property "platform".
  */
 #ifndef RUNNER_JUNIT_H
 #define RUNNER_JUNIT_H
@@ -21,7 +23,7 @@
 struct junit;
 
 /* NULL with a message when path cannot be created. */
-struct junit *junit_begin(const char *path, struct err *e);
+struct junit *junit_begin(const char *path, const char *platform, struct err *e);
 void junit_test(struct junit *j, const struct result *r);
 /* Write and free; true when the file could not be written (said on stderr). */
 bool junit_end(struct junit *j);

@@ -642,7 +642,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		rep.platform = ctx.box != NULL;
 		if (o->json && !(rep.json = json_out_begin(o->json, &h, &e)))
 			die("%s", e.msg);
-		if (o->junit && !(rep.junit = junit_begin(o->junit, &e)))
+		if (o->junit && !(rep.junit = junit_begin(o->junit, ctx.box ? box_platform(ctx.box) : NULL, &e)))
 			die("%s", e.msg);
 		ctx.rep = &rep;
 		status = run_and_report(tests, sel->n, o->jobs, &ctx, false, o->bisect);

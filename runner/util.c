@@ -2,12 +2,15 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 int err_set(struct err *e, const char *fmt, ...)
 {
@@ -206,4 +209,40 @@ int write_file(const char *path, const void *data, size_t n)
 	if (fclose(f))
 		r = -1;
 	return r;
+}
+
+char *capture_output(char *const *argv, bool both, bool ok_only)
+{
+	size_t len = 0, cap = 4096;
+	char *out;
+	int p[2], status = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC))
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		if (both)
+			dup2(p[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	out = xmalloc(cap);
+	while (pid > 0 && ((n = read(p[0], out + len, cap - len - 1)) > 0 ||
+			   (n < 0 && errno == EINTR))) {
+		len += n > 0 ? n : 0;
+		if (len + 1 == cap)
+			out = xrealloc(out, cap *= 2);
+	}
+	close(p[0]);
+	out[len] = '\0';
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid > 0 && (!ok_only || (WIFEXITED(status) && WEXITSTATUS(status) == 0)))
+		return out;
+	free(out);
+	return NULL;
 }

@@ -6,6 +6,7 @@
 #ifndef RUNNER_UTIL_H
 #define RUNNER_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One error message, filled by the unit that detected the problem. */
@@ -42,6 +43,11 @@ const char *base_name(const char *path);
 /* dir/name, or just name when dir is "." (keeps messages short). */
 char *path_join(const char *dir, const char *name);
 int mkdir_p(const char *dir);
+/*
+ * What argv[0] (a path, no shell) prints on stdout, and on stderr too when
+ * both: NULL when it cannot be started or, with ok_only, does not exit 0.
+ */
+char *capture_output(char *const *argv, bool both, bool ok_only);
 /* Write n bytes to path (created or truncated): 0, or -1 with errno. */
 int write_file(const char *path, const void *data, size_t n);
 

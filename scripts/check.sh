@@ -5,8 +5,9 @@
 # through prove, the quick mutants (scripts/mutate.sh), and on
 # x86_64 two make standalone bundles from an empty directory, the suite
 # again on Debian 12's QEMU 7.2 (scripts/qemu72.sh) and under Bochs, as a
-# tigerlake (VMX, CET) and as a ryzen (SVM).  Real KVM in the box is
-# `make check-kvm` (scripts/check-kvm.sh): not gating yet, see the README.
+# tigerlake (VMX, CET) and as a ryzen (SVM), and the x86_64 and arm64
+# suites on real KVM in the Debian 6.12 box (runner/box.h; every kernel:
+# `make check-kvm`).
 # Ends with one closing line counting all of them:
 #   N passed, N failed, N skipped
 #   usage: scripts/check.sh [--host-only] ARCH[,ARCH...] HOST-TEST...
@@ -98,4 +99,12 @@ if [ "${arch#*x86_64}" != "$arch" ]; then
 			--logdir "logs/bochs-$model"
 	done
 fi
+# Real KVM: Debian 6.12's, nested under TCG; its known failures are
+# runner/box.baseline's.
+for a in x86_64 arm64; do
+	if [ "${arch#*"$a"}" != "$arch" ]; then
+		step "suite/box-debian-6.12-$a" ./run_tests.sh -a "$a" --box debian-6.12 \
+			--no-progress --logdir "logs/box-debian-6.12-$a"
+	fi
+done
 finish

@@ -17,9 +17,10 @@ if grep -nE '\*[[:space:]]*\(volatile u?int(8|16|32|64)_t[[:space:]]*\*\)' \
 	fail=1
 fi
 
-n=0
+n=0 elves=0
 for elf in arm/*.elf; do
 	[ -f "$elf" ] || { echo "FAIL: no arm64 payloads (make ARCH=arm64)"; exit 1; }
+	elves=$((elves + 1))
 	# The sites (.mmio_sites: little-endian 64-bit addresses) and the code.
 	sites=$($objdump -s -j .mmio_sites "$elf" 2>/dev/null | awk '
 		/^ [0-9a-f]+ / { for (i = 2; i <= 5 && length($i) == 8; i++) w[k++] = $i }
@@ -47,5 +48,5 @@ for elf in arm/*.elf; do
 	fi
 	n=$((n + $(echo "$sites" | wc -l)))
 done
-echo "$n device accesses checked in $(ls arm/*.elf | wc -l) payloads"
+echo "$n device accesses checked in $elves payloads"
 exit $fail

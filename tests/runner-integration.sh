@@ -937,11 +937,13 @@ ready="VMUNIT-BOX: ready 6.12.0-test kvm_amd nested=1 npt=Y"
 { echo "Probing EDD (edd=off to disable)... ok"; echo "$ready"; echo "VMUNIT-BOX-START: pass"
   rec pass PASS "2 checks, 1 skipped"; echo 'VMUNIT-BOX-RESULT: {"entry":"fail", broken'
   rec nosuch PASS "1 check"; echo "VMUNIT-BOX: end 1"; } >"$tmp/good.img"
-box good.img --json "$tmp/box.json"
+box good.img --json "$tmp/box.json" --junit "$tmp/box.xml"
 check "box: a record is the test's verdict" has "PASS pass (2 checks, 1 skipped)"
 check "... the platform named on the console" \
 	grep -q '^# platform: .*good.img, kvm_amd nested=1, nested under QEMU TCG$' "$tmp/out"
 check "... and in the JSON" grep -q '"accel_note":"platform: .*nested under QEMU TCG"' "$tmp/box.json"
+check "... and in the JUnit, valid" sh -c "xmllint --noout --schema '$srcdir/docs/junit.xsd' '$tmp/box.xml' 2>/dev/null &&
+	grep -q '<property name=\"platform\" value=\"[^\"]*nested under QEMU TCG\"/>' '$tmp/box.xml'"
 check "... with its checks and statistics" \
 	sh -c "grep -q '\"io_exits\":1200' '$tmp/box.json' && grep -q '\"message\":\"two\"' '$tmp/box.json'"
 check "a malformed record is refused, its test an ERROR naming why" \

@@ -8,7 +8,10 @@
  *   0x40000001.EAX named, read only when the maximum reaches it;
  * - kvmclock (CLOCKSOURCE2[3]): MSR_KVM_SYSTEM_TIME_NEW enables the
  *   pvclock area: an even version, time that moves forward and at the
- *   TSC's rate (within 2% over 50 ms);
+ *   TSC's rate (within 2% over 50 ms; 5% when KVM runs nested on QEMU TCG,
+ *   run_l0_tcg(): there both rates are estimates, L1's TSC calibration
+ *   against an emulated clock and ours against an emulated PIT, and they
+ *   were seen 2.0% apart);
  * - pv-eoi (PV_EOI[6]): MSR_KVM_PV_EOI_EN takes an aligned address with
  *   the enable bit and reads it back; cleared, it reads 0;
  * - poll-control (POLL_CONTROL[12]): MSR_KVM_POLL_CONTROL reads 1 (host
@@ -28,6 +31,7 @@
 #include "cpuid.h"
 #include "processor.h"
 #include "safe.h"
+#include "start.h"
 #include "string.h"
 #include "time.h"
 
@@ -128,7 +132,8 @@ static uint64_t pvclock_ns(volatile struct pvclock *c, uint64_t *tsc)
 static void test_kvmclock(const void *arg)
 {
 	volatile struct pvclock *c = alloc_page();
-	uint64_t t0, t1, tsc0, tsc1, want;
+	uint64_t t0, t1, tsc0, tsc1, want, slack;
+	unsigned int pct = run_l0_tcg() ? 5 : 2;
 
 	require_kvm(F_CLOCKSOURCE2);
 	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)c | 1);
@@ -138,9 +143,11 @@ static void test_kvmclock(const void *arg)
 	wait_for(false, 50000000);
 	t1 = pvclock_ns(c, &tsc1);
 	want = tsc_to_ns(tsc1 - tsc0);
+	slack = want * pct / 100;
 	report(t1 > t0, "its time moves forward (%lu -> %lu ns)", t0, t1);
-	report(t1 - t0 >= want - want / 50 && t1 - t0 <= want + want / 50,
-	       "at the TSC's rate, within 2%% over 50 ms (%lu ns, TSC says %lu)", t1 - t0, want);
+	report(t1 - t0 >= want - slack && t1 - t0 <= want + slack,
+	       "at the TSC's rate, within %u%% over 50 ms (%lu ns, TSC says %lu)", pct, t1 - t0,
+	       want);
 	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
 }
 

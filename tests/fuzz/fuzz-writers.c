@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.vp = &vp;
 	rep.tap = open_memstream(&tap, &tap_len);
 	rep.json = json_out_begin(json_path, &h, &e);
-	rep.junit = junit_begin(xml_path, &e);
+	rep.junit = junit_begin(xml_path, NULL, &e);
 	if (!rep.tap || !rep.json || !rep.junit)
 		abort();
 	report_begin(&rep, 1);
