@@ -31,12 +31,12 @@
 #     of this tree are left alone.
 #  5. On x86_64: the LAPIC timer latency figures of x86/timer.c under QEMU
 #     TCG and Bochs (guest time: Bochs's runs at its ips rate).
-#  6. On x86_64, real KVM in the box (--box debian-6.12, runner/box.h): L1
-#     boot to ready (the box log's own figure), one test (cpuid, the
-#     runner's seconds inside L1), the whole run's wall clock and the L0
-#     QEMU's peak RSS (GNU time's %M: the largest process of the run), for
-#     one test and for the whole x86 suite at -j2.  The kernel cache is
-#     made first (untimed).
+#  6. On x86_64, real KVM in the box (--box debian-6.12, runner/box.h), x86_64
+#     and arm64: L1 boot to ready (the box log's own figure), one test
+#     (cpuid, selftest: the runner's seconds inside L1), the whole run's
+#     wall clock and the L0 QEMU's peak RSS (GNU time's %M: the largest
+#     process of the run), for one test and for the whole suite at -j2.
+#     The kernel cache is made first (untimed).
 set -eu
 
 arch=${1:-$(uname -m | sed -e 's/aarch64/arm64/')}
@@ -397,23 +397,26 @@ fi
 # --- 6. the box ------------------------------------------------------------------
 if [ "$arch" = x86_64 ] && [ -x /usr/bin/time ]; then
 	echo
-	echo "6. real KVM in the box, Debian 6.12 kvm_amd under QEMU TCG (s; peak RSS MB)"
-	"$run" -S "$srcdir" -b "$builddir" -a x86_64 --box debian-6.12 --logdir "$tmp/box0" \
-		-n cpuid >/dev/null || echo "  (the kernel cache could not be made)"
-	for what in cpuid suite; do
-		sel=$what
-		[ "$what" = suite ] && sel=""
-		start=$(now_ns)
-		# shellcheck disable=SC2086 # no selection: the whole suite
-		/usr/bin/time -f %M -o "$tmp/rss" "$run" -S "$srcdir" -b "$builddir" -a x86_64 \
-			--box debian-6.12 --logdir "$tmp/box-$what" --json "$tmp/box-$what.json" \
-			-j2 $sel >"$tmp/box-$what.out" 2>&1 || true
-		t=$(($(now_ns) - start))
-		printf '  %-8s ready %5s  wall %6s  %s  peak RSS %s MB\n' "$what" \
-			"$(sed -n 's/^# box: L1 ready \([0-9.]*\) s.*/\1/p' "$tmp/box-$what/box-x86_64.log" | head -n 1)" \
-			"$(awk -v t="$t" 'BEGIN { printf "%.1f", t / 1e9 }')" \
-			"$(tail -n 1 "$tmp/box-$what.out")" "$(($(tail -n 1 "$tmp/rss") / 1024))"
+	echo "6. real KVM in the box, Debian 6.12 under QEMU TCG (s; peak RSS MB)"
+	for a in x86_64:cpuid arm64:selftest; do
+		one=${a#*:} a=${a%:*}
+		"$run" -S "$srcdir" -b "$builddir" -a "$a" --box debian-6.12 --logdir "$tmp/box0" \
+			-n "$one" >/dev/null || echo "  $a: (the kernel cache could not be made)"
+		for what in "$one" suite; do
+			sel=$what
+			[ "$what" = suite ] && sel=""
+			start=$(now_ns)
+			# shellcheck disable=SC2086 # no selection: the whole suite
+			/usr/bin/time -f %M -o "$tmp/rss" "$run" -S "$srcdir" -b "$builddir" -a "$a" \
+				--box debian-6.12 --logdir "$tmp/box-$a-$what" --json "$tmp/box-$a-$what.json" \
+				-j2 $sel >"$tmp/box-$a-$what.out" 2>&1 || true
+			t=$(($(now_ns) - start))
+			printf '  %-7s %-8s ready %5s  wall %6s  %s  peak RSS %s MB\n' "$a" "$what" \
+				"$(sed -n 's/^# box: L1 ready \([0-9.]*\) s.*/\1/p' "$tmp/box-$a-$what/box-$a.log" | head -n 1)" \
+				"$(awk -v t="$t" 'BEGIN { printf "%.1f", t / 1e9 }')" \
+				"$(tail -n 1 "$tmp/box-$a-$what.out")" "$(($(tail -n 1 "$tmp/rss") / 1024))"
+		done
+		printf '  %-7s one test inside L1 (%s): %s s\n' "$a" "$one" \
+			"$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$tmp/box-$a-$one.json" | head -n 1)"
 	done
-	printf '  one test inside L1 (cpuid): %s s\n' \
-		"$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$tmp/box-cpuid.json" | head -n 1)"
 fi

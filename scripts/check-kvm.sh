@@ -6,7 +6,7 @@
 #   usage: scripts/check-kvm.sh [KERNEL ...]
 set -u
 kernels=${*:-debian-6.1 debian-6.12}
-arches=${BOX_ARCHES:-x86_64}
+arches=${BOX_ARCHES:-x86_64 arm64}
 passed=0 failed=0 skipped=0
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
