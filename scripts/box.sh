@@ -24,7 +24,7 @@
 # The initramfs (uncompressed newc cpio) holds a static busybox, the modules
 # for 9p and KVM (in load order, decompressed) and scripts/box-init as /init.
 # A cache entry is complete when its "ready" file exists: a second run
-# prints at once.  Errors: one line on stderr, exit 1.
+# prints at once.  Of kernels of one's own the 4 newest entries are kept.  Errors: one line on stderr, exit 1.
 set -eu
 
 die() {
@@ -60,7 +60,12 @@ debian-*) die "kernel '$kernel': want debian-6.1, debian-6.12 or the path of a k
 	# size and time, so a rebuilt kernel gets a new one.
 	key=$(printf '%s %s' "$(readlink -f "$kernel")" "$(stat -c '%s %Y' "$kernel")" |
 		cksum | cut -d' ' -f1)
-	entry=$cache/custom-$key-$arch ;;
+	entry=$cache/custom-$key-$arch
+	# A bisection builds a kernel a step: keep the 4 newest of one's own.
+	# shellcheck disable=SC2012 # our own names, no blanks
+	ls -dt "$cache"/custom-*-"$arch" 2>/dev/null | tail -n +4 | while read -r old; do
+		[ "$old" = "$entry" ] || rm -rf "$old"
+	done ;;
 esac
 
 if [ ! -f "$entry/ready" ]; then

@@ -999,6 +999,8 @@ echo $? >"$tmp/rc"
 check "... and only with --box, exit 2" eval "status_is 2 && has_err 'go with --box'"
 box good.img -a arm64,x86_64
 check "box: one arch at a time, exit 2" eval "status_is 2 && has_err '--box runs one arch at a time'"
+check "box: of 5 kernels of one's own the cache keeps at most 4, the newest" \
+	test "$(find "$tmp/build/build/box" -maxdepth 1 -name 'custom-*' | wc -l)" -le 4
 
 # ---- smaller rules ----
 
