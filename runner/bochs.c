@@ -40,7 +40,10 @@ int bochs_argv(const struct qemu_opts *o, struct strv *argv, struct err *e)
 	/* host: what Bochs allocates up front (at most 2048 MiB), the rest on use */
 	strv_pushf(argv, "memory: guest=%u, host=%u", o->memory,
 		   o->memory < BOCHS_HOST_MAX ? o->memory : BOCHS_HOST_MAX);
-	strv_pushf(argv, "cpu: model=%s, count=%u, ips=%u", o->cpu, o->smp, BOCHS_IPS);
+	/* ignore_bad_msrs=0: an MSR Bochs lacks is a #GP, as on hardware and KVM
+	 * (its default reads 0 and drops writes: a check of it would pass). */
+	strv_pushf(argv, "cpu: model=%s, count=%u, ips=%u, ignore_bad_msrs=0", o->cpu, o->smp,
+		   BOCHS_IPS);
 	strv_append(argv, (char *const[]){
 		"romimage: file=$BXSHARE/BIOS-bochs-latest",
 		"vgaromimage: file=$BXSHARE/VGABIOS-lgpl-latest",

@@ -5,7 +5,8 @@
 # through prove, the quick mutants (scripts/mutate.sh), and on
 # x86_64 two make standalone bundles from an empty directory, the suite
 # again on Debian 12's QEMU 7.2 (scripts/qemu72.sh) and under Bochs, as a
-# tigerlake (VMX, CET) and as a ryzen (SVM), and the x86_64 and arm64
+# tigerlake (VMX, CET), a ryzen (SVM) and a core2_penryn_t9600 (VMX without
+# EPT or the EFER controls), and the x86_64 and arm64
 # suites on real KVM in the Debian 6.12 box (runner/box.h; every kernel:
 # `make check-kvm`).
 # Ends with one closing line counting all of them:
@@ -94,7 +95,7 @@ fi
 
 # The x86 suite under Bochs: every verdict a PASS or a SKIP naming its gate.
 if [ "${arch#*x86_64}" != "$arch" ]; then
-	for model in tigerlake ryzen; do
+	for model in tigerlake ryzen core2_penryn_t9600; do
 		step "suite/bochs-$model" ./run_tests.sh -a x86_64 --vmm bochs --cpu "$model" \
 			--logdir "logs/bochs-$model"
 	done

@@ -19,6 +19,7 @@
 #   arch:      the arch to build and run
 #   run:       cfg entries that must catch it (space-separated)
 #   vmm:       run them under this VMM (--vmm; default each entry's)
+#   cpu:       and this CPU model (--cpu; default each entry's)
 #   quick:     yes to run it in make check
 set -u
 
@@ -79,7 +80,7 @@ try() {
 		broken=$((broken + 1))
 	else
 		# shellcheck disable=SC2086 # run is a list of entry names
-		./run_tests.sh -a "$arch" --accel tcg ${vmm:+--vmm "$vmm"} \
+		./run_tests.sh -a "$arch" --accel tcg ${vmm:+--vmm "$vmm"} ${cpu:+--cpu "$cpu"} \
 			--logdir "$scratch/logs/$name" $run >"$scratch/run.log" 2>&1
 		rc=$?
 		if [ "$rc" -eq 1 ]; then
@@ -104,12 +105,12 @@ wanted() {
 	return 1
 }
 
-name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm=""
+name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm="" cpu=""
 block_done() {
 	if [ -n "$name" ] && wanted "$@"; then
 		try
 	fi
-	name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm=""
+	name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm="" cpu=""
 }
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in
@@ -125,6 +126,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	"run: "*) run=${line#run: } ;;
 	"quick: "*) q=${line#quick: } ;;
 	"vmm: "*) vmm=${line#vmm: } ;;
+	"cpu: "*) cpu=${line#cpu: } ;;
 	*) echo "mutate: $list: bad line: $line" >&2; exit 2 ;;
 	esac
 done <"$list"

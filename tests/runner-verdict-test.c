@@ -275,6 +275,17 @@ static void test_skip(void **state)
 	       "apic: needs CPUID.1:ECX.TSC_DEADLINE[24]; pmu: needs PDCM");
 }
 
+/* Nothing passed, a known deviation and SKIPs: the deviation is the result. */
+static void test_only_xfail(void **state)
+{
+	(void)state;
+	feed("SKIP: a: needs X\nXFAIL: detect: reads (0); Bochs 2.7: no MSR\nSKIP: b: needs Y\n"
+	     "SUMMARY: 3 tests, 0 unexpected failures, 1 expected failures, 2 skipped, 0 not run\n"
+	     "EXIT: STATUS=0\n");
+	expect(decide(EXITED(0)), V_XFAIL,
+	       "no check passed: detect: reads (0); Bochs 2.7: no MSR, 1 expected failure, 2 skipped");
+}
+
 /* A check after EXIT is never dropped; QEMU's own lines may follow. */
 static void test_lines_after_exit(void **state)
 {
@@ -499,7 +510,7 @@ int main(void)
 		T(test_summary), T(test_exit_device_disagrees), T(test_s390x_exit), T(test_status_error),
 		T(test_error_line_with_other_status), T(test_unknown_status),
 		T(test_no_checks), T(test_status_disagrees_with_counts), T(test_fail),
-		T(test_skip), T(test_lines_after_exit), T(test_kvm_internal_error),
+		T(test_skip), T(test_only_xfail), T(test_lines_after_exit), T(test_kvm_internal_error),
 		T(test_qmp_events), T(test_not_run), T(test_qemu_message), T(test_qemu_refuses), T(test_flood),
 		T(test_lookalike_lines_ignored), T(test_expect), T(test_names),
 	};

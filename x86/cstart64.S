@@ -12,6 +12,12 @@
  * page-table entry gets the C-bit (CPUID 0x8000001F:EBX[5:0]), kept in
  * sev_cbit_mask for pgtable.c.  A #VC it cannot serve asks the hypervisor
  * to terminate the guest (GHCB MSR request 0x100): there is no console yet.
+ * SEV_STATUS is read fault-safe (a #GP gate: Bochs 2.7's ryzen reports SEV
+ * without the MSR) and reads as 0 when it faults.
+ *
+ * A CPU without long mode (CPUID.0x80000001:EDX.LM[29]) cannot run the
+ * payload: the boot says so on COM1 as the verdict protocol's one SKIP
+ * (lib/verdict.h) and exits through isa-debug-exit or Bochs's shutdown port.
  */
 #define MB_MAGIC 0x1badb002
 #define MB_FLAGS 0x2		/* bit 1: memory info wanted */
@@ -19,6 +25,10 @@
 #define KERNEL_DS 0x10
 #define BOOT_STACK_SIZE 16384
 #define VC_VECTOR 29
+#define GP_VECTOR 13
+#define COM1 0x3f8
+#define DEBUG_EXIT_PORT 0xf4
+#define BOCHS_SHUTDOWN_PORT 0x8900
 #define SVM_EXIT_CPUID 0x72
 #define MSR_GHCB 0xc0010130
 #define MSR_SEV_STATUS 0xc0010131
@@ -49,6 +59,13 @@ idt32_desc:
 	.globl sev_cbit_mask
 sev_cbit_mask:
 	.quad 0
+no_long_mode:
+	.ascii "SKIP: boot: CPUID.0x80000001:EDX.LM[29] is clear: no long mode, "
+	.ascii "no x86_64 payload runs on this CPU\n"
+	.ascii "SUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 1 skipped, 0 not run\n"
+	.asciz "EXIT: STATUS=2\n"
+bochs_shutdown:
+	.ascii "Shutdown"
 
 	.bss
 	.balign 8
@@ -72,16 +89,27 @@ start:
 	mov $boot_stack_top, %esp
 	mov %ebx, %esi			/* multiboot info */
 
-	/* idt32[VC_VECTOR]: a 32-bit interrupt gate in the loader's code segment */
+	/* idt32: 32-bit interrupt gates in the loader's code segment */
 	mov $vc_handler32, %eax
-	mov %cs, %edx
-	shl $16, %edx
-	mov %ax, %dx
-	mov %edx, idt32 + 8 * VC_VECTOR
-	and $0xffff0000, %eax
-	or $0x8e00, %eax		/* present, DPL 0, 32-bit interrupt gate */
-	mov %eax, idt32 + 8 * VC_VECTOR + 4
+	mov $idt32 + 8 * VC_VECTOR, %edi
+	call set_gate32
+	mov $gp_handler32, %eax
+	mov $idt32 + 8 * GP_VECTOR, %edi
+	call set_gate32
 	lidt idt32_desc
+
+	/* long mode, or one SKIP and out */
+	mov $0x80000000, %eax
+	cpuid
+	cmp $0x80000001, %eax
+	jb 5f
+	mov $0x80000001, %eax
+	cpuid
+	bt $29, %edx
+	jc 6f
+5:	mov $no_long_mode, %esi
+	jmp skip_exit32
+6:
 
 	/* %ebp: the C-bit in an entry's high dword when SEV is active, else 0 */
 	xor %ebp, %ebp
@@ -95,7 +123,8 @@ start:
 	jz 1f
 	mov %ebx, %edi
 	mov $MSR_SEV_STATUS, %ecx
-	rdmsr
+sev_status_rdmsr:
+	rdmsr				/* gp_handler32: 0 when it faults */
 	test $1, %eax			/* SEV active */
 	jz 1f
 	mov %edi, %ecx
@@ -158,6 +187,69 @@ start:
 	mov %eax, %cr0
 	lgdt gdt_desc
 	ljmp $KERNEL_CS, $start64
+
+/* The 32-bit interrupt gate at %edi for the handler at %eax. */
+set_gate32:
+	mov %cs, %edx
+	shl $16, %edx
+	mov %ax, %dx
+	mov %edx, (%edi)
+	and $0xffff0000, %eax
+	or $0x8e00, %eax		/* present, DPL 0, 32-bit interrupt gate */
+	mov %eax, 4(%edi)
+	ret
+
+/*
+ * #GP in the 32-bit entry: the SEV_STATUS read reads 0 and goes on; any
+ * other stops here (there is no console for it).
+ */
+gp_handler32:
+	cmpl $sev_status_rdmsr, 4(%esp)
+	jne 2f
+	xor %eax, %eax
+	xor %edx, %edx
+	add $4, %esp			/* the error code */
+	addl $2, (%esp)			/* past RDMSR (0f 32) */
+	iret
+2:	hlt
+	jmp 2b
+
+/* The NUL-terminated text at %esi on COM1 (8N1, 115200), then exit 2. */
+skip_exit32:
+	mov $COM1 + 3, %dx
+	mov $0x80, %al			/* DLAB */
+	out %al, %dx
+	mov $COM1, %dx
+	mov $1, %al			/* divisor 1 */
+	out %al, %dx
+	inc %dx
+	xor %al, %al
+	out %al, %dx
+	mov $COM1 + 3, %dx
+	mov $0x03, %al			/* 8N1 */
+	out %al, %dx
+1:	mov $COM1 + 5, %dx		/* LSR */
+2:	in %dx, %al
+	test $0x20, %al			/* THRE */
+	jz 2b
+	lodsb
+	test %al, %al
+	jz 3f
+	mov $COM1, %dx
+	out %al, %dx
+	jmp 1b
+3:	in %dx, %al
+	test $0x40, %al			/* TEMT: the last byte out */
+	jz 3b
+	mov $DEBUG_EXIT_PORT, %dx
+	mov $2, %eax			/* VM_STATUS_SKIP */
+	out %eax, %dx
+	mov $BOCHS_SHUTDOWN_PORT, %dx
+	mov $bochs_shutdown, %esi
+	mov $8, %ecx
+	rep outsb
+4:	hlt
+	jmp 4b
 
 /*
  * #VC in the 32-bit entry: error code (the exit code), EIP, CS, EFLAGS on

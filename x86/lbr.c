@@ -23,6 +23,7 @@
 #include "cpuid.h"
 #include "processor.h"
 #include "safe.h"
+#include "start.h"
 
 #define MSR_PERF_CAPABILITIES	0x345
 #define MSR_DEBUGCTL		0x1d9
@@ -49,8 +50,12 @@ static void test_detect(const void *arg)
 		    pmu.a & 0xff);
 	if (have_pdcm) {
 		struct fault f = rdmsr_safe(MSR_PERF_CAPABILITIES, &caps);
+		bool bochs = run_on_vmm("bochs") && f.valid && f.vector == GP_VECTOR;
 
-		report(!f.valid, "CPUID.1:ECX.PDCM[15]: IA32_PERF_CAPABILITIES reads (%#lx)", caps);
+		/* Bochs 2.7's Intel models report PDCM without the MSR. */
+		report_xfail(bochs, !f.valid,
+			     "CPUID.1:ECX.PDCM[15]: IA32_PERF_CAPABILITIES reads (%#lx)%s", caps,
+			     bochs ? "; Bochs 2.7: PDCM set, no MSR 0x345 (#GP)" : "");
 		perf_caps = caps & 0x3f;
 	}
 	if (!have_pdcm && !have_arch_lbr)

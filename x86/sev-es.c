@@ -26,6 +26,7 @@
 #include "alloc.h"
 #include "pgtable.h"
 #include "processor.h"
+#include "start.h"
 #include "safe.h"
 #include "string.h"
 
@@ -39,6 +40,8 @@ static uint64_t status;
 static void test_detect(const void *arg)
 {
 	uint32_t max = cpuid_raw(0x80000000, 0).a;
+	struct fault f;
+	bool bochs;
 
 	require(max >= 0x8000001f, "CPUID 0x80000000.EAX: max extended leaf %#x is below 0x8000001F",
 		max);
@@ -46,7 +49,11 @@ static void test_detect(const void *arg)
 	report_info("CPUID 0x8000001F: SEV %u, SEV-ES %u, C-bit %u", leaf.a >> 1 & 1,
 		    leaf.a >> 3 & 1, leaf.b & 0x3f);
 	require(leaf.a >> 1 & 1, "CPUID 0x8000001F:EAX.SEV[1]");
-	report(!rdmsr_safe(MSR_SEV_STATUS, &status).valid, "SEV_STATUS reads (%#lx)", status);
+	f = rdmsr_safe(MSR_SEV_STATUS, &status);
+	bochs = run_on_vmm("bochs") && f.valid && f.vector == GP_VECTOR;
+	/* Bochs 2.7's ryzen reports SEV (its model's CPUID) without the MSR. */
+	report_xfail(bochs, !f.valid, "SEV_STATUS reads (%#lx)%s", status,
+		     bochs ? "; Bochs 2.7: SEV reported, no MSR 0xc0010131 (#GP)" : "");
 	report((leaf.b & 0x3f) >= 32 && (leaf.b & 0x3f) <= 63,
 	       "the C-bit position is a physical-address bit (%u)", leaf.b & 0x3f);
 }

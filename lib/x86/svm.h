@@ -3,7 +3,8 @@
  * its L2 guests are l2.h functions whose hypercall is VMMCALL.
  *
  * svm_gate() says why SVM cannot be used (CPUID.0x80000001:ECX.SVM[2],
- * VM_CR.SVMDIS), or NULL; svm_start() is that gate as a SKIP, then
+ * VM_CR.SVMDIS; VM_CR that does not read is a FAIL check, an XFAIL on
+ * Bochs 2.7, which lacks it), or NULL; svm_start() is that gate as a SKIP, then
  * EFER.SVME and VM_HSAVE_PA.  Features of CPUID 0x8000000A:EDX are
  * cpu_has(X86_FEATURE_NP ...) (cpuid.h), named by cpu_feature_gate().
  *

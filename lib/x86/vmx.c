@@ -334,8 +334,14 @@ static void w(enum vmcs_field f, uint64_t v)
 	must(vmwrite(f, v), f);
 }
 
-/* L2 runs on L1's state: the same CR0/3/4, EFER, GDT, IDT, TSS and GS. */
-static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg)
+/*
+ * L2 runs on L1's state: the same CR0/3/4, EFER, GDT, IDT, TSS and GS.
+ * The EFER fields exist only with the controls that load them (efer):
+ * without, entry and exit set EFER.LME/LMA from the 64-bit controls and
+ * keep the rest, which is L1's (SDM vol. 3C, 27.3.2.1 and 28.5.1).
+ */
+static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
+			bool efer)
 {
 	struct l1_env e;
 	uint16_t cs, ds;
@@ -346,7 +352,8 @@ static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t 
 	w(HOST_CR0, read_cr0());
 	w(HOST_CR3, read_cr3());
 	w(HOST_CR4, read_cr4());
-	w(HOST_EFER, rdmsr(MSR_EFER));
+	if (efer)
+		w(HOST_EFER, rdmsr(MSR_EFER));
 	w(HOST_CS_SEL, cs);
 	w(HOST_SS_SEL, ds);
 	w(HOST_DS_SEL, ds);
@@ -364,7 +371,8 @@ static void write_state(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t 
 	w(GUEST_CR0, read_cr0());
 	w(GUEST_CR3, read_cr3());
 	w(GUEST_CR4, read_cr4());
-	w(GUEST_EFER, rdmsr(MSR_EFER));
+	if (efer)
+		w(GUEST_EFER, rdmsr(MSR_EFER));
 	w(GUEST_DR7, 0x400);
 	w(GUEST_RFLAGS, 0x2);
 	w(GUEST_RSP, l2_stack());
@@ -439,6 +447,8 @@ bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 	const char *gate = vmx_ctls_allowed(want);
 	struct vmx_ctls c = *want;
 	uint32_t *ctl = (uint32_t *)&c;
+	bool efer = !vmx_ctls_allowed(&(struct vmx_ctls){ .exit = EXIT_LOAD_EFER,
+							 .entry = ENTRY_LOAD_EFER });
 	const enum vmcs_field fields[] = { PIN_CTLS, PROC_CTLS, PROC_CTLS2, EXIT_CTLS,
 					   ENTRY_CTLS };
 
@@ -453,14 +463,14 @@ bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 		panic("VMCLEAR/VMPTRLD of a fresh VMCS failed");
 	if (!vmx_ctls_allowed(&(struct vmx_ctls){ .proc = PROC_MSR_BITMAP }))
 		c.proc |= PROC_MSR_BITMAP;
-	c.exit |= EXIT_HOST_64 | EXIT_LOAD_EFER;
-	c.entry |= ENTRY_GUEST_64 | ENTRY_LOAD_EFER;
+	c.exit |= EXIT_HOST_64 | (efer ? EXIT_LOAD_EFER : 0);
+	c.entry |= ENTRY_GUEST_64 | (efer ? ENTRY_LOAD_EFER : 0);
 	if (c.proc2)
 		c.proc |= PROC_SECONDARY;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i] != PROC_CTLS2 || c.proc2)
 			w(fields[i], adjust(&ctl_msrs[i], ctl[i]));
-	write_state(g, fn, arg);
+	write_state(g, fn, arg, efer);
 	if (c.proc & PROC_MSR_BITMAP)
 		w(MSR_BITMAP, (uint64_t)no_msr_exits());
 	return true;
