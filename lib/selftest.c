@@ -119,21 +119,28 @@ void selftest_printf(const void *arg)
 }
 
 /*
- * Firmware may keep some RAM for itself (run_firmware_slack()).  The
- * Bochs BIOS's E820 map ends below 4 GiB whatever the RAM: an XFAIL there
- * when exactly that is what is missing.
+ * Firmware may keep some RAM for itself (run_firmware_slack()).  Bochs
+ * 2.7 maps RAM below 4 GiB only up to its PCI hole at 3 GiB and puts only
+ * what is past 4 GiB above it: its E820 map lacks the 1 GiB between (its
+ * BIOS reports 0xbfef0000 bytes at 1 MiB and want - 4 GiB at 4 GiB).  An
+ * XFAIL there when exactly that is what is missing; a map without the
+ * high entry misses more and FAILs.
  */
+#define BOCHS_UNMAPPED (1ull << 30)
+
 void selftest_memory(const void *arg)
 {
 	uint64_t want = (uint64_t)run_memory_mib() << 20, got = arch_ram_bytes();
 	uint64_t slack = run_firmware_slack(want);
-	bool bochs_e820 = run_on_vmm("bochs") && want > 1ull << 32 && got < 1ull << 32;
+	bool bochs_hole = run_on_vmm("bochs") && want > 1ull << 32 && got < want &&
+			  want - got >= BOCHS_UNMAPPED && want - got <= BOCHS_UNMAPPED + slack;
 
 	require(want, "the run's memory size: needs vmunit.mem=<MiB> (the runner gives it)");
-	report_xfail(bochs_e820, got <= want && got + slack >= want,
+	report_xfail(bochs_hole, got <= want && got + slack >= want,
 		     "the platform reports the RAM the run asked for (%#lx bytes, want %lu MiB; "
 		     "firmware may keep %lu KiB%s)", got, want >> 20, slack >> 10,
-		     bochs_e820 ? "; Bochs BIOS: no E820 RAM above 4 GiB" : "");
+		     bochs_hole ? "; Bochs 2.7: the GiB under 4 GiB from its PCI hole at 3 GiB "
+				  "is not mapped above 4 GiB" : "");
 }
 
 void selftest_alloc_basics(size_t free0)

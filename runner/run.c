@@ -341,14 +341,27 @@ static void log_note(struct job *j, const char *fmt, ...)
  * asked for, or every one that moved) and the result; the checks decide
  * a passing test.  Under tcg the log says there are none.
  */
+/* A statistics check as a check of the test's, in its log too. */
+static void stat_check(void *ctx, bool holds, const char *text)
+{
+	struct job *j = ctx;
+	enum check_kind k = holds ? CHECK_PASS : j->t->stats_kvm ? CHECK_FAIL : CHECK_SKIP;
+
+	vp_add_check(&j->vp, k, text);
+	log_note(j, "%s: %s", check_kind_name(k), text);
+}
+
 static void stats_finish(struct job *j, struct result *r)
 {
 	const struct stats *s = &j->stats;
 	char why[256];
 	int bad;
 
-	if (!j->t->stats_kvm) {
-		log_note(j, "# stats: kvm only");
+	if (!j->t->stats_kvm) {	/* each check a SKIP saying why */
+		snprintf(why, sizeof(why), "KVM's statistics only (running %s)",
+			 j->t->vmm == VMM_QEMU ? accel_name(j->t->accel) : vmm_info(j->t->vmm)->display);
+		if (stats_unchecked(s, j->t->stats_check, why, stat_check, j) && r->v == V_PASS)
+			r->v = vp_recount(&j->vp, r->reason, sizeof(r->reason));
 		return;
 	}
 	for (size_t i = 0; i < s->after.n; i++) {
@@ -362,10 +375,14 @@ static void stats_finish(struct job *j, struct result *r)
 		r->stats[r->nstats++] = (struct stat_value){ xstrdup(name), d };
 		log_note(j, "STAT: %s %lld", name, (long long)d);
 	}
-	bad = stats_evaluate(s, j->t->stats_check, why, sizeof(why));
-	if (bad && r->v == V_PASS) {
-		r->v = bad < 0 ? V_ERROR : V_FAIL;
+	bad = stats_evaluate(s, j->t->stats_check, stat_check, j, why, sizeof(why));
+	if (r->v != V_PASS)
+		return;
+	if (bad < 0) {
+		r->v = V_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "%s", why);
+	} else {
+		r->v = vp_recount(&j->vp, r->reason, sizeof(r->reason));
 	}
 }
 

@@ -113,46 +113,96 @@ static bool holds(int op, int64_t v, long long want)
 	}
 }
 
-/* One check: 0 holds, 1 not (why said), with a malformed guest one a failure too. */
-static int one(const struct stats *s, const char *expr, const char *from, char *why, size_t len)
+/* One check to fn: holds or not, said either way; a malformed one does not hold. */
+static bool one(const struct stats *s, const char *expr, const char *from, stats_fn *fn,
+		void *ctx)
 {
+	char text[256];
 	struct check c;
+	bool ok = false;
 	int64_t d;
 
-	if (parse(expr, &c)) {
-		snprintf(why, len, "stats: %s check '%s' is malformed", from, expr);
-		return 1;
+	if (parse(expr, &c))
+		snprintf(text, sizeof(text), "stats: %s check '%s' is malformed", from, expr);
+	else if (!stats_delta(s, c.name, &d))
+		snprintf(text, sizeof(text), "stats: %s check '%s': KVM has no statistic %s",
+			 from, expr, c.name);
+	else {
+		ok = holds(c.op, d, c.want);
+		snprintf(text, sizeof(text), "stats: %s %lld, want %s %lld (%s)", c.name,
+			 (long long)d, ops[c.op], c.want, from);
 	}
-	if (!stats_delta(s, c.name, &d)) {
-		snprintf(why, len, "stats: %s check '%s': KVM has no statistic %s", from, expr,
-			 c.name);
-		return 1;
-	}
-	if (holds(c.op, d, c.want))
-		return 0;
-	snprintf(why, len, "stats: %s %lld, want %s %lld (%s)", c.name, (long long)d, ops[c.op],
-		 c.want, from);
-	return 1;
+	fn(ctx, ok, text);
+	return ok;
 }
 
-int stats_evaluate(const struct stats *s, const char *cfg_checks, char *why, size_t len)
+/* The cfg's ';'-separated checks, then the guest's, to fn(): the sum of what it returns. */
+static unsigned each(const struct stats *s, const char *cfg_checks,
+		     unsigned (*fn)(const struct stats *, const char *, const char *, void *),
+		     void *ctx)
 {
-	char *copy, *save, *expr;
-	int r = 0;
+	char *copy = xstrdup(cfg_checks ? cfg_checks : ""), *save, *expr;
+	unsigned n = 0;
+
+	for (expr = strtok_r(copy, ";", &save); expr; expr = strtok_r(NULL, ";", &save))
+		if (strspn(expr, " \t") != strlen(expr))
+			n += fn(s, expr + strspn(expr, " \t"), "cfg", ctx);
+	free(copy);
+	for (size_t i = 0; i < s->expect.n; i++)
+		n += fn(s, s->expect.v[i], "guest", ctx);
+	return n;
+}
+
+struct eval_ctx {
+	stats_fn *fn;
+	void *ctx;
+};
+
+static unsigned eval_one(const struct stats *s, const char *expr, const char *from, void *c)
+{
+	struct eval_ctx *e = c;
+
+	return !one(s, expr, from, e->fn, e->ctx);
+}
+
+int stats_evaluate(const struct stats *s, const char *cfg_checks, stats_fn *fn, void *ctx,
+		   char *why, size_t len)
+{
+	struct eval_ctx e = { fn, ctx };
 
 	if (s->before.parts != 3 || s->after.parts != 3) {
 		snprintf(why, len, "stats: the %s snapshot was not read",
 			 s->before.parts != 3 ? "first" : "last");
 		return -1;
 	}
-	copy = xstrdup(cfg_checks ? cfg_checks : "");
-	for (expr = strtok_r(copy, ";", &save); expr && !r; expr = strtok_r(NULL, ";", &save))
-		if (strspn(expr, " \t") != strlen(expr))
-			r = one(s, expr, "cfg", why, len);
-	free(copy);
-	for (size_t i = 0; i < s->expect.n && !r; i++)
-		r = one(s, s->expect.v[i], "guest", why, len);
-	return r;
+	return each(s, cfg_checks, eval_one, &e);
+}
+
+struct unchecked_ctx {
+	stats_fn *fn;
+	void *ctx;
+	const char *why;
+};
+
+static unsigned unchecked_one(const struct stats *s, const char *expr, const char *from,
+			      void *c)
+{
+	struct unchecked_ctx *u = c;
+	char text[256];
+
+	(void)s;
+
+	snprintf(text, sizeof(text), "stats: %s check '%s': %s", from, expr, u->why);
+	u->fn(u->ctx, false, text);
+	return 1;
+}
+
+unsigned stats_unchecked(const struct stats *s, const char *cfg_checks, const char *why,
+			 stats_fn *fn, void *ctx)
+{
+	struct unchecked_ctx u = { fn, ctx, why };
+
+	return each(s, cfg_checks, unchecked_one, &u);
 }
 
 static void snap_free(struct stats_snap *s)

@@ -47,11 +47,21 @@ void stats_add_reply(struct stats_snap *snap, const char *target, struct json_ob
 bool stats_line(struct stats *s, const char *line);
 /* after - before of name; false when a snapshot lacks it (or it overflows). */
 bool stats_delta(const struct stats *s, const char *name, int64_t *delta);
+/* One check's outcome and what it says ("stats: exits 2920, want >= 2000 (cfg)"). */
+typedef void stats_fn(void *ctx, bool holds, const char *text);
 /*
- * The checks (cfg's, ';'-separated, and the guest's): 0 all hold, else
- * 1 with the first that does not in why; -1 when the snapshots are missing.
+ * Every check (cfg's, ';'-separated, then the guest's STAT-EXPECT lines)
+ * to fn: the number that do not hold, or -1 with why when the snapshots
+ * are missing (fn not called).
  */
-int stats_evaluate(const struct stats *s, const char *cfg_checks, char *why, size_t len);
+int stats_evaluate(const struct stats *s, const char *cfg_checks, stats_fn *fn, void *ctx,
+		   char *why, size_t len);
+/*
+ * Every check to fn as one that could not be evaluated ("stats: cfg check
+ * 'EXPR': WHY", holds false): their number.
+ */
+unsigned stats_unchecked(const struct stats *s, const char *cfg_checks, const char *why,
+			 stats_fn *fn, void *ctx);
 void stats_free(struct stats *s);
 
 #endif

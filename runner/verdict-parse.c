@@ -461,6 +461,17 @@ static enum verdict pass_summary(const struct vparse *vp, struct why *w)
 	return V_XFAIL;
 }
 
+enum verdict vp_recount(const struct vparse *vp, char *reason, size_t len)
+{
+	struct why w = { reason, len, V_PASS };
+
+	if (failed(vp)) {
+		snprintf(reason, len, "%u of %zu checks failed", failed(vp), vp->nchecks);
+		return V_FAIL;
+	}
+	return pass_summary(vp, &w);
+}
+
 /* " after 10 checks", or nothing before the first check. */
 static const char *checks_seen(const struct vparse *vp, char *buf, size_t len)
 {

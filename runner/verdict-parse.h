@@ -80,6 +80,11 @@ bool vp_qemu_line(struct vparse *vp, const char *line);
 void vp_free(struct vparse *vp);
 /* A check line's kind and message, within the bounds (else a flood). */
 void vp_add_check(struct vparse *vp, enum check_kind kind, const char *msg);
+/*
+ * Checks the runner added (vp_add_check) after a PASS: the verdict again,
+ * FAIL ("1 of 3 checks failed") or PASS ("3 checks, 1 skipped"), in reason.
+ */
+enum verdict vp_recount(const struct vparse *vp, char *reason, size_t len);
 /* One line of output, without its '\n'; a trailing '\r' is ignored. */
 void vp_line(struct vparse *vp, const char *line);
 /* A QMP event: "SHUTDOWN" (with its reason), "STOP", "GUEST_PANICKED". */

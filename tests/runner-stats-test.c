@@ -92,22 +92,44 @@ static void test_deltas(void **state)
 	assert_false(stats_delta(&st, "no_such_stat", &d));
 }
 
+/* What the checks said, one "+ text" (holds) or "- text" line each. */
+static char said[1024];
+
+static void record(void *ctx, bool holds, const char *text)
+{
+	(void)ctx;
+	snprintf(said + strlen(said), sizeof(said) - strlen(said), "%c %s\n", holds ? '+' : '-',
+		 text);
+}
+
+static int evaluate(const char *checks)
+{
+	char why[64];
+
+	*said = '\0';
+	return stats_evaluate(&st, checks, record, NULL, why, sizeof(why));
+}
+
+/* Every check is evaluated and said, not only up to the first that fails. */
 static void test_checks(void **state)
 {
-	char why[256];
-
 	(void)state;
-	assert_int_equal(stats_evaluate(&st, "halt_exits >= 100; exits > 1000", why, sizeof(why)),
-			 0);
-	assert_int_equal(stats_evaluate(&st, "halt_exits == 100;io_exits >= 1000", why,
-					sizeof(why)), 1);
-	assert_string_equal(why, "stats: io_exits 0, want >= 1000 (cfg)");
-	assert_int_equal(stats_evaluate(&st, "nosuch > 0", why, sizeof(why)), 1);
-	assert_string_equal(why, "stats: cfg check 'nosuch > 0': KVM has no statistic nosuch");
+	assert_int_equal(evaluate("halt_exits >= 100; exits > 1000"), 0);
+	assert_string_equal(said, "+ stats: halt_exits 100, want >= 100 (cfg)\n"
+				  "+ stats: exits 1903, want > 1000 (cfg)\n");
+	assert_int_equal(evaluate("io_exits >= 1000;nosuch > 0; halt_exits == 100"), 2);
+	assert_string_equal(said, "- stats: io_exits 0, want >= 1000 (cfg)\n"
+				  "- stats: cfg check 'nosuch > 0': KVM has no statistic nosuch\n"
+				  "+ stats: halt_exits 100, want == 100 (cfg)\n");
 	assert_true(stats_line(&st, "STAT-EXPECT: halt_exits < 50\r"));
 	assert_false(stats_line(&st, "PASS: STAT-EXPECT: x"));
-	assert_int_equal(stats_evaluate(&st, NULL, why, sizeof(why)), 1);
-	assert_string_equal(why, "stats: halt_exits 100, want < 50 (guest)");
+	assert_int_equal(evaluate(NULL), 1);
+	assert_string_equal(said, "- stats: halt_exits 100, want < 50 (guest)\n");
+	*said = '\0';
+	assert_int_equal(stats_unchecked(&st, "exits > 0", "KVM's statistics only (running tcg)",
+					 record, NULL), 2);
+	assert_string_equal(said, "- stats: cfg check 'exits > 0': KVM's statistics only (running tcg)\n"
+				  "- stats: guest check 'halt_exits < 50': KVM's statistics only (running tcg)\n");
 }
 
 static void test_missing_snapshot(void **state)
@@ -117,7 +139,9 @@ static void test_missing_snapshot(void **state)
 
 	(void)state;
 	none.before.parts = 3;
-	assert_int_equal(stats_evaluate(&none, "exits > 0", why, sizeof(why)), -1);
+	*said = '\0';
+	assert_int_equal(stats_evaluate(&none, "exits > 0", record, NULL, why, sizeof(why)), -1);
+	assert_string_equal(said, "");
 	assert_string_equal(why, "stats: the last snapshot was not read");
 }
 

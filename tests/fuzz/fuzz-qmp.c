@@ -26,6 +26,13 @@ static void on_reply(void *ctx, const char *id, struct json_object *ret)
 				ret);
 }
 
+static void ignore(void *ctx, bool holds, const char *text)
+{
+	(void)ctx;
+	(void)holds;
+	(void)text;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct stats s = { 0 };
@@ -37,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		qmp_feed(&q, (const char *)data + off, size - off < cut ? size - off : cut, on_event,
 			 NULL);
 	json_tokener_free(q.tok);
-	stats_evaluate(&s, "exits >= 1; io_exits == 0", why, sizeof(why));
+	stats_evaluate(&s, "exits >= 1; io_exits == 0", ignore, NULL, why, sizeof(why));
 	stats_free(&s);
 	return 0;
 }
