@@ -140,6 +140,31 @@ static void test_efer(const void *arg)
 	report(got == (efer ^ X86_EFER_SCE), "SCE toggles (got %#lx)", got);
 }
 
+/*
+ * EFER.NXE against CPUID.0x80000001:EDX.NX[20] (SDM vol. 4, IA32_EFER:
+ * "if CPUID.80000001H:EDX.[20]"; APM vol. 2, 3.1.7): with NX the boot's
+ * NXE holds; without, setting it raises #GP (QEMU TCG drops the bit
+ * instead: its XFAIL, exactly no fault).
+ */
+static void test_efer_nxe(const void *arg)
+{
+	uint64_t efer = rdmsr(MSR_EFER), got = 0;
+	struct fault f;
+	char fs[48];
+
+	if (cpu_has(X86_FEATURE_NX)) {
+		report(efer & X86_EFER_NXE, "NX in CPUID: the boot's EFER.NXE holds (%#lx)", efer);
+		return;
+	}
+	f = wrmsr_safe(MSR_EFER, efer | X86_EFER_NXE);
+	rdmsr_safe(MSR_EFER, &got);
+	if (!f.valid)
+		wrmsr(MSR_EFER, efer);
+	report_tcg_gap(f.valid && f.vector == GP_VECTOR && !(got & X86_EFER_NXE), !f.valid,
+		       "no NX in CPUID: setting EFER.NXE raises #GP (got %s, EFER %#lx)",
+		       fault_str(f, fs, sizeof(fs)), got);
+}
+
 static void test_gs_base(const void *arg)
 {
 	uint64_t gs = rdmsr(MSR_GS_BASE);
@@ -198,6 +223,7 @@ int main(int argc, char **argv)
 		subtest(gp_cases[i].what, test_gp, &gp_cases[i]);
 	subtest("reserved index", test_reserved_index, NULL);
 	subtest("EFER", test_efer, NULL);
+	subtest("EFER.NXE", test_efer_nxe, NULL);
 	subtest("GS_BASE", test_gs_base, NULL);
 	subtest("APIC_BASE", test_apic_base, NULL);
 	subtest("TSC", test_tsc, NULL);
