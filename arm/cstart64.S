@@ -135,12 +135,10 @@ el2_enter_vhe:
 	mrs x0, id_aa64mmfr1_el1
 	ubfx x0, x0, #8, #4
 	cbz x0, el2_to_el1
-	mrs x0, id_aa64pfr0_el1
-	ubfx x0, x0, #24, #4		/* GIC system registers implemented? */
-	cbz x0, 1f			/* (GICv2: ICC_SRE_EL2 is undefined) */
-	mov x0, #0xf			/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
-	msr s3_4_c12_c9_5, x0
-1:	msr cntvoff_el2, xzr
+	mov x11, x30
+	bl el2_gic_sre
+	mov x30, x11
+	msr cntvoff_el2, xzr
 	ldr x0, =HCR_HOST_VHE
 	msr hcr_el2, x0
 	isb
@@ -262,6 +260,67 @@ el2_stub_bad:
 	msr spsr_el2, x2
 	eret
 
+/*
+ * ICC_SRE_EL2 = SRE, DFB, DIB, Enable (GICv3 system registers for EL1 and
+ * EL2) when ID_AA64PFR0_EL1.GIC says they are implemented, under the
+ * el2_early vectors: a write that is UNDEFINED all the same (QEMU's a64fx
+ * on a GICv2 machine) is skipped, and its ESR_EL2 (with bit 63 set) goes
+ * to boot_sre_esr for arm64_start() to report.  Clobbers x0, x9, x10.
+ */
+el2_gic_sre:
+	mrs x0, id_aa64pfr0_el1
+	ubfx x0, x0, #24, #4
+	cbz x0, 1f
+	adrp x9, el2_early
+	add x9, x9, :lo12:el2_early
+	msr vbar_el2, x9
+	isb
+	mov x9, #0
+	mov x0, #0xf
+	msr s3_4_c12_c9_5, x0
+	isb
+	cbz x9, 1f
+	adrp x10, boot_sre_esr
+	add x10, x10, :lo12:boot_sre_esr
+	str x9, [x10]
+	dc civac, x10			/* the MMU is off: past any stale line */
+	dsb sy
+1:	ret
+
+/*
+ * VBAR_EL2 around that write: a synchronous exception at EL2 (SP_EL0 or
+ * SP_EL2) leaves ESR_EL2 | 1 << 63 in x9 and returns past the instruction;
+ * anything else stops here.
+ */
+.macro el2_early_sync
+	.balign 0x80
+	mrs x9, esr_el2
+	orr x9, x9, #(1 << 63)
+	mrs x10, elr_el2
+	add x10, x10, #4
+	msr elr_el2, x10
+	eret
+.endm
+.macro el2_early_stop n
+	.rept \n
+	.balign 0x80
+	b .
+	.endr
+.endm
+	.balign 0x800
+el2_early:
+	el2_early_sync
+	el2_early_stop 3
+	el2_early_sync
+	el2_early_stop 11
+
+	.data
+	.balign 8
+	.globl boot_sre_esr
+boot_sre_esr:
+	.quad 0
+	.section .text.boot, "ax"
+
 el2_to_el1:
 	mov x0, #(1 << 31)		/* HCR_EL2.RW: EL1 is AArch64 */
 	msr hcr_el2, x0
@@ -270,13 +329,10 @@ el2_to_el1:
 	msr cntvoff_el2, xzr
 	mov x0, #0x33ff			/* CPTR_EL2: RES1 bits, no traps */
 	msr cptr_el2, x0
-	mrs x0, id_aa64pfr0_el1
-	ubfx x0, x0, #24, #4		/* GIC system registers implemented? */
-	cbz x0, 3f
-	mov x0, #0xf			/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
-	msr s3_4_c12_c9_5, x0
-	isb
-3:	adrp x0, el2_stub
+	mov x11, x30
+	bl el2_gic_sre
+	mov x30, x11
+	adrp x0, el2_stub
 	add x0, x0, :lo12:el2_stub
 	msr vbar_el2, x0
 	ldr x0, =SCTLR_EL1_RES1

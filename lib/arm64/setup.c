@@ -32,6 +32,7 @@ void el2_vhe_to_el1(void);
 void el2_vhe_to_nvhe(uint64_t *root);
 void el2_stub_to_nvhe(uint64_t *root);
 void el2_stub_panic(uint64_t esr, uint64_t elr);
+extern uint64_t boot_sre_esr;	/* ESR_EL2 | 1 << 63 of an UNDEFINED ICC_SRE_EL2, or 0 */
 static uintptr_t uart = VIRT_UART;
 
 struct percpu *this_cpu(void)
@@ -169,6 +170,11 @@ void arm64_start(const void *fdt, uint64_t el)
 	if (u)
 		uart = u;
 	psci_init();
+	if (boot_sre_esr)	/* cstart64.S: the ID register and the GIC disagree */
+		panic("ID_AA64PFR0_EL1.GIC is %lu (GIC system registers) but ICC_SRE_EL2 is "
+		      "UNDEFINED (ESR_EL2 %#lx); the device tree's GIC: %s",
+		      ID_FIELD(read_sysreg(id_aa64pfr0_el1), 24), boot_sre_esr & ~(1ul << 63),
+		      dt_reg_by_compatible("arm,gic-v3") ? "arm,gic-v3" : "not arm,gic-v3");
 	if (!dt_memory(&base, &size))
 		panic("no /memory node in the device tree");
 	ram_bytes = size;
