@@ -71,7 +71,8 @@ step host/mutate-quick scripts/mutate.sh --quick
 if [ "${arch#*x86_64}" = "$arch" ]; then
 	:
 elif qemu72=$(scripts/qemu72.sh 2>"$log"); then
-	step suite/qemu-7.2 env QEMU="$qemu72" ./run_tests.sh -a x86_64 --accel tcg --logdir logs/qemu-7.2
+	step suite/qemu-7.2 env QEMU="$qemu72" ./run_tests.sh -a x86_64 --accel tcg --logdir logs/qemu-7.2 \
+		--baseline runner/qemu-7.2.baseline
 else
 	echo "SKIP suite/qemu-7.2 (scripts/qemu72.sh: $(tail -n 1 "$log"))"
 	skipped=$((skipped + 1))
