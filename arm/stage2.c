@@ -157,6 +157,9 @@ static void test_blocks(const void *arg)
 	       (uint64_t)r - base, str(&e));
 }
 
+/* Permission faults at an offset inside the page: FAR_EL2 is the whole address. */
+#define IN_PAGE 0x5a8
+
 static void test_permissions(const void *arg)
 {
 	uint64_t *ro = page_with(0x5a01), *wo = page_with(0x5a02), *none = page_with(0x5a03);
@@ -167,34 +170,39 @@ static void test_permissions(const void *arg)
 	s2_map(&vm, at, (uint64_t)ro, S2_PAGE, S2_R);
 	e = load(&vm, at);
 	report(reads(&e, 0x5a01), "read-only: loads (%s)", str(&e));
-	e = s2_run(&vm, S2_STORE, at, 0xbad, 0, 0);
-	report(aborts(&e, EC_DABT_LOW, FSC_PERMISSION, at) && (e.esr & ESR_WNR) && ro[0] == 0x5a01,
+	ro[IN_PAGE / 8] = 0x5a11;
+	e = s2_run(&vm, S2_STORE, at + IN_PAGE, 0xbad, 0, 0);
+	report(aborts(&e, EC_DABT_LOW, FSC_PERMISSION, at + IN_PAGE) && (e.esr & ESR_WNR) &&
+	       ro[IN_PAGE / 8] == 0x5a11,
 	       "read-only: a store is a permission fault (write) and lands nowhere (%s)", str(&e));
 
 	at += S2_PAGE;
 	s2_map(&vm, at, (uint64_t)wo, S2_PAGE, S2_W);
 	e = s2_run(&vm, S2_STORE, at, 0x600d, 0, 0);
 	report(e.reason == S2_DONE && wo[0] == 0x600d, "write-only: stores (%s)", str(&e));
-	e = load(&vm, at);
-	report(aborts(&e, EC_DABT_LOW, FSC_PERMISSION, at) && !(e.esr & ESR_WNR),
+	e = load(&vm, at + IN_PAGE);
+	report(aborts(&e, EC_DABT_LOW, FSC_PERMISSION, at + IN_PAGE) && !(e.esr & ESR_WNR),
 	       "write-only: a load is a permission fault (read) (%s)", str(&e));
 
 	at += S2_PAGE;
 	s2_map(&vm, at, (uint64_t)none, S2_PAGE, 0);
-	e = load(&vm, at);
-	report(aborts(&e, EC_DABT_LOW, FSC_PERMISSION, at), "no access: a load faults (%s)",
-	       str(&e));
+	e = load(&vm, at + IN_PAGE);
+	report(aborts(&e, EC_DABT_LOW, FSC_PERMISSION, at + IN_PAGE),
+	       "no access: a load faults (%s)", str(&e));
 
 	code[0] = RET_INSN;
+	code[IN_PAGE / 4] = RET_INSN;
 	asm volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" : : "r"(code) : "memory");
+	asm volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb"
+		     : : "r"(code + IN_PAGE / 4) : "memory");
 	at += S2_PAGE;
 	s2_map(&vm, at, (uint64_t)code, S2_PAGE, S2_R | S2_X);
 	e = s2_run(&vm, S2_EXEC, at, 0, 0, 0);
 	report(e.reason == S2_DONE, "executable: the guest runs code there (%s)", str(&e));
 	at += S2_PAGE;
 	s2_map(&vm, at, (uint64_t)code, S2_PAGE, S2_R | S2_W);
-	e = s2_run(&vm, S2_EXEC, at, 0, 0, 0);
-	report(aborts(&e, EC_IABT_LOW, FSC_PERMISSION, at),
+	e = s2_run(&vm, S2_EXEC, at + IN_PAGE, 0, 0, 0);
+	report(aborts(&e, EC_IABT_LOW, FSC_PERMISSION, at + IN_PAGE),
 	       "XN: a fetch is an instruction permission fault (%s)", str(&e));
 }
 

@@ -344,6 +344,8 @@ static void tlb(uint64_t *a, uint64_t *b, const char *how, uint8_t flush, uint32
 	       "after a remap and %s L2 reads the new page (%#lx; %s)", how, g.result, ex());
 }
 
+#define IN_PAGE 0x5a8	/* a fault's offset in its page */
+
 /* L2 = fn(addr) on the nested table: it exits #NPF at gpa with error code want. */
 static void npf(const char *what, uint64_t (*fn)(uint64_t), uint64_t addr, uint64_t want)
 {
@@ -368,17 +370,19 @@ static void test_npt(const void *arg)
 	report(g.done && g.result == 0xa, "L2 on an identity nested table reads L1's page (%s)",
 	       ex());
 
+	/* Each fault at an offset inside its page: EXITINFO2 is the whole GPA. */
 	*npt_pte(&npt, (uint64_t)a) = 0;
-	npf("a GPA not mapped", l2_read, (uint64_t)a, user_final);
+	npf("a GPA not mapped", l2_read, (uint64_t)a + IN_PAGE, user_final);
 	*npt_pte(&npt, (uint64_t)a) = (uint64_t)a | PTE_P | PTE_U;
-	npf("a write to a read-only page", l2_write, (uint64_t)a,
+	a[IN_PAGE / 8] = 0xa5;
+	npf("a write to a read-only page", l2_write, (uint64_t)a + IN_PAGE,
 	    user_final | SVM_NPF_PRESENT | SVM_NPF_WRITE);
-	report(*a == 0xa, "... and the write did not land (%#lx)", *a);
+	report(a[IN_PAGE / 8] == 0xa5, "... and the write did not land (%#lx)", a[IN_PAGE / 8]);
 
-	*(uint8_t *)code = 0xc3;	/* ret */
+	code[IN_PAGE / 8] = 0xc3;	/* ret */
 	if (rdmsr(MSR_EFER) & X86_EFER_NXE) {
 		*npt_pte(&npt, (uint64_t)code) = (uint64_t)code | PTE_P | PTE_W | PTE_U | PTE_NX;
-		npf("a fetch from a no-execute page", l2_call, (uint64_t)code,
+		npf("a fetch from a no-execute page", l2_call, (uint64_t)code + IN_PAGE,
 		    user_final | SVM_NPF_PRESENT | SVM_NPF_FETCH);
 	} else {
 		report_skip("a fetch from a no-execute page: L1's EFER.NXE is clear");
