@@ -244,8 +244,8 @@ static void forge(enum forgery f)
 	}
 	u = used_get();
 	switch (f) {
-	case ID_RANGE:
-		used_set((struct used_at){ vq.num + 3, u.len }, false);
+	case ID_RANGE:	/* the first id past the ring: the boundary */
+		used_set((struct used_at){ vq.num, u.len }, false);
 		break;
 	case ID_STALE:	/* take it honestly, then the device says it again */
 		virtq_get(&vq, &len);
