@@ -29,6 +29,8 @@
 #include "safe.h"
 #include "vmx.h"
 
+#define MSR_VMX_MISC 0x485
+
 #define X86_CR4_VMXE (1ul << 13)
 #define X86_CR0_NE (1ul << 5)
 
@@ -132,16 +134,27 @@ static uint64_t l2_out(uint64_t arg)
 	return 1;
 }
 
-static uint64_t l2_pause(uint64_t arg)
+/*
+ * PAUSE for ticks of TSC (in bursts, so the PAUSEs stay within PLE_GAP of
+ * each other), then return: an exit that never comes is a FAIL naming it,
+ * not a TIMEOUT.
+ */
+static uint64_t l2_pause(uint64_t ticks)
 {
-	for (;;)
-		asm volatile("pause");
+	uint64_t t0 = rdtsc();
+
+	while (rdtsc() - t0 < ticks)
+		for (int i = 0; i < 1000; i++)
+			asm volatile("pause");
 	return 0;
 }
 
-static uint64_t l2_spin(uint64_t arg)
+/* Spin for ticks of TSC, then return (the same watchdog). */
+static uint64_t l2_spin(uint64_t ticks)
 {
-	for (;;)
+	uint64_t t0 = rdtsc();
+
+	while (rdtsc() - t0 < ticks)
 		;
 	return 0;
 }
@@ -226,7 +239,8 @@ static void test_ple(const void *arg)
 {
 	struct vmx_guest g;
 
-	if (!vmx_guest_init(&g, l2_pause, 0, &(struct vmx_ctls){ .proc2 = PROC2_PLE }))
+	/* A thousand windows of PAUSEs without the exit: it is not coming. */
+	if (!vmx_guest_init(&g, l2_pause, 1000 * 4096, &(struct vmx_ctls){ .proc2 = PROC2_PLE }))
 		return;
 	vmwrite(PLE_GAP, 128);
 	vmwrite(PLE_WINDOW, 4096);
@@ -240,7 +254,9 @@ static void test_preemption_timer(const void *arg)
 {
 	struct vmx_guest g;
 
-	if (!vmx_guest_init(&g, l2_spin, 0, &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
+	/* It counts every 2^IA32_VMX_MISC[4:0] TSC ticks; 100 times as long without it: a FAIL. */
+	if (!vmx_guest_init(&g, l2_spin, 100 * (1000ull << (rdmsr(MSR_VMX_MISC) & 0x1f)),
+			    &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
 		return;
 	vmwrite(PREEMPTION_TIMER, 1000);
 	vmx_stop_on(&g, EXIT_PREEMPTION_TIMER);

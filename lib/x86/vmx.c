@@ -447,8 +447,7 @@ bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 	const char *gate = vmx_ctls_allowed(want);
 	struct vmx_ctls c = *want;
 	uint32_t *ctl = (uint32_t *)&c;
-	bool efer = !vmx_ctls_allowed(&(struct vmx_ctls){ .exit = EXIT_LOAD_EFER,
-							 .entry = ENTRY_LOAD_EFER });
+	bool efer;
 	const enum vmcs_field fields[] = { PIN_CTLS, PROC_CTLS, PROC_CTLS2, EXIT_CTLS,
 					   ENTRY_CTLS };
 
@@ -456,6 +455,9 @@ bool vmx_guest_init(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
 		report_skip("%s", gate);
 		return false;
 	}
+	/* (after the gate: vmx_ctls_allowed() says why in one buffer) */
+	efer = !vmx_ctls_allowed(&(struct vmx_ctls){ .exit = EXIT_LOAD_EFER,
+						     .entry = ENTRY_LOAD_EFER });
 	*g = (struct vmx_guest){ .vmcs = vmx_region(false) };
 	g->handlers[EXIT_VMCALL] = on_vmcall;
 	if (vmclear((uint64_t)g->vmcs).result != VMX_OK ||
