@@ -113,16 +113,21 @@ static bool holds(int op, int64_t v, long long want)
 	}
 }
 
-/* One check to fn: holds or not, said either way; a malformed one does not hold. */
-static bool one(const struct stats *s, const char *expr, const char *from, stats_fn *fn,
-		void *ctx)
+/*
+ * One check to fn, held or not, said either way (a malformed one does not
+ * hold); with unchecked, not evaluated: fn hears it could not be, and why.
+ */
+static bool one(const struct stats *s, const char *expr, const char *from,
+		const char *unchecked, stats_fn *fn, void *ctx)
 {
 	char text[256];
 	struct check c;
 	bool ok = false;
 	int64_t d;
 
-	if (parse(expr, &c))
+	if (unchecked)
+		snprintf(text, sizeof(text), "stats: %s check '%s': %s", from, expr, unchecked);
+	else if (parse(expr, &c))
 		snprintf(text, sizeof(text), "stats: %s check '%s' is malformed", from, expr);
 	else if (!stats_delta(s, c.name, &d))
 		snprintf(text, sizeof(text), "stats: %s check '%s': KVM has no statistic %s",
@@ -136,73 +141,37 @@ static bool one(const struct stats *s, const char *expr, const char *from, stats
 	return ok;
 }
 
-/* The cfg's ';'-separated checks, then the guest's, to fn(): the sum of what it returns. */
-static unsigned each(const struct stats *s, const char *cfg_checks,
-		     unsigned (*fn)(const struct stats *, const char *, const char *, void *),
-		     void *ctx)
+/* The cfg's ';'-separated checks, then the guest's, through one(): how many did not hold. */
+static unsigned each(const struct stats *s, const char *cfg_checks, const char *unchecked,
+		     stats_fn *fn, void *ctx)
 {
 	char *copy = xstrdup(cfg_checks ? cfg_checks : ""), *save, *expr;
 	unsigned n = 0;
 
 	for (expr = strtok_r(copy, ";", &save); expr; expr = strtok_r(NULL, ";", &save))
 		if (strspn(expr, " \t") != strlen(expr))
-			n += fn(s, expr + strspn(expr, " \t"), "cfg", ctx);
+			n += !one(s, expr + strspn(expr, " \t"), "cfg", unchecked, fn, ctx);
 	free(copy);
 	for (size_t i = 0; i < s->expect.n; i++)
-		n += fn(s, s->expect.v[i], "guest", ctx);
+		n += !one(s, s->expect.v[i], "guest", unchecked, fn, ctx);
 	return n;
-}
-
-struct eval_ctx {
-	stats_fn *fn;
-	void *ctx;
-};
-
-static unsigned eval_one(const struct stats *s, const char *expr, const char *from, void *c)
-{
-	struct eval_ctx *e = c;
-
-	return !one(s, expr, from, e->fn, e->ctx);
 }
 
 int stats_evaluate(const struct stats *s, const char *cfg_checks, stats_fn *fn, void *ctx,
 		   char *why, size_t len)
 {
-	struct eval_ctx e = { fn, ctx };
-
 	if (s->before.parts != 3 || s->after.parts != 3) {
 		snprintf(why, len, "stats: the %s snapshot was not read",
 			 s->before.parts != 3 ? "first" : "last");
 		return -1;
 	}
-	return each(s, cfg_checks, eval_one, &e);
-}
-
-struct unchecked_ctx {
-	stats_fn *fn;
-	void *ctx;
-	const char *why;
-};
-
-static unsigned unchecked_one(const struct stats *s, const char *expr, const char *from,
-			      void *c)
-{
-	struct unchecked_ctx *u = c;
-	char text[256];
-
-	(void)s;
-
-	snprintf(text, sizeof(text), "stats: %s check '%s': %s", from, expr, u->why);
-	u->fn(u->ctx, false, text);
-	return 1;
+	return each(s, cfg_checks, NULL, fn, ctx);
 }
 
 unsigned stats_unchecked(const struct stats *s, const char *cfg_checks, const char *why,
 			 stats_fn *fn, void *ctx)
 {
-	struct unchecked_ctx u = { fn, ctx, why };
-
-	return each(s, cfg_checks, unchecked_one, &u);
+	return each(s, cfg_checks, why, fn, ctx);
 }
 
 static void snap_free(struct stats_snap *s)

@@ -1,6 +1,8 @@
 /* Faulting instructions wrapped with exception-table fixups. */
 #include "percpu.h"
+#include "processor.h"
 #include "safe.h"
+#include "start.h"
 
 struct fault rdmsr_safe(uint32_t msr, uint64_t *val)
 {
@@ -44,4 +46,9 @@ struct fault load_safe(const volatile void *addr, uint64_t *val)
 struct fault store_safe(volatile void *addr, uint64_t val)
 {
 	return SAFE_ASM("mov %0, (%1)", : : "r"(val), "r"(addr));
+}
+
+bool bochs_lacks_msr(struct fault f)
+{
+	return run_on_vmm("bochs") && f.valid && f.vector == GP_VECTOR;
 }

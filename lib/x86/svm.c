@@ -8,7 +8,6 @@
 #include "processor.h"
 #include "report.h"
 #include "safe.h"
-#include "start.h"
 #include "smp.h"
 #include "svm.h"
 
@@ -67,7 +66,7 @@ static uint64_t vm_cr(void)
 {
 	uint64_t v = 0;
 	struct fault f = rdmsr_safe(MSR_VM_CR, &v);
-	bool bochs = run_on_vmm("bochs") && f.valid && f.vector == GP_VECTOR;
+	bool bochs = bochs_lacks_msr(f);
 
 	if (f.valid)
 		report_xfail(bochs, false, "VM_CR (MSR 0xc0010114) reads where CPUID says SVM "
