@@ -4,6 +4,7 @@
 
 #define CFG_CAPACITY	0
 #define CFG_BLK_SIZE	20
+#define CFG_NUM_QUEUES	34
 #define TIMEOUT_US	5000000
 
 static bool refuse(struct virtio_dev *d, const char *what, uint64_t v)
@@ -17,8 +18,14 @@ static bool refuse(struct virtio_dev *d, const char *what, uint64_t v)
 bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
 {
 	*b = (struct virtio_blk){ .dev = d, .blk_size = 512 };
-	if (!virtio_init(d, 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH, &b->vq, 1,
-			 16))
+	if (!virtio_negotiate(d, 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH |
+			      1ull << VIRTIO_BLK_F_MQ))
+		return false;
+	b->queues = virtio_has(d, VIRTIO_BLK_F_MQ) ? virtio_config(d, CFG_NUM_QUEUES, 2) : 1;
+	if (!b->queues)
+		return refuse(d, "num_queues", 0);
+	b->nq = b->queues < 2 ? b->queues : 2;
+	if (!virtio_start(d, b->vq, b->nq, 16))
 		return false;
 	b->capacity = virtio_config64(d, CFG_CAPACITY);
 	if (!b->capacity || b->capacity >> 48)
@@ -31,8 +38,10 @@ bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
 	return true;
 }
 
-int virtio_blk_rw(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, uint32_t len)
+int virtio_blk_rw(struct virtio_blk *b, unsigned int q, uint32_t type, uint64_t sector, void *buf,
+		  uint32_t len)
 {
+	struct virtq *vq = &b->vq[q];
 	struct { uint32_t type, reserved; uint64_t sector; } hdr = { virtio32(type), 0, virtio64(sector) };
 	uint8_t status = 0xff;
 	struct virtio_sg out[2] = { { &hdr, sizeof(hdr) }, { buf, len } };
@@ -41,13 +50,13 @@ int virtio_blk_rw(struct virtio_blk *b, uint32_t type, uint64_t sector, void *bu
 	uint32_t used;
 
 	if (!len)	/* FLUSH: the header out, the status in */
-		ok = virtq_add(&b->vq, out, 1, &in[1], 1, &hdr);
+		ok = virtq_add(vq, out, 1, &in[1], 1, &hdr);
 	else
-		ok = virtq_add(&b->vq, out, write ? 2 : 1, write ? &in[1] : in, write ? 1 : 2, &hdr);
+		ok = virtq_add(vq, out, write ? 2 : 1, write ? &in[1] : in, write ? 1 : 2, &hdr);
 	if (!ok)
 		return -1;
-	virtq_kick(&b->vq);
-	if (virtq_wait(&b->vq, &used, TIMEOUT_US) != &hdr)
+	virtq_kick(vq);
+	if (virtq_wait(vq, &used, TIMEOUT_US) != &hdr)
 		return -1;
 	return status;
 }

@@ -3,7 +3,9 @@
  * time.  virtio_blk_init() checks the config values it uses: capacity
  * (sectors of 512 bytes) non-zero and below 2^48, blk_size (with
  * VIRTIO_BLK_F_BLK_SIZE) a power of two from 512 to 64 KiB; a value out of
- * range is refused, named, in d->error.  Requests return the device's
+ * range is refused, named, in d->error; with VIRTIO_BLK_F_MQ, num_queues
+ * from 1 to 65535, of which it drives the first two (nq).  Requests, on
+ * queue q, return the device's
  * status byte (VIRTIO_BLK_S_*), or -1 with vq.error when the device broke
  * the ring or never answered.
  */
@@ -14,6 +16,7 @@
 
 #define VIRTIO_BLK_F_BLK_SIZE	6
 #define VIRTIO_BLK_F_FLUSH	9
+#define VIRTIO_BLK_F_MQ		12
 
 #define VIRTIO_BLK_T_IN		0
 #define VIRTIO_BLK_T_OUT	1
@@ -25,13 +28,16 @@
 
 struct virtio_blk {
 	struct virtio_dev *dev;
-	struct virtq vq;
+	struct virtq vq[2];
+	unsigned int queues;	/* the device's num_queues (1 without MQ) */
+	unsigned int nq;	/* queues driven: the first 1 or 2 */
 	uint64_t capacity;	/* 512-byte sectors */
 	uint32_t blk_size;
 };
 
 bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d);
-/* type IN, OUT or FLUSH of len bytes at sector (len 0 for FLUSH). */
-int virtio_blk_rw(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, uint32_t len);
+/* type IN, OUT or FLUSH of len bytes at sector (len 0 for FLUSH), on queue q < nq. */
+int virtio_blk_rw(struct virtio_blk *b, unsigned int q, uint32_t type, uint64_t sector, void *buf,
+		  uint32_t len);
 
 #endif

@@ -5,6 +5,7 @@
  *   the used length is at most the buffer and no byte past it changed;
  * - blk (on the runner's scratch disk): a pattern written and read back,
  *   FLUSH when offered, a write past the capacity refused with IOERR;
+ *   with VIRTIO_BLK_F_MQ[12], a write on queue 1 read back on queue 0;
  * - access-platform: with ACCESS_PLATFORM[33] (QEMU iommu_platform=on)
  *   the device writes a bounce buffer: the caller's buffer is untouched
  *   until the driver copies the data over (SKIP when not offered);

@@ -79,8 +79,7 @@ static bool queue_init(struct virtio_dev *d, struct virtq *vq, unsigned int i, u
 	return true;
 }
 
-bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigned int nq,
-		 unsigned int qsize)
+bool virtio_negotiate(struct virtio_dev *d, uint64_t want)
 {
 	uint64_t offered;
 
@@ -101,12 +100,23 @@ bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigne
 	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	if (!(d->t->status(d) & VIRTIO_STATUS_FEATURES_OK))
 		return fail(d, "FEATURES_OK did not stick (features %#lx)", d->features, 0);
+	return true;
+}
+
+bool virtio_start(struct virtio_dev *d, struct virtq *vqs, unsigned int nq, unsigned int qsize)
+{
 	for (unsigned int i = 0; i < nq; i++)
 		if (!queue_init(d, &vqs[i], i, qsize < VIRTQ_MAX_SIZE ? qsize : VIRTQ_MAX_SIZE))
 			return false;
 	d->t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
 			 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	return true;
+}
+
+bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigned int nq,
+		 unsigned int qsize)
+{
+	return virtio_negotiate(d, want) && virtio_start(d, vqs, nq, qsize);
 }
 
 /* ---- virtqueues ---- */

@@ -165,6 +165,13 @@ struct virtio_dev {
  */
 bool virtio_init(struct virtio_dev *d, uint64_t want, struct virtq *vqs, unsigned int nq,
 		 unsigned int qsize);
+/*
+ * virtio_init() in two steps, for a driver that reads the config space
+ * (a queue count) between them: reset and negotiate up to FEATURES_OK;
+ * then the queues and DRIVER_OK.
+ */
+bool virtio_negotiate(struct virtio_dev *d, uint64_t want);
+bool virtio_start(struct virtio_dev *d, struct virtq *vqs, unsigned int nq, unsigned int qsize);
 void virtio_reset(struct virtio_dev *d);
 bool virtio_has(const struct virtio_dev *d, unsigned int feature);
 uint32_t virtio_config(struct virtio_dev *d, unsigned int off, unsigned int size);
