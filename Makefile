@@ -115,10 +115,11 @@ check-host: $(HOST_TESTS)
 # Every ported arch: the ones with an <arch dir>/arch.mk.
 CHECK_ARCHES := $(foreach a,x86_64 arm64 s390x,$(if $(wildcard $(ARCH_DIR_$(a))/arch.mk),$(a)))
 
-# Host tests and the guest suite of every arch, with one closing line.
+# Host tests and the guest suite of every arch, with one closing line; the
+# payloads with -Werror (a warning of a fresh build fails the check).
 check: deps
 	@$(MAKE) -s --no-print-directory $(HOST_TESTS) fuzz-build
-	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a all || exit; done
+	@for a in $(CHECK_ARCHES); do $(MAKE) -s --no-print-directory ARCH=$$a WERROR=y all || exit; done
 	@scripts/check.sh $(subst $(eval) ,$(comma),$(CHECK_ARCHES)) \
 		$(filter-out runner/vmunit-run,$(HOST_TESTS))
 

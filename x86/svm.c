@@ -33,6 +33,7 @@
 #include "desc.h"
 #include "npt.h"
 #include "processor.h"
+#include "start.h"
 #include "svm.h"
 
 #define MAGIC 0x5356d00dull
