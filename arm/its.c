@@ -20,6 +20,12 @@
  * - errors: commands on an unmapped device, an out-of-range EventID or a
  *   DeviceID past the device table deliver nothing, and the queue goes on.
  *
+ * Where a defect can show: a lost SYNC passes on QEMU 10's ITS and on
+ * KVM's vgic-its (the 6.12 arm64 box), which both run each command when
+ * GITS_CWRITER moves (measured: SYNC never sent); it needs an ITS that
+ * runs commands asynchronously.  A translation served stale from KVM's
+ * cache shows only under KVM: the entry runs in the arm64 KVM box.
+ *
  * Needs a GICv3 with an ITS (QEMU virt: gic-version=3, its=on) and 4 CPUs.
  * The DeviceID of a CPU's TRANSLATER write is IMPLEMENTATION DEFINED (IHI
  * 0069: the interconnect supplies it).  QEMU's ITS gives CPU accesses

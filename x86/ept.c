@@ -10,6 +10,10 @@
  * - invept: a page remapped and INVEPT (single-context) is what L2 reads;
  * - vpid: L2 runs with a VPID; INVVPID single-context works, and with
  *   VPID 0 it fails with error 28 (invalid operand).
+ * Where a defect can show: an INVEPT that flushes nothing passes on Bochs
+ * 2.7 (measured: INVEPT replaced by a NOP; its TLB keeps no EPT
+ * translation across VM entry), and TCG has no VMX; it needs a platform
+ * that caches L2's translations, kvm_intel's nested EPT or hardware.
  * Gates: CPUID.1:ECX.VMX[5], IA32_VMX_PROCBASED_CTLS2 bits 1 (EPT) and 5
  * (VPID), IA32_VMX_EPT_VPID_CAP bits 6, 14, 20 (and 25, 32, 41).
  */

@@ -24,7 +24,8 @@
  * - hypercall: the vendor's instruction (VMCALL on Intel, VMMCALL on AMD)
  *   runs KVM_HC_VAPIC_POLL_IRQ, which returns 0.
  * Not offered: SKIP naming the bit; not under KVM (QEMU TCG, Bochs): SKIP
- * naming the signature.
+ * naming the signature.  So a kvmclock that goes backwards shows only
+ * under KVM: kvm-pv-kvm runs in the x86 KVM boxes (6.1, 6.12).
  */
 #include "vmunit.h"
 #include "alloc.h"

@@ -22,6 +22,10 @@
  *   with the GPA in EXITINFO2 and the error code in EXITINFO1 (present,
  *   write, user, fetch, final-address bits); after a remap, a TLB flush or
  *   a fresh ASID shows L2 the new page;
+ *   where a defect can show: an ignored TLB_CONTROL or ASID passes on
+ *   QEMU 10 TCG, Bochs 2.7 and the 6.12 KVM box (measured: TLB_CONTROL
+ *   never set; each drops L2's translations at VMRUN anyway), so it
+ *   guards hardware and a KVM that stops flushing on nested VMRUN;
  * - pause: the PAUSE intercept exits at the first PAUSE; with
  *   PAUSEFILTER[10] at the PAUSE that takes the programmed count to 0.
  * Gate: CPUID.0x80000001:ECX.SVM[2] (QEMU TCG -cpu max and Bochs ryzen
