@@ -11,11 +11,14 @@
  * - fairness: both locks are FIFO, so between taking its place in line
  *   and getting the lock a vCPU sees at most N-1 other acquisitions;
  * and first the ticket lock's dispenser on its own (subtest "dispenser"):
- * every vCPU, from a common start, takes DISPENSE tickets back to back,
- * and none is given twice (the dispenser ends at N x DISPENSE).  A LOCK
- * XADD that is not atomic across vCPUs (a lost LOCK prefix, an emulator
- * that splits it) loses tickets there within milliseconds, where the lock
- * rounds, a few hundred acquisitions apart, rarely hit the window;
+ * every vCPU, from a common start, takes tickets back to back for
+ * DISPENSE_MS, and none is given twice (the dispenser ends at the sum of
+ * what each took).  A LOCK XADD that is not atomic across vCPUs (a lost
+ * LOCK prefix, an emulator that splits it) loses tickets there whenever
+ * two vCPUs run at once, or one is preempted inside it: a fixed time
+ * rather than a count, so that on a loaded host each vCPU thread is
+ * still preempted many times; the lock rounds, a few hundred
+ * acquisitions apart, rarely hit the window;
  * - the time per acquisition, as INFO (the runner's KVM statistics will
  *   add the directed-yield counters under KVM).
  */
@@ -24,7 +27,8 @@
 #include "time.h"
 
 #define ROUNDS 25
-#define DISPENSE 20000
+#define DISPENSE_MS 200
+#define DISPENSE_BATCH 1024	/* tickets between two looks at the clock */
 #define DONE_NS 120000000000ull	/* 120 s for everyone, a loaded host included */
 
 struct ticket_lock {
@@ -155,18 +159,24 @@ static void test_lock(const void *arg)
 			cpu_relax();
 }
 
-static unsigned int dispenser, arrived;
+static unsigned int dispenser, taken, arrived;
 static bool dispenser_ok;
 
 static void dispense(void *arg)
 {
-	unsigned int n = nr_cpus();
+	unsigned int n = nr_cpus(), mine = 0;
+	uint64_t end;
 
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) < n)
 		cpu_relax();
-	for (unsigned int i = 0; i < DISPENSE; i++)
-		take(&dispenser);
+	end = now_ns() + DISPENSE_MS * 1000000ull;
+	do {
+		for (unsigned int i = 0; i < DISPENSE_BATCH; i++)
+			take(&dispenser);
+		mine += DISPENSE_BATCH;
+	} while (now_ns() < end);
+	__atomic_fetch_add(&taken, mine, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&finished, 1, __ATOMIC_RELEASE);
 }
 
@@ -180,9 +190,9 @@ static void test_dispenser(const void *arg)
 		on_cpu_async(cpu, dispense, NULL);
 	dispense(NULL);
 	done = wait_for(__atomic_load_n(&finished, __ATOMIC_ACQUIRE) == n, DONE_NS);
-	dispenser_ok = report(done && dispenser == n * DISPENSE,
-	       "%u vCPUs x %u tickets at once: none given twice (dispenser at %u, want %u)", n,
-	       DISPENSE, dispenser, n * DISPENSE);
+	dispenser_ok = report(done && dispenser == taken,
+			      "%u vCPUs taking tickets for %u ms at once: none given twice "
+			      "(dispenser at %u, %u taken)", n, DISPENSE_MS, dispenser, taken);
 	for (unsigned int cpu = 1; cpu < n; cpu++)
 		while (!on_cpu_done(cpu))
 			cpu_relax();
