@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "baseline.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -127,10 +128,15 @@ static int parse(struct baseline *b, FILE *f, struct err *e)
 	size_t cap = 0;
 	unsigned seen = 0;
 	int n = 0, start = 0, key, bad = 0;
+	ssize_t len;
 
-	while (!bad && getline(&buf, &cap, f) >= 0) {
-		line = trim(buf);
+	while (!bad && (len = getline(&buf, &cap, f)) >= 0) {
 		n++;
+		if (strlen(buf) != (size_t)len) {
+			bad = err_set(e, "%s:%d: a NUL byte", b->path, n);
+			break;
+		}
+		line = trim(buf);
 		if (*line == '#')
 			continue;
 		if (!*line) {
@@ -157,6 +163,8 @@ static int parse(struct baseline *b, FILE *f, struct err *e)
 			bad = err_set(e, "%s:%d: %s", b->path, n, ke.msg);
 		seen |= 1u << key;
 	}
+	if (!bad && ferror(f))	/* a directory reads as EISDIR */
+		bad = err_set(e, "%s:%d: %m", b->path, n + 1);
 	free(buf);
 	return bad ? bad : end_record(b, seen, start, e);
 }
@@ -342,7 +350,7 @@ static struct known *add_new(struct baseline *b, const struct test *t, const cha
 void baseline_note(struct baseline *b, const struct result *r)
 {
 	const struct vparse *vp = r->vp;
-	bool by_checks = false;
+	bool by_checks = false, unnamed = false;
 
 	if (r->v == V_PASS || r->v == V_SKIP || r->v == V_XFAIL || r->test->expect >= 0 ||
 	    r->unstarted)
@@ -351,12 +359,16 @@ void baseline_note(struct baseline *b, const struct result *r)
 		const char *msg = vp->checks[i].msg;
 		size_t len = check_name_len(msg);
 
-		if (!failed_check(vp->checks[i].kind) || !len)
+		if (!failed_check(vp->checks[i].kind))
 			continue;
+		if (!len) {	/* no name a check record could match */
+			unnamed = true;
+			continue;
+		}
 		add_new(b, r->test, msg)->check = glob_quote(msg, len);
 		by_checks = true;
 	}
-	if (!by_checks)
+	if (!by_checks || unnamed)
 		add_new(b, r->test, r->reason)->verdict = r->v;
 }
 

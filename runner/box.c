@@ -210,6 +210,8 @@ static int write_runfile(struct l1 *l, struct err *e)
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
 		b->runner, b->o.cfg, b->o.srcdir, b->o.builddir,
 		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
+	if (b->o.timeout_s)
+		fprintf(f, "--timeout\n%g\n", b->o.timeout_s == TIMEOUT_NONE ? 0 : b->o.timeout_s);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->state[i] == BOX_WAITING)
 			fprintf(f, "%s\n", l->tests[i].entry);
@@ -503,6 +505,8 @@ struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (tests[i].timeout_s * b->o.timeout_factor > l.silence_s)
 			l.silence_s = tests[i].timeout_s * b->o.timeout_factor;
+		else if (!tests[i].timeout_s)	/* TIMEOUT=0: no timeout, L1 may be silent */
+			l.silence_s = 1e9;
 	l.silence_s += BOX_SILENCE_MARGIN_S;
 	l.log = fopen(b->boxlog, "we");
 	if (!l.log) {

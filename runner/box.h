@@ -47,6 +47,7 @@ struct box_opts {
 	/* For the runner inside, all absolute: */
 	const char *runner, *srcdir, *builddir, *cfg, *cfgdir, *logdir;
 	double timeout_factor;	/* its timeouts scale like TCG's */
+	double timeout_s;	/* --timeout for every entry: struct host's timeout_s */
 	double boot_timeout_s;	/* L1's boot to ready: BOX_BOOT_TIMEOUT_S, or $BOX_BOOT_TIMEOUT */
 };
 

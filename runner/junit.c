@@ -18,7 +18,7 @@ struct junit_case {
 
 struct junit {
 	char *path;
-	FILE *probe;		/* opened at the start, so a bad path fails early */
+	FILE *f;		/* opened at the start, so a bad path fails early */
 	struct junit_case *cases;
 	size_t n;
 	char start[32];
@@ -31,9 +31,9 @@ struct junit *junit_begin(const char *path, const char *platform, struct err *e)
 	time_t t = time(NULL);
 	struct tm tm;
 
-	*j = (struct junit){ .path = xstrdup(path), .probe = fopen(path, "we"),
+	*j = (struct junit){ .path = xstrdup(path), .f = fopen(path, "we"),
 			     .platform = platform ? xstrdup(platform) : NULL };
-	if (!j->probe) {
+	if (!j->f) {
 		err_set(e, "%s: %m", path);
 		free(j->platform);
 		free(j->path);
@@ -50,24 +50,21 @@ static char *case_out(const struct result *r)
 {
 	const struct vparse *vp = r->vp;
 	char *cmd = r->test->argv.n ? shell_quote_argv(r->test->argv.v) : xstrdup("(not run)");
-	char *out = xasprintf("command: %s\nlog: %s\n", cmd, r->test->log ? r->test->log : "-");
+	char *out;
+	size_t len;
+	FILE *f = xopen_memstream(&out, &len);
 
+	fprintf(f, "command: %s\nlog: %s\n", cmd, r->test->log ? r->test->log : "-");
 	for (size_t i = 0; vp && i < vp->nchecks; i++) {
 		const struct check *c = &vp->checks[i];
-		char *more = xasprintf("%s%s: %s%s%s\n", out, check_kind_name(c->kind), c->msg,
-				       c->known ? " # known: " : "", c->known ? c->known : "");
 
-		free(out);
-		out = more;
+		fprintf(f, "%s: %s%s%s\n", check_kind_name(c->kind), c->msg,
+			c->known ? " # known: " : "", c->known ? c->known : "");
 	}
-	if (*r->notice) {
-		char *more = xasprintf("%snotice: %s\n", out, r->notice);
-
-		free(out);
-		out = more;
-	}
+	if (*r->notice)
+		fprintf(f, "notice: %s\n", r->notice);
 	free(cmd);
-	return out;
+	return xclose_memstream(f, &out);
 }
 
 void junit_test(struct junit *j, const struct result *r)
@@ -171,14 +168,17 @@ static void write_suite(xmlTextWriterPtr w, const struct junit *j, const char *s
 	xmlTextWriterEndElement(w);
 }
 
+/*
+ * The document is built in memory and written with stdio, so that every
+ * write error (a full disk, /dev/full) is seen: libxml2's own file output
+ * reports one only on its stderr.
+ */
 bool junit_end(struct junit *j)
 {
-	xmlTextWriterPtr w;
-	bool bad;
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	bool bad = !w;
 
-	fclose(j->probe);
-	w = xmlNewTextWriterFilename(j->path, 0);
-	bad = !w;
 	if (w) {
 		xmlTextWriterSetIndent(w, 1);
 		bad |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
@@ -194,8 +194,15 @@ bool junit_end(struct junit *j)
 		bad |= xmlTextWriterEndDocument(w) < 0;
 		xmlFreeTextWriter(w);
 	}
+	if (!bad)
+		bad = fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf), j->f) !=
+		      (size_t)xmlBufferLength(buf);
+	bad |= fflush(j->f) != 0;
+	bad |= fclose(j->f) != 0;
 	if (bad)
-		fprintf(stderr, "vmunit-run: %s: cannot write the JUnit results\n", j->path);
+		fprintf(stderr, "vmunit-run: %s: cannot write the JUnit results: %m\n", j->path);
+	if (buf)
+		xmlBufferFree(buf);
 	for (size_t i = 0; i < j->n; i++) {
 		free(j->cases[i].suite);
 		free(j->cases[i].name);

@@ -6,6 +6,7 @@
  * payload or QEMU), 128+signal when interrupted.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@
 #include "plan.h"
 #include "probe.h"
 #include "qemu.h"
+#include "reaper.h"
 #include "report.h"
 #include "run.h"
 #include "select.h"
@@ -38,7 +40,8 @@ static int bad_input_status = EXIT_BAD_INPUT;
 
 struct opts {
 	const char *cfg, *srcdir, *builddir, *arch, *group, *tap_file;
-	const char *accel, *logdir, *qemu_dir, *factor, *payload, *vmm, *cpu, *append, *shard;
+	const char *accel, *logdir, *qemu_dir, *factor, *timeout, *payload, *vmm, *cpu, *append;
+	const char *shard;
 	const char *json, *junit, *baseline, *write_baseline;
 	const char *box, *box_modules, *box_append;
 	unsigned jobs;
@@ -82,8 +85,11 @@ static const char usage_text[] =
 "                          to each, NAME.log.bochs)\n"
 "      --qemu-dir DIR      take qemu-system-* from DIR (default $QEMU_DIR, else\n"
 "                          PATH; $QEMU names the binary for a one-arch run)\n"
-"      --timeout-factor F  multiply timeouts under tcg (default\n"
-"                          $TCG_TIMEOUT_FACTOR, else 3)\n"
+"      --timeout-factor F  multiply timeouts under tcg, from 0.1 to 100\n"
+"                          (default $TCG_TIMEOUT_FACTOR, else 3)\n"
+"      --timeout DURATION  every entry's timeout instead of its cfg one, not\n"
+"                          multiplied (default $TIMEOUT, as kvm-unit-tests;\n"
+"                          timeout(1) syntax: 90, 90s, 1.5m, 2h, 1d; 0: none)\n"
 "  -n, --dry-run           print the VMM command lines, run nothing\n"
 "      --payload FILE      run one payload with the default command line plus\n"
 "                          VMM-ARGS (QEMU options, or bochsrc lines for\n"
@@ -114,7 +120,8 @@ static const char usage_text[] =
 "      --check-cfg         check that cfg entries and SRCDIR/<arch>/*.c agree\n"
 "  -h, --help              this text\n"
 "\n"
-"Environment: ACCEL, ARCH, QEMU, QEMU_DIR, TCG_TIMEOUT_FACTOR, VMM as above;\n"
+"Environment: ACCEL, ARCH, QEMU, QEMU_DIR, TCG_TIMEOUT_FACTOR, TIMEOUT, VMM as\n"
+"above;\n"
 "BOCHS the Bochs binary (default bochs in PATH);\n"
 "KVM_DEVICE the device the kvm probe opens (default /dev/kvm),\n"
 "KVM_PROBE_TIMEOUT its timeout in seconds (default 10);\n"
@@ -144,7 +151,7 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
-enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR,
+enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR, OPT_TIMEOUT,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
        OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE,
        OPT_BOX, OPT_BOX_MODULES, OPT_BOX_APPEND, OPT_BOX_INNER };
@@ -165,6 +172,7 @@ static const struct option long_opts[] = {
 	{ "logdir", required_argument, NULL, OPT_LOGDIR },
 	{ "qemu-dir", required_argument, NULL, OPT_QEMU_DIR },
 	{ "timeout-factor", required_argument, NULL, OPT_FACTOR },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "payload", required_argument, NULL, OPT_PAYLOAD },
 	{ "check-cfg", no_argument, NULL, OPT_CHECK_CFG },
 	{ "vmm", required_argument, NULL, OPT_VMM },
@@ -206,6 +214,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_LOGDIR: o->logdir = arg; break;
 	case OPT_QEMU_DIR: o->qemu_dir = arg; break;
 	case OPT_FACTOR: o->factor = arg; break;
+	case OPT_TIMEOUT: o->timeout = arg; break;
 	case OPT_PAYLOAD: o->payload = arg; break;
 	case OPT_CHECK_CFG: o->check_cfg = true; break;
 	case OPT_VMM: o->vmm = arg; break;
@@ -237,6 +246,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		.accel = env_or("ACCEL", "auto"),
 		.logdir = "logs", .qemu_dir = env_or("QEMU_DIR", NULL),
 		.factor = env_or("TCG_TIMEOUT_FACTOR", "3"), .vmm = env_or("VMM", NULL),
+		.timeout = env_or("TIMEOUT", NULL),
 		.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1,
 	};
 	while ((c = getopt_long(argc, argv, "c:S:b:a:g:j:tlvnh", long_opts, NULL)) != -1)
@@ -275,9 +285,32 @@ static double timeout_factor(const char *s)
 	char *end;
 	double f = strtod(s, &end);
 
-	if (*end || end == s || !(f > 0) || f > 1000)
-		die("timeout factor '%s': want a number > 0", s);
+	if (*end || end == s || !(f >= 0.1) || f > 100)
+		die("timeout factor '%s': want a number from 0.1 to 100", s);
 	return f;
+}
+
+/* timeout(1)'s DURATION in seconds, TIMEOUT_NONE for 0, or 0 when unset. */
+static double duration(const char *s)
+{
+	static const char units[] = "smhd";
+	static const double seconds[] = { 1, 60, 3600, 86400 };
+	const char *u;
+	char *end;
+	double v;
+
+	if (!s)
+		return 0;
+	v = strtod(s, &end);
+	u = *end ? strchr(units, *end) : NULL;
+	if (end == s || isspace((unsigned char)*s) || (*end && (!u || end[1])) || !(v >= 0))
+		v = -1;
+	else if (u)
+		v *= seconds[u - units];
+	if (v < 0 || v > 7 * 86400 || (v > 0 && v < 0.1))
+		die("timeout '%s': want a duration from 0.1 s to 7 days (90, 90s, 1.5m, 2h, 1d) or 0",
+		    s);
+	return v ? v : TIMEOUT_NONE;
 }
 
 static void host_facts(const struct opts *o, struct host *h)
@@ -292,7 +325,8 @@ static void host_facts(const struct opts *o, struct host *h)
 		die("cpu '%s': want a model name", o->cpu);
 	*h = (struct host){
 		.accel = accel, .arch = arch_host(), .vmm = vmm, .cpu = o->cpu,
-		.tcg_factor = timeout_factor(o->factor), .builddir = o->builddir,
+		.tcg_factor = timeout_factor(o->factor), .timeout_s = duration(o->timeout),
+		.builddir = o->builddir,
 		.logdir = o->logdir, .in_box = o->box_inner,
 	};
 }
@@ -321,9 +355,13 @@ static char *find_bochs(const struct selection *sel, struct host *h)
 
 	if (!used_arches(h, sel, VMM_BOCHS))
 		return NULL;
+	struct err e;
+
 	p = env ? xstrdup(env) : find_in_path("bochs");
 	if (!p || access(p, X_OK))
 		die("%s: Bochs not found (install bochs, or set BOCHS=)", env ? env : "bochs");
+	if (vmm_exec_check(p, &e))
+		die("%s", e.msg);
 	h->bochs = p;
 	return p;
 }
@@ -561,7 +599,7 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 	unsigned mask = arch_mask(o);
 	enum arch a = __builtin_ctz(mask);
 	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules, .cmdline = o->box_append,
-			       .timeout_factor = h->tcg_factor,
+			       .timeout_factor = h->tcg_factor, .timeout_s = h->timeout_s,
 			       .boot_timeout_s = timeout_seconds(env_or("BOX_BOOT_TIMEOUT", NULL),
 								 BOX_BOOT_TIMEOUT_S) };
 	struct box *b;
@@ -613,6 +651,8 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	    !(ctx.baseline = baseline_load(o->baseline ? o->baseline : box_baseline, &e)))
 		die("%s", e.msg);
 	host_facts(o, &h);
+	if (!o->dry_run)
+		reaper_start();
 	h.multi_arch = (arch_mask(o) & (arch_mask(o) - 1)) != 0;
 	find_qemus(o, sel, &h, qemus);
 	bochs = find_bochs(sel, &h);
@@ -691,6 +731,8 @@ static int run_payload(const struct opts *o)
 	int status;
 
 	host_facts(o, &h);
+	if (!o->dry_run)
+		reaper_start();
 	h.logdir = NULL;
 	find_qemus(o, &sel, &h, qemus);
 	bochs = find_bochs(&sel, &h);

@@ -244,7 +244,10 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->note = vmm == VMM_QEMU ? h->note : NULL;
 	t->expect = c->expect;
 	t->expect_reason = c->expect_reason;
-	t->timeout_s = c->timeout * (o.accel == ACCEL_TCG || h->in_box ? h->tcg_factor : 1);
+	if (h->timeout_s)
+		t->timeout_s = h->timeout_s == TIMEOUT_NONE ? 0 : h->timeout_s;
+	else
+		t->timeout_s = c->timeout * (o.accel == ACCEL_TCG || h->in_box ? h->tcg_factor : 1);
 	t->skip = static_skip(h, c, a, vmm, o.accel);
 	t->stats = c->stats;
 	t->stats_check = c->stats_check;

@@ -14,11 +14,14 @@
 #include "util.h"
 
 /* What a run depends on besides the cfg. */
+#define TIMEOUT_NONE (-1.0)	/* TIMEOUT=0: a test has no timeout (its timeout_s 0) */
+
 struct host {
 	enum accel accel;		/* forced accelerator, or ACCEL_AUTO */
 	bool kvm;			/* KVM proven usable (probe.h) for arch */
 	int arch;			/* the host's enum arch, or -1 */
 	double tcg_factor;		/* timeout multiplier under TCG */
+	double timeout_s;		/* TIMEOUT: every entry's; 0: the cfg's; TIMEOUT_NONE */
 	bool in_box;			/* inside the box (box.h): KVM nested under QEMU TCG, so
 					 * timeouts scale under kvm too and the guest is told
 					 * (vmunit.l0=tcg) */

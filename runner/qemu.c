@@ -2,6 +2,7 @@
 #include "qemu.h"
 #include "verdict-parse.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,25 @@ static bool executable(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
 }
 
+int vmm_exec_check(const char *path, struct err *e)
+{
+	char buf[256], *interp;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = '\0';
+	interp = buf + 2 + strspn(buf + 2, " \t");
+	interp[strcspn(interp, " \t\r\n")] = '\0';
+	if (!executable(interp))
+		return err_set(e, "%s: cannot be started: its interpreter %s is not an executable",
+			       path, interp);
+	return 0;
+}
+
 char *find_in_path(const char *name)
 {
 	const char *path = getenv("PATH");
@@ -282,22 +302,26 @@ char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
 	char *p;
 
 	if (env_qemu && *env_qemu) {
-		if (executable(env_qemu))
-			return xstrdup(env_qemu);
-		err_set(e, "QEMU=%s: not an executable", env_qemu);
+		if (!executable(env_qemu)) {
+			err_set(e, "QEMU=%s: not an executable", env_qemu);
+			return NULL;
+		}
+		p = xstrdup(env_qemu);
+	} else if (dir && *dir) {
+		p = path_join(dir, bin);
+		if (!executable(p)) {
+			err_set(e, "%s: not found (QEMU directory %s)", bin, dir);
+			free(p);
+			return NULL;
+		}
+	} else if (!(p = find_in_path(bin))) {
+		err_set(e, "%s: not found in PATH (install QEMU, or set QEMU= or --qemu-dir)",
+			bin);
 		return NULL;
 	}
-	if (dir && *dir) {
-		p = path_join(dir, bin);
-		if (executable(p))
-			return p;
-		err_set(e, "%s: not found (QEMU directory %s)", bin, dir);
+	if (vmm_exec_check(p, e)) {
 		free(p);
 		return NULL;
 	}
-	p = find_in_path(bin);
-	if (!p)
-		err_set(e, "%s: not found in PATH (install QEMU, or set QEMU= or --qemu-dir)",
-			bin);
 	return p;
 }

@@ -87,6 +87,11 @@ int qemu_argv(const struct qemu_opts *o, struct strv *argv, struct err *e);
  */
 char *qemu_find(enum arch a, const char *env_qemu, const char *dir,
 		struct err *e);
+/*
+ * 0 when exec can start path, as far as can be told before: a script whose
+ * #! interpreter is missing fails like a missing binary (-1, named).
+ */
+int vmm_exec_check(const char *path, struct err *e);
 /* The executable name in $PATH (malloc'ed), or NULL. */
 char *find_in_path(const char *name);
 

@@ -104,6 +104,27 @@ int qmp_send(struct qmp *q, const char *json)
 	return q->fd >= 0 && write(q->fd, json, n) == (ssize_t)n ? 0 : -1;
 }
 
+int qmp_send_fd(struct qmp *q, const char *json, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { .iov_base = (char *)json, .iov_len = strlen(json) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *h;
+
+	memset(&c, 0, sizeof(c));
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	/* All of it or nothing: the fd goes with the first byte. */
+	return q->fd >= 0 && sendmsg(q->fd, &m, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ? 0 : -1;
+}
+
 void qmp_close(struct qmp *q)
 {
 	if (q->fd >= 0)

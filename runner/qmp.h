@@ -9,7 +9,9 @@
  * keeps the other, on which it has already queued qmp_capabilities, so
  * events flow without a round trip.  qmp_read() parses what has arrived
  * (json-c) and hands each event to the callback, and each reply with an
- * id to q->reply when set (else drops it); qmp_send() queues a command.
+ * id to q->reply when set (else drops it); qmp_send() queues a command,
+ * qmp_send_fd() one that comes with a file descriptor (SCM_RIGHTS), as
+ * "getfd" and "add-fd" take theirs.
  * At most QMP_MAX_BYTES are read per connection, then it is closed.
  */
 #ifndef RUNNER_QMP_H
@@ -45,6 +47,8 @@ int qmp_read(struct qmp *q, qmp_event_fn *fn, void *ctx);
 void qmp_feed(struct qmp *q, const char *buf, size_t n, qmp_event_fn *fn, void *ctx);
 /* One command (a JSON object and its newline): 0, or -1 when it cannot be written. */
 int qmp_send(struct qmp *q, const char *json);
+/* The same, fd passed with it: QEMU gets a copy, fd stays the caller's. */
+int qmp_send_fd(struct qmp *q, const char *json, int fd);
 void qmp_close(struct qmp *q);
 
 #endif

@@ -74,8 +74,18 @@ void report_guest_line(struct report *r, const struct test *t, const char *line)
 	if (!r->verbose || !f)
 		return;
 	progress_clear(r);
-	fprintf(f, "%s%s: %.*s\n", r->console ? "" : "# ", t->name,
-		visible_len(line), line);
+	if (r->console) {
+		fprintf(f, "%s: %.*s\n", t->name, visible_len(line), line);
+	} else {	/* a TAP comment: escaped as every TAP line is */
+		char *text = xasprintf("%.*s", visible_len(line), line);
+
+		fputs("# ", f);
+		tap_escape(f, t->name);
+		fputs(": ", f);
+		tap_escape(f, text);
+		fputc('\n', f);
+		free(text);
+	}
 	fflush(f);
 }
 
@@ -265,6 +275,12 @@ bool report_close(struct report *r)
 	return bad;
 }
 
+/* U+FFFE and U+FFFF: UTF-8, but not XML characters. */
+static bool xml_nonchar(const unsigned char *s, int n)
+{
+	return n == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe;
+}
+
 char *utf8_clean(const char *str, bool keep_controls)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -273,7 +289,8 @@ char *utf8_clean(const char *str, bool keep_controls)
 	while (*s) {
 		int n = utf8_len(s);
 
-		if (n && (keep_controls || *s >= 0x20 || *s == '\t' || *s == '\n')) {
+		if (n && (keep_controls || ((*s >= 0x20 || *s == '\t' || *s == '\n') && *s != 0x7f &&
+					    !xml_nonchar(s, n)))) {
 			memcpy(o, s, n);
 			o += n;
 			s += n;

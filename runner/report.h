@@ -63,8 +63,10 @@ bool report_close(struct report *r);
 void tap_escape(FILE *f, const char *s);
 /*
  * Guest text made valid UTF-8 for JSON and XML (malloc'ed): bytes that are
- * not UTF-8, and control characters but tab and newline unless
- * keep_controls, written as \xHH.
+ * not UTF-8 written as \xHH; unless keep_controls (JSON escapes those
+ * itself), so are the bytes of what XML 1.0 does not allow or the README
+ * promises to escape: control characters but tab and newline, DEL, and
+ * U+FFFE/U+FFFF.
  */
 char *utf8_clean(const char *s, bool keep_controls);
 

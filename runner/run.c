@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,9 +22,11 @@
 #include "gcov-collect.h"
 #include "stats.h"
 #include "qmp.h"
+#include "reaper.h"
 #include "vmm.h"
 
 #define LINE_MAX_LEN 4096
+#define LINE_CUT " [line cut]"	/* ends a line longer than that, which stays one */
 #define DRAIN_MS 1000	/* after QEMU exits, how long to wait for EOF */
 #define FATAL_GRACE_MS 500	/* after a fatal error, for its register dump */
 #define OUTPUT_MAX_BYTES (16u << 20)	/* per test; then the output is cut off */
@@ -44,8 +47,11 @@ struct job {
 	struct vparse vp;
 	struct gcov_collect gcov;
 	struct stats stats;		/* with t->stats_kvm */
+	bool efi_warm;		/* started from the firmware snapshot, this file: */
+	struct stat efi_st;
 	char line[LINE_MAX_LEN];
 	size_t len;
+	bool cut;		/* the line is past LINE_MAX_LEN: the rest is dropped */
 };
 
 struct sched {
@@ -57,6 +63,7 @@ struct sched {
 	int stop;		/* the signal that interrupted us, or 0 */
 	unsigned log_errors;	/* logs that could not be written */
 	const struct run_opts *o;
+	const sigset_t *mask;	/* the children's (for a start again, cold) */
 };
 
 /* ---- the child ---- */
@@ -84,6 +91,8 @@ static void __attribute__((noreturn)) child(char *const *argv, int out, int qmp,
 	    dup2(out, 2) < 0 || (qmp >= 0 && dup2(qmp, QMP_CHILD_FD) < 0))
 		goto fail;
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (reaper_mark())
+		putenv((char *)reaper_mark());
 	execv(argv[0], argv);
 fail:
 	if (write(errfd, &errno, sizeof(errno)) < 0)
@@ -217,6 +226,46 @@ static void on_stats_reply(void *ctx, const char *id, struct json_object *ret)
 
 static void log_note(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* QEMU refused the commands that load the snapshot: it would wait forever. */
+static void on_efi_reply(void *ctx, const char *id, struct json_object *ret)
+{
+	struct job *j = ctx;
+
+	if (efi_snapshot_refused(id, ret) && !j->exited)
+		kill(-j->pid, SIGKILL);	/* efi_load_failed() then */
+}
+
+/*
+ * boot = efi under TCG: QEMU waits for its state (-incoming defer), which
+ * the commands queued on its QMP socket feed it from the firmware snapshot
+ * (efi-snapshot.h), checked first; else a cold boot.  The log says which
+ * (its command line is the cold one: the snapshot cannot be on it).
+ */
+static void efi_warm_start(struct job *j, struct strv *argv)
+{
+	const char *path = j->t->efi_state;
+	struct err e;
+	int fd = efi_snapshot_open(path, &j->efi_st, &e);
+
+	if (fd >= 0 && !efi_snapshot_incoming(&j->qmp, fd)) {
+		efi_snapshot_argv(argv);
+		j->efi_warm = true;
+		j->qmp.reply = on_efi_reply;	/* (never with stats_kvm: that is kvm) */
+		j->qmp.reply_ctx = j;
+		log_note(j, "efi: from the firmware snapshot %s", path);
+	} else if (fd >= 0) {
+		log_note(j, "efi: firmware snapshot %s: cannot feed it to QEMU: a cold boot", path);
+	} else if (fd == EFI_SNAPSHOT_BAD) {
+		fprintf(stderr, "vmunit-run: %s: EFI firmware snapshot %s; booting cold\n",
+			j->t->name, e.msg);
+		log_note(j, "efi: firmware snapshot %s: a cold boot", e.msg);
+	} else {
+		log_note(j, "efi: no firmware snapshot (the runner said why): a cold boot");
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* 0, or an errno value when QEMU could not be started. */
 static int job_start(struct sched *s, struct job *j, const struct test *t,
 		     const sigset_t *mask)
@@ -224,19 +273,16 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	struct strv argv = { 0 };
 	int p[2], qmp, r;
 
-	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true,
-			   .gcov.dir = t->gcov_dir };
+	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
 	vp_init(&j->vp);
 	j->vp.qemu_name = base_name(t->argv.v[0]);
 	j->vp.own_line = vmm_info(t->vmm)->own_line;
 	strv_append(&argv, t->argv.v);
-	if (t->efi_state && !access(t->efi_state, R_OK))
-		efi_snapshot_argv(&argv, t->efi_state);
 	j->log = open_log(t, &s->log_errors);
 	if (j->log)
 		log_command(j->log, t, argv.v);
-	if (t->efi_state && access(t->efi_state, R_OK))
-		log_note(j, "efi: no firmware snapshot (the runner said why): a cold boot");
+	/* After open_log(), which made the directory the tree goes in. */
+	gcov_start(&j->gcov, t->gcov_dir, gcov_coverage_build);
 	if (t->scratch && make_scratch(t)) {
 		strv_free(&argv);
 		return errno;
@@ -252,6 +298,8 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 		strv_free(&argv);
 		return r;
 	}
+	if (t->efi_state && qmp >= 0)
+		efi_warm_start(j, &argv);
 	if (t->stats_kvm) {	/* the first snapshot, then let it run (it started with -S) */
 		j->qmp.reply = on_stats_reply;
 		j->qmp.reply_ctx = j;
@@ -274,14 +322,18 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	j->fd = p[0];
 	j->started = now_ms();
-	j->deadline = j->started + (long long)(t->timeout_s * 1000);
+	j->deadline = t->timeout_s > 0 ? j->started + (long long)(t->timeout_s * 1000) : LLONG_MAX;
 	return 0;
 }
 
 static void flush_line(struct job *j, const struct run_opts *o)
 {
-	j->line[j->len] = '\0';
+	if (j->cut)
+		memcpy(j->line + j->len, LINE_CUT, sizeof(LINE_CUT));
+	else
+		j->line[j->len] = '\0';
 	j->len = 0;
+	j->cut = false;
 	if (gcov_line(&j->gcov, j->line))
 		return;
 	if (j->t->stats_kvm && !stats_line(&j->stats, j->line) &&
@@ -445,6 +497,9 @@ static void finish_unstarted(struct sched *s, struct job *j, int error)
 
 	snprintf(r.reason, sizeof(r.reason), "%s could not start: %s",
 		 vmm_info(j->t->vmm)->display, strerror(error));
+	gcov_end(&j->gcov);	/* (job_start() began it) */
+	if (j->gcov.error)
+		log_coverage_error(j);
 	deliver(s, j, &r, true);
 }
 
@@ -485,9 +540,10 @@ static void job_output(struct job *j, const char *buf, size_t n,
 			flush_line(j, o);
 			continue;
 		}
-		j->line[j->len++] = buf[i];
-		if (j->len == LINE_MAX_LEN - 1)
-			flush_line(j, o);
+		if (j->len < LINE_MAX_LEN - sizeof(LINE_CUT))
+			j->line[j->len++] = buf[i];
+		else
+			j->cut = true;
 	}
 }
 
@@ -498,6 +554,7 @@ void run_feed(const struct test *t, const char *const *piece, const size_t *len,
 	struct job *j = xmalloc(sizeof(*j));
 
 	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
+	gcov_start(&j->gcov, NULL, true);	/* parsed as in a coverage build, kept nowhere */
 	vp_init(&j->vp);
 	j->vp.qemu_name = "qemu-system-x86_64";
 	for (size_t i = 0; i < n; i++)
@@ -691,7 +748,7 @@ static void kill_orphans(const struct sched *s)
 	if (!f)
 		return;
 	while (fscanf(f, "%d", &pid) == 1) {
-		if (is_job(s, pid))
+		if (is_job(s, pid) || pid == reaper_pid())
 			continue;
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -707,10 +764,72 @@ static void job_drop(struct sched *s, struct job *j)
 
 	snprintf(line, sizeof(line), "INTERRUPTED %s (SIG%s)", j->t->name,
 		 sigabbrev_np(s->stop) ?: "?");
+	gcov_end(&j->gcov);
+	if (j->gcov.error)
+		log_coverage_error(j);
 	log_close(j, line, &s->log_errors);
 	qmp_close(&j->qmp);
 	vp_free(&j->vp);
 	j->pid = 0;
+}
+
+/*
+ * Did QEMU fail to load the firmware snapshot it was started from?  Then
+ * it ended of itself, a failure, before the guest printed anything (its
+ * "load of migration failed", or killed by on_efi_reply()): vp_unstarted().
+ */
+static bool efi_load_failed(struct job *j)
+{
+	struct qemu_end end = { .timed_out = j->timed_out, .wstatus = j->wstatus };
+
+	if (!j->efi_warm)
+		return false;
+	while (qmp_read(&j->qmp, on_event, &j->vp) > 0)	/* what QEMU said last */
+		;
+	return vp_unstarted(&j->vp, &end);
+}
+
+/*
+ * After efi_load_failed(): the snapshot is deleted (the next batch makes a
+ * new one), said on stderr, and the test starts again in its slot, cold,
+ * its log begun anew saying why: true (a QEMU that cannot start is then
+ * the result).  False when the snapshot cannot be deleted, which would
+ * have the test load it again: the failed run is the result.
+ */
+static bool efi_boot_cold(struct sched *s, struct job *j)
+{
+	const struct test *t = j->t;
+	char *why = xstrdup(j->vp.qemu_msg ? j->vp.qemu_msg : "QEMU ended with no output");
+	int error;
+
+	for (unsigned char *c = (unsigned char *)why; *c; c++)
+		if (*c < ' ' || *c > '~')
+			*c = '?';	/* QEMU may quote the stream ("Can't find block") */
+	if (efi_snapshot_drop(t->efi_state, &j->efi_st)) {
+		fprintf(stderr, "vmunit-run: %s: EFI firmware snapshot %s did not load (%s) "
+			"and cannot be deleted: %m\n", t->name, t->efi_state, why);
+		free(why);
+		return false;
+	}
+	fprintf(stderr, "vmunit-run: %s: EFI firmware snapshot %s did not load (%s): "
+		"deleted; booting cold\n", t->name, t->efi_state, why);
+	if (j->log)
+		fclose(j->log);
+	qmp_close(&j->qmp);
+	gcov_end(&j->gcov);
+	free(j->gcov.error);
+	vp_free(&j->vp);
+	stats_free(&j->stats);
+	error = job_start(s, j, t, s->mask);
+	if (error) {
+		s->nrunning--;
+		finish_unstarted(s, j, error);
+	} else {
+		log_note(j, "efi: firmware snapshot %s did not load (%s): deleted", t->efi_state,
+			 why);
+	}
+	free(why);
+	return true;
 }
 
 static void service_jobs(struct sched *s)
@@ -728,6 +847,10 @@ static void service_jobs(struct sched *s)
 		job_check_deadline(j, now);
 		if (!j->exited || j->fd >= 0)
 			continue;
+		if (!s->stop && efi_load_failed(j) && efi_boot_cold(s, j)) {
+			kill_orphans(s);
+			continue;	/* running again, cold, or finished */
+		}
 		s->nrunning--;
 		if (s->stop)
 			job_drop(s, j);
@@ -768,21 +891,34 @@ int run_signals_open(sigset_t *old)
 
 /*
  * The firmware snapshots the batch's boot = efi runs start from, made
- * before any run starts (each takes a firmware boot); one that cannot be
- * made is said once, and its runs boot cold.
+ * before any run starts (each takes a firmware boot) unless a good one is
+ * there; a bad one is said and made again.  One that cannot be made is
+ * said once, and its runs boot cold.
  */
 static void make_efi_snapshots(const struct test *tests, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct test *t = &tests[i];
+		struct stat st;
 		struct err e;
 		bool tried = false;
+		int fd;
 
-		if (!t->efi_state || t->skip || !access(t->efi_state, R_OK))
+		if (!t->efi_state || t->skip)
 			continue;
 		for (size_t k = 0; k < i && !tried; k++)
 			tried = tests[k].efi_state && !strcmp(tests[k].efi_state, t->efi_state);
-		if (!tried && efi_snapshot_make(t->efi_snap_argv.v, t->efi_state, &e))
+		if (tried)
+			continue;
+		fd = efi_snapshot_open(t->efi_state, &st, &e);
+		if (fd >= 0) {
+			close(fd);
+			continue;
+		}
+		if (fd == EFI_SNAPSHOT_BAD)
+			fprintf(stderr, "vmunit-run: %s: EFI firmware snapshot %s; making it again\n",
+				t->name, e.msg);
+		if (efi_snapshot_make(t->efi_snap_argv.v, t->efi_state, &e))
 			fprintf(stderr, "vmunit-run: %s: EFI firmware snapshot: %s; booting cold\n",
 				t->name, e.msg);
 	}
@@ -793,6 +929,7 @@ struct batch_end run_batch(const struct test *tests, size_t n, const struct run_
 	struct sched s = { .tests = tests, .n = n, .o = o };
 	sigset_t old;
 
+	s.mask = &old;
 	make_efi_snapshots(tests, n);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	s.running = xmalloc(o->jobs * sizeof(*s.running));

@@ -23,14 +23,14 @@ RUNNER_LDFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(HOST_LDFLAGS)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats run box-record box json-out junit report checkcfg probe
+RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper run box-record box json-out junit report checkcfg probe
 RUNNER_LIB_OBJS := $(RUNNER_UNITS:%=runner/%.o)
 RUNNER_OBJS := $(RUNNER_LIB_OBJS) runner/main.o
 RUNNER_TEST_BINS := tests/runner-cfg-test tests/runner-verdict-test tests/runner-baseline-test \
 	tests/runner-stats-test \
-	tests/runner-qemu-test tests/runner-report-test
+	tests/runner-qemu-test tests/runner-report-test tests/runner-gcov-test
 RUNNER_TEST_OBJS := $(RUNNER_TEST_BINS:%=%.o)
-RUNNER_SCRIPTS := $(SRCDIR)/tests/runner-integration.sh
+RUNNER_SCRIPTS := $(SRCDIR)/tests/runner-integration.sh $(SRCDIR)/tests/runner-efi-snapshot.sh
 
 HOST_TESTS += $(RUNNER_TEST_BINS) $(RUNNER_SCRIPTS)
 
@@ -42,6 +42,13 @@ runner/vmunit-run: $(RUNNER_OBJS)
 $(RUNNER_OBJS): runner/%.o: $(SRCDIR)/runner/%.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(RUNNER_CFLAGS) -c -o $@ $<
+
+# The coverage collector writes the guests' images only in a coverage build
+# (runner/gcov-collect.h): COVERAGE from config.mak, read by the top-level
+# Makefile, and rebuilt when ./configure changes it.  Built alone (make -f
+# runner/runner.mk, check-asan) the runner is not a coverage build.
+runner/gcov-collect.o: RUNNER_CFLAGS += -DVMUNIT_COVERAGE=$(if $(COVERAGE),1,0)
+runner/gcov-collect.o: $(wildcard config.mak)
 
 $(RUNNER_TEST_OBJS): tests/%.o: $(SRCDIR)/tests/%.c
 	@mkdir -p $(@D)

@@ -125,20 +125,30 @@ static void quote_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+FILE *xopen_memstream(char **buf, size_t *len)
+{
+	*buf = NULL;
+	return oom(open_memstream(buf, len));
+}
+
+char *xclose_memstream(FILE *f, char **buf)
+{
+	fclose(f);
+	return oom(*buf);
+}
+
 char *shell_quote_argv(char *const *argv)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
+	size_t len;
+	FILE *f = xopen_memstream(&buf, &len);
 
-	oom(f);
 	for (size_t i = 0; argv && argv[i]; i++) {
 		if (i)
 			fputc(' ', f);
 		quote_word(f, argv[i]);
 	}
-	fclose(f);
-	return oom(buf);
+	return xclose_memstream(f, &buf);
 }
 
 const char *base_name(const char *path)

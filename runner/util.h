@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* One error message, filled by the unit that detected the problem. */
 struct err {
@@ -22,6 +23,9 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A string built with stdio: open, fprintf..., close to get it (malloc'ed). */
+FILE *xopen_memstream(char **buf, size_t *len);
+char *xclose_memstream(FILE *f, char **buf);
 
 /* A NULL-terminated, growable vector of malloc'ed strings. */
 struct strv {

@@ -46,8 +46,19 @@ for arch in "$@"; do
 		exit 1
 	fi
 	find "build/$arch" -name '*.gcda' -delete
+	# The guest named each image's path: only an object of this build's
+	# (under build/ARCH, its .gcno beside it, no link) gets its counts.
 	(cd "$merged" && find . -name '*.gcda') | while read -r f; do
-		cp "$merged/$f" "/${f#./}"
+		dest=/${f#./}
+		case $dest in
+		"$PWD/build/$arch/"*) ;;
+		*) echo "coverage: $dest: not under build/$arch, ignored" >&2; continue ;;
+		esac
+		if [ -L "$dest" ] || [ ! -f "${dest%.gcda}.gcno" ]; then
+			echo "coverage: $dest: no object of this build, ignored" >&2
+			continue
+		fi
+		cp -- "$merged/$f" "$dest"
 	done
 	lcov -q --capture --initial --directory "build/$arch" --base-directory . \
 		-o "$out/$arch.base" 2>/dev/null

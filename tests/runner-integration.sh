@@ -14,36 +14,12 @@ if [ ! -x "$run" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-unset QEMU ACCEL ARCH TCG_TIMEOUT_FACTOR
+unset QEMU ACCEL ARCH TCG_TIMEOUT_FACTOR TIMEOUT
 QEMU_DIR=$srcdir/tests/stub
 export QEMU_DIR
 
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	printf 'ok %s - %s\n' "$n" "$1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	printf 'not ok %s - %s\n' "$n" "$1"
-	[ -s "$tmp/out" ] && sed 's/^/#   out: /' "$tmp/out"
-	[ -s "$tmp/err" ] && sed 's/^/#   err: /' "$tmp/err"
-	return 0
-}
-
-# check DESCRIPTION COMMAND...: a test point from a command's success.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-has() { grep -qxF -- "$1" "$tmp/out"; }		# stdout has this exact line
-has_err() { grep -qF -- "$1" "$tmp/err"; }	# stderr contains this
+# shellcheck source=tests/tap-lib.sh
+. "$srcdir/tests/tap-lib.sh"
 status_is() { [ "$(cat "$tmp/rc")" = "$1" ]; }
 one_err_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ]; }
 
@@ -547,17 +523,29 @@ for sig in KILL USR1 HUP; do
 	bg_run --accel tcg
 	kill -"$sig" "$rpid"
 	wait "$rpid"
-	# SIGKILL cannot be caught: QEMU dies of PR_SET_PDEATHSIG, and what
-	# QEMU itself started is beyond reach.  The others kill the group.
-	cp "$tmp/build/x86/hang.elf.pids" "$tmp/qemu.pid"
-	if [ "$sig" = KILL ]; then
-		cut -d' ' -f1 "$tmp/build/x86/hang.elf.pids" >"$tmp/qemu.pid"
-		cut -d' ' -f2 "$tmp/build/x86/hang.elf.pids" >"$tmp/helper.pid"
-	fi
-	check "SIG$sig to the runner: QEMU is gone" gone_soon "$tmp/qemu.pid"
+	# SIGKILL cannot be caught: QEMU dies of PR_SET_PDEATHSIG, what it
+	# started of the reaper (runner/reaper.h).  The others kill the group.
+	check "SIG$sig to the runner: QEMU and its child are gone" \
+		gone_soon "$tmp/build/x86/hang.elf.pids"
 done
-kill -KILL "$(cat "$tmp/helper.pid")"
 check "an interrupted test's log says so" [ "$(tail -n 1 "$tmp/logs/hang.log")" = "INTERRUPTED hang (SIGHUP)" ]
+
+payload family "PASS: one" "@family"
+printf '[family]\nfile = family\ntimeout = 60\n[family2]\nfile = family\ntimeout = 60\n' | cfg
+rm -f "$tmp/build/x86/family.elf.pids"
+"$run" -S "$tmp" -b "$tmp/build" --logdir "$tmp/logs" -a x86_64 --accel tcg -j2 \
+	>"$tmp/out" 2>"$tmp/err" &
+rpid=$!
+i=0
+f=$tmp/build/x86/family.elf.pids
+while { [ ! -f "$f" ] || [ "$(wc -l <"$f")" -lt 8 ]; } && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL "$rpid"
+wait "$rpid"
+check "SIGKILL to the runner (-j2): every process of both tests is gone (group, setsid, double fork)" \
+	gone_soon "$tmp/build/x86/family.elf.pids"
 
 # ---- one run per log directory ----
 
@@ -868,15 +856,20 @@ printf '[gcov]\nfile = gcov\n[gcovbad]\nfile = gcovbad\n' | cfg
 rm -rf "$tmp/logs/gcov.gcov" "$tmp/logs/gcovbad.gcov"
 vr -v
 check "coverage lines: the test's verdict as without them" has "PASS gcov (1 check)"
-check "... each image written under LOGDIR/NAME.gcov/<its path>" \
-	sh -c "[ \"\$(cat '$tmp/logs/gcov.gcov/b/lib/a.gcda')\" = abc ] &&
-		[ \"\$(cat '$tmp/logs/gcov.gcov/b/lib/b.gcda')\" = hi ]"
 check "... and not shown as guest output (-v)" sh -c "! grep -q GCOV '$tmp/out'"
-check "a path with '..': not written, said on stderr and in the log" \
-	sh -c "[ ! -e '$tmp/logs/evil.gcda' ] && [ ! -e '$tmp/evil.gcda' ] &&
-		grep -qF 'gcovbad: coverage: bad GCOV-BEGIN: /b/../../evil.gcda 1' '$tmp/err' &&
-		grep -qF '# coverage: bad GCOV-BEGIN' '$tmp/logs/gcovbad.log'"
-check "... the verdict unchanged" has "PASS gcovbad (1 check)"
+check "... the verdict unchanged by a refused image" has "PASS gcovbad (1 check)"
+if has_err "not a coverage build"; then	# this build: the runner writes nothing
+	check "not a coverage build: no image written, said once per test" \
+		eval "[ ! -e '$tmp/logs/gcov.gcov' ] && has_err 'gcov: coverage: 7 GCOV lines ignored'"
+else
+	check "... each image written under LOGDIR/NAME.gcov/<its path>" \
+		sh -c "[ \"\$(cat '$tmp/logs/gcov.gcov/b/lib/a.gcda')\" = abc ] &&
+			[ \"\$(cat '$tmp/logs/gcov.gcov/b/lib/b.gcda')\" = hi ]"
+	check "a path with '..': not written, said on stderr and in the log" \
+		sh -c "[ ! -e '$tmp/logs/evil.gcda' ] && [ ! -e '$tmp/evil.gcda' ] &&
+			grep -qF 'gcovbad: coverage: bad GCOV-BEGIN: /b/../../evil.gcda 1' '$tmp/err' &&
+			grep -qF '# coverage: bad GCOV-BEGIN' '$tmp/logs/gcovbad.log'"
+fi
 check "a torn image is not written" test ! -e "$tmp/logs/gcovbad.gcov/b/torn.gcda"
 
 # ---- KVM statistics: kvm only (off KVM each check a SKIP); the cfg's checks are checked ----
@@ -1001,6 +994,88 @@ box good.img -a arm64,x86_64
 check "box: one arch at a time, exit 2" eval "status_is 2 && has_err '--box runs one arch at a time'"
 check "box: of 5 kernels of one's own the cache keeps at most 4, the newest" \
 	test "$(find "$tmp/build/build/box" -maxdepth 1 -name 'custom-*' | wc -l)" -le 4
+
+# ---- untrusted guest output, hostile input (the runner's robustness) ----
+
+a5000=$(head -c 5000 /dev/zero | tr '\0' a)
+payload long "PASS: one" "${a5000}FAIL: phantom" "PASS: ${a5000}" "$(sum 2 0 0 0)" \
+	"EXIT: STATUS=0" "@exit 1"
+payload nonxml "PASS: a $(printf '\357\277\276') b $(printf '\357\277\277') c $(printf '\177') d" \
+	"$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+payload many "@flood 800000"
+payload unnamed "FAIL: " "FAIL:  (only a detail)" "FAIL: named (1)" "FAIL: spaced  " \
+	"$(sum 4 4 0 0)" "EXIT: STATUS=1" "@exit 3"
+payload slower "@sleep 1.5" "PASS: one" "$(sum 1 0 0 0)" "EXIT: STATUS=0" "@exit 1"
+cfg <<'EOF2'
+[pass]
+file = pass
+[long]
+file = long
+[nonxml]
+file = nonxml
+[evil]
+file = evil
+[unnamed]
+file = unnamed
+EOF2
+vr --json "$tmp/long.json" long
+check "a line over 4095 bytes stays one line: no phantom FAIL in it" \
+	has "PASS long (2 checks)"
+check "... the check it is cut with a marker, the log keeps it whole" \
+	eval "grep -q 'aaa \\[line cut\\]\"' '$tmp/long.json' && grep -q '^a*FAIL: phantom$' '$tmp/logs/long.log'"
+vr --junit "$tmp/nonxml.xml" nonxml
+check "--junit: U+FFFE, U+FFFF and DEL escaped, the file valid XML" \
+	eval "status_is 0 && xmllint --noout '$tmp/nonxml.xml' 2>/dev/null &&
+		grep -qF 'a \xef\xbf\xbe b \xef\xbf\xbf c \x7f d' '$tmp/nonxml.xml'"
+for w in --junit --json --tap; do
+	vr "$w" /dev/full pass
+	check "$w /dev/full: exit 2 naming the file" eval "status_is 2 && has_err '/dev/full'"
+done
+printf '[many]\nfile = many\n' | cfg
+elapsed() {	# ARGS: vr's wall time in ms into $ms
+	t0=$(date +%s%N)
+	vr "$@"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+elapsed --json "$tmp/many.json"
+json_ms=$ms
+elapsed --junit "$tmp/many.xml"
+check "--junit: 100,000 checks in at most twice the time of --json ($ms ms, $json_ms ms)" \
+	eval "[ $ms -le $((2 * json_ms + 200)) ] && grep -c '^PASS: x$' '$tmp/many.xml' | grep -qx 100000"
+printf '[evil]\nfile = evil\n' | cfg
+vr -v -t evil
+check "-v -t: guest lines in TAP comments are escaped (no CR, ESC or non-UTF-8 byte)" \
+	eval "grep -q '^# evil: PASS: a\\\\x0dnot ok 99' '$tmp/out' &&
+		! LC_ALL=C grep -q '$(printf '[\r\033\377]')' '$tmp/out' && iconv -f UTF-8 -t UTF-8 '$tmp/out' >/dev/null"
+vr --baseline "$tmp" evil
+check "--baseline DIR: exit 2 with FILE:LINE" eval "status_is 2 && has_err \"$tmp:1: Is a directory\""
+printf 'test: evil\ncheck: a\0b\nreason: x\n' >"$tmp/nul.baseline"
+vr --baseline "$tmp/nul.baseline" evil
+check "--baseline with a NUL in a value: exit 2 with FILE:LINE" \
+	eval "status_is 2 && has_err '$tmp/nul.baseline:2: a NUL byte'"
+printf '[unnamed]\nfile = unnamed\n' | cfg
+vr --write-baseline "$tmp/unnamed.baseline" unnamed
+vr --baseline "$tmp/unnamed.baseline" unnamed
+check "--write-baseline then --baseline: FAILs without a name are absorbed too" \
+	eval "status_is 0 && grep -q '^XFAIL unnamed' '$tmp/out'"
+vr --timeout-factor 1e-300 unnamed
+check "--timeout-factor 1e-300: exit 2" eval "status_is 2 && has_err 'from 0.1 to 100'"
+printf '[pass]\nfile = pass\n[hang]\nfile = hang\ntimeout = 90\n[slower]\nfile = slower\ntimeout = 1\n' | cfg
+rm -f "$tmp/build/x86/hang.elf.pids"
+TIMEOUT=1 vr --timeout-factor 5 hang
+check "TIMEOUT=1: every entry's timeout, the factor not applied" \
+	eval "has 'TIMEOUT hang (no verdict after 1 s)' && gone_soon '$tmp/build/x86/hang.elf.pids'"
+TIMEOUT=0 vr slower
+check "TIMEOUT=0: no timeout (a 1.5 s test whose cfg says 1 s passes)" has "PASS slower (1 check)"
+TIMEOUT=1m vr -n slower
+check "TIMEOUT=1m: timeout(1)'s syntax" status_is 0
+TIMEOUT=2x vr slower
+check "TIMEOUT=2x: exit 2" eval "status_is 2 && has_err \"timeout '2x'\""
+printf '#!/nonexistent/interpreter\n' >"$tmp/badqemu"
+chmod +x "$tmp/badqemu"
+QEMU=$tmp/badqemu vr slower
+check "a QEMU script whose interpreter is missing: exit 2 naming both" \
+	eval "status_is 2 && has_err '$tmp/badqemu: cannot be started: its interpreter /nonexistent/interpreter'"
 
 # ---- smaller rules ----
 
