@@ -13,6 +13,9 @@
 /* Write n bytes to the console device; the caller holds the console lock. */
 void arch_console_write(const char *s, size_t n);
 
+/* One byte from the console's input, or -1 when none is waiting. */
+int arch_console_getc(void);
+
 /* Power off with the guest status (enum vm_status); never returns. */
 __attribute__((noreturn)) void arch_exit(int status);
 

@@ -22,7 +22,7 @@ int main(int argc, char **argv);
 static unsigned long asked_mem_mib;
 static const char *vmm = "qemu";
 static unsigned int asked_cpus;
-static bool stats, efi, l0_tcg;
+static bool stats, efi, l0_tcg, migrating;
 
 bool run_l0_tcg(void)
 {
@@ -55,6 +55,11 @@ uint64_t run_firmware_slack(uint64_t want)
 	uint64_t part = want / (efi ? 16 : 64), least = (efi ? 8ull : 1ull) << 20;
 
 	return part > least ? part : least;
+}
+
+bool run_migrates(void)
+{
+	return migrating;
 }
 
 bool run_on_vmm(const char *name)
@@ -93,6 +98,8 @@ static unsigned int take_framework_words(int *argc, char **argv)
 			stats = true;
 		else if (!strcmp(argv[i], "vmunit.l0=tcg"))
 			l0_tcg = true;
+		else if (!strcmp(argv[i], "vmunit.migrate"))
+			migrating = true;
 		else
 			argv[out++] = argv[i];
 	}

@@ -39,6 +39,8 @@ uint64_t run_firmware_slack(uint64_t want);
  * test's work and not the exit's.
  */
 bool run_stats(void);
+/* Whether the run migrates the VM when the test asks (vmunit.migrate, lib/migrate.h). */
+bool run_migrates(void);
 #define STATS_WAIT_US 500000
 
 #endif

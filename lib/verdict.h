@@ -60,6 +60,15 @@ enum check_kind {
 #define VM_EXIT_FMT "EXIT: STATUS=%d"
 #define VM_INFO_TAG "INFO"
 #define VM_ERROR_TAG "ERROR"
+/*
+ * Live migration (lib/migrate.h, runner/migrate.h): the guest asks with
+ * this line and waits for the runner's answer on its console, one line:
+ * VM_MIGRATED once it runs on the destination QEMU, or VM_NOT_MIGRATED
+ * and QEMU's reason when QEMU would not migrate it.
+ */
+#define VM_MIGRATE_LINE "MIGRATE: now"
+#define VM_MIGRATED 'M'
+#define VM_NOT_MIGRATED 'N'
 /* lib/efi's loader, started without a payload, waits for one (runner/efi-snapshot.h). */
 #define VM_EFI_WAITING_LINE "VMUNIT-EFI: waiting for the payload"
 

@@ -405,7 +405,7 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 		return -1;
 	if (pipe2(p, O_CLOEXEC))
 		return err_set(e, "pipe: %m");
-	r = run_spawn(l->b->argv.v, p[1], -1, mask, &l->pid);
+	r = run_spawn(l->b->argv.v, -1, p[1], -1, mask, &l->pid);
 	close(p[1]);
 	if (r) {
 		close(p[0]);

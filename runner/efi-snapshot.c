@@ -324,7 +324,7 @@ static int start(char *const *argv, int out, int qmp, pid_t *pid)
 	strv_append(&full, argv);
 	strv_append(&full, qmp_argv);
 	sigprocmask(SIG_BLOCK, NULL, &mask);
-	r = run_spawn(full.v, out, qmp, &mask, pid);
+	r = run_spawn(full.v, -1, out, qmp, &mask, pid);
 	strv_free(&full);
 	return r;
 }

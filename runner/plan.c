@@ -86,10 +86,12 @@ static char *static_skip(const struct host *h, const struct cfg_entry *c, enum a
 
 	if (!(vi->arch_mask & (1u << a)))
 		return xasprintf("%s runs no %s payloads", vi->display, arch_info(a)->name);
-	if (vmm != VMM_QEMU && (c->machine || c->qemu_params || c->scratch || c->efi))
+	if (vmm != VMM_QEMU &&
+	    (c->machine || c->qemu_params || c->scratch || c->efi || c->migration))
 		return xasprintf("needs QEMU (its %s), running %s",
 				 c->machine ? "machine" : c->qemu_params ? "qemu_params" :
-				 c->scratch ? "scratch" : "EFI boot", vi->display);
+				 c->scratch ? "scratch" : c->efi ? "EFI boot" : "live migration",
+				 vi->display);
 	if (c->efi && !arch_info(a)->efi_machine)
 		return xasprintf("boot = efi: no EFI boot for %s", arch_info(a)->name);
 	if (c->efi && !efi_firmware(a))
@@ -258,6 +260,13 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 		free(append);
 		o.append = append = more;
 		o.paused = true;
+	}
+	t->migrations = vmm == VMM_QEMU && !by_hand ? c->migration : 0;
+	if (t->migrations) {
+		char *more = xasprintf("%s%svmunit.migrate", append ? append : "", append ? " " : "");
+
+		free(append);
+		o.append = append = more;
 	}
 	if (t->log && vmm == VMM_BOCHS)
 		o.vmm_log = t->vmm_log = xasprintf("%s.bochs", t->log);

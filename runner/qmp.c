@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,10 +41,13 @@ int qmp_open(struct qmp *q, int *child)
 
 static void dispatch(struct qmp *q, struct json_object *msg, qmp_event_fn *fn, void *ctx)
 {
-	struct json_object *ev, *data, *reason, *id, *ret;
+	struct json_object *ev, *data, *reason, *id, *ret, *err, *desc;
 
 	if (q->reply && json_object_object_get_ex(msg, "id", &id) &&
 	    json_object_is_type(id, json_type_string)) {
+		if (json_object_object_get_ex(msg, "error", &err) &&
+		    json_object_object_get_ex(err, "desc", &desc))
+			snprintf(q->error, sizeof(q->error), "%s", json_object_get_string(desc));
 		q->reply(q->reply_ctx, json_object_get_string(id),
 			 json_object_object_get_ex(msg, "return", &ret) ? ret : NULL);
 		return;

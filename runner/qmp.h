@@ -26,7 +26,7 @@
 extern char *const qmp_argv[];
 
 struct json_object;
-/* A reply: its id and its "return" (NULL for an "error"). */
+/* A reply: its id and its "return" (NULL for an "error": its desc in q->error). */
 typedef void qmp_reply_fn(void *ctx, const char *id, struct json_object *ret);
 
 struct qmp {
@@ -35,6 +35,7 @@ struct qmp {
 	size_t bytes;		/* read so far */
 	qmp_reply_fn *reply;
 	void *reply_ctx;
+	char error[256];	/* the last error reply's "desc", for reply */
 };
 
 typedef void qmp_event_fn(void *ctx, const char *event, const char *reason);

@@ -20,6 +20,7 @@
 #include "baseline.h"
 #include "efi-snapshot.h"
 #include "gcov-collect.h"
+#include "migrate.h"
 #include "stats.h"
 #include "qmp.h"
 #include "reaper.h"
@@ -36,6 +37,8 @@ struct job {
 	pid_t pid;		/* also the process group */
 	int fd;			/* read end of the output pipe, or -1 */
 	struct qmp qmp;
+	int in;			/* its console input (migration entries), or -1 */
+	const sigset_t *mask;	/* the children's: a migration's destination too */
 	FILE *log;
 	size_t out_bytes;	/* output read so far */
 	long long deadline;	/* ms; after exit: the end of draining */
@@ -71,14 +74,14 @@ struct sched {
 /*
  * The VMM in a process group of its own (so a timeout kills all of it) that
  * dies with the runner (PR_SET_PDEATHSIG, whatever kills the runner),
- * stdin from /dev/null, stdout and stderr into the pipe, QEMU's QMP socket
+ * stdin from in (-1: /dev/null), stdout and stderr into the pipe, QEMU's QMP socket
  * (qmp >= 0) as fd QMP_CHILD_FD, our signal mask undone.  An exec error goes back to the
  * parent through errfd, which closes on a successful exec.
  */
-static void __attribute__((noreturn)) child(char *const *argv, int out, int qmp,
+static void __attribute__((noreturn)) child(char *const *argv, int in, int out, int qmp,
 					     int errfd, const sigset_t *mask, pid_t parent)
 {
-	int null = open("/dev/null", O_RDONLY);
+	int null = in >= 0 ? in : open("/dev/null", O_RDONLY);
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -100,7 +103,7 @@ fail:
 	_exit(127);
 }
 
-int run_spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid)
+int run_spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask, pid_t *pid)
 {
 	pid_t parent = getpid();
 	int ep[2], error = 0;
@@ -110,7 +113,7 @@ int run_spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *
 		return errno;
 	*pid = fork();
 	if (*pid == 0)
-		child(argv, out, qmp, ep[1], mask, parent);
+		child(argv, in, out, qmp, ep[1], mask, parent);
 	if (*pid < 0)
 		error = errno;
 	close(ep[1]);
@@ -273,8 +276,12 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	struct strv argv = { 0 };
 	int p[2], qmp, r;
 
-	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .ends_in_newline = true };
+	int in[2] = { -1, -1 };
+
+	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .in = -1, .mask = mask,
+			   .ends_in_newline = true };
 	vp_init(&j->vp);
+	j->vp.migrations_want = t->migrations;
 	j->vp.qemu_name = base_name(t->argv.v[0]);
 	j->vp.own_line = vmm_info(t->vmm)->own_line;
 	strv_append(&argv, t->argv.v);
@@ -308,7 +315,12 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	}
 	if (qmp >= 0)
 		strv_append(&argv, qmp_argv);
-	r = run_spawn(argv.v, p[1], qmp, mask, &j->pid);
+	if (t->migrations && pipe2(in, O_CLOEXEC))
+		in[0] = in[1] = -1;	/* the guest's wait then ends in its ERROR */
+	r = run_spawn(argv.v, in[0], p[1], qmp, mask, &j->pid);
+	if (in[0] >= 0)
+		close(in[0]);
+	j->in = in[1];
 	strv_free(&argv);
 	close(p[1]);
 	if (qmp >= 0)
@@ -316,6 +328,9 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	if (r) {
 		close(p[0]);
 		qmp_close(&j->qmp);
+		if (j->in >= 0)
+			close(j->in);
+		j->in = -1;
 		j->pid = 0;
 		return r;
 	}
@@ -324,6 +339,34 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	j->started = now_ms();
 	j->deadline = t->timeout_s > 0 ? j->started + (long long)(t->timeout_s * 1000) : LLONG_MAX;
 	return 0;
+}
+
+/* The guest asked to be migrated (runner/migrate.h); the log says how it went. */
+static void job_migrate(struct job *j)
+{
+	struct vm v = { .pid = j->pid, .out = j->fd, .in = j->in, .qmp = j->qmp };
+	long long t0 = now_ms();
+	struct err e;
+	int r;
+
+	if (j->exited || j->in < 0)
+		r = err_set(&e, "QEMU %s", j->exited ? "has exited" : "has no console input");
+	else
+		r = migrate_vm(j->t->argv.v, j->mask, &v, &e);
+	j->pid = v.pid;
+	j->fd = v.out;
+	j->in = v.in;
+	j->qmp = v.qmp;
+	if (!r) {
+		j->vp.migrated++;
+		log_note(j, "migration %u: to a new QEMU (pid %d) in %lld ms", j->vp.migrated,
+			 (int)j->pid, now_ms() - t0);
+	} else if (r > 0) {
+		log_note(j, "migration: QEMU refused: %s", e.msg);
+	} else {
+		log_note(j, "migration failed: %s", e.msg);
+		vp_migration_failed(&j->vp, e.msg);
+	}
 }
 
 static void flush_line(struct job *j, const struct run_opts *o)
@@ -342,6 +385,10 @@ static void flush_line(struct job *j, const struct run_opts *o)
 	vp_line(&j->vp, j->line);
 	if (o->line)
 		o->line(o->ctx, j->t, j->line);
+	if (j->t->migrations && !strncmp(j->line, VM_MIGRATE_LINE, strlen(VM_MIGRATE_LINE)) &&
+	    strspn(j->line + strlen(VM_MIGRATE_LINE), "\r") ==
+	    strlen(j->line + strlen(VM_MIGRATE_LINE)))
+		job_migrate(j);
 }
 
 /*
@@ -463,6 +510,9 @@ static void job_finish(struct sched *s, struct job *j)
 	while (qmp_read(&j->qmp, on_event, &j->vp) > 0)	/* what QEMU said last */
 		;
 	qmp_close(&j->qmp);
+	if (j->in >= 0)
+		close(j->in);
+	j->in = -1;
 	gcov_end(&j->gcov);
 	if (j->gcov.error)
 		log_coverage_error(j);
@@ -769,6 +819,9 @@ static void job_drop(struct sched *s, struct job *j)
 		log_coverage_error(j);
 	log_close(j, line, &s->log_errors);
 	qmp_close(&j->qmp);
+	if (j->in >= 0)
+		close(j->in);
+	j->in = -1;
 	vp_free(&j->vp);
 	j->pid = 0;
 }
@@ -816,6 +869,9 @@ static bool efi_boot_cold(struct sched *s, struct job *j)
 	if (j->log)
 		fclose(j->log);
 	qmp_close(&j->qmp);
+	if (j->in >= 0)
+		close(j->in);
+	j->in = -1;
 	gcov_end(&j->gcov);
 	free(j->gcov.error);
 	vp_free(&j->vp);

@@ -54,11 +54,11 @@ struct batch_end run_batch(const struct test *tests, size_t n, const struct run_
 
 /*
  * A VMM started the runner's way: its own process group, killed when the
- * runner dies (PR_SET_PDEATHSIG), stdin /dev/null, stdout and stderr into
- * out, the QMP socket qmp (>= 0) as fd QMP_CHILD_FD, the signal mask mask.
- * 0 once exec'ed, else the errno of the failure.
+ * runner dies (PR_SET_PDEATHSIG), stdin from in (-1: /dev/null), stdout
+ * and stderr into out, the QMP socket qmp (>= 0) as fd QMP_CHILD_FD, the
+ * signal mask mask.  0 once exec'ed, else the errno of the failure.
  */
-int run_spawn(char *const *argv, int out, int qmp, const sigset_t *mask, pid_t *pid);
+int run_spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask, pid_t *pid);
 
 /*
  * The run's signals blocked (old: the mask before) and readable from the

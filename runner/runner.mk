@@ -23,7 +23,7 @@ RUNNER_LDFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(HOST_LDFLAGS)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper run box-record box json-out junit report checkcfg probe
+RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper migrate run box-record box json-out junit report checkcfg probe
 RUNNER_LIB_OBJS := $(RUNNER_UNITS:%=runner/%.o)
 RUNNER_OBJS := $(RUNNER_LIB_OBJS) runner/main.o
 RUNNER_TEST_BINS := tests/runner-cfg-test tests/runner-verdict-test tests/runner-baseline-test \

@@ -66,6 +66,7 @@ void vp_free(struct vparse *vp)
 	free(vp->after_exit_first);
 	free(vp->qemu_msg);
 	free(vp->flood);
+	free(vp->migration);
 	free(vp->fatal);
 	vp_init(vp);
 }
@@ -157,6 +158,12 @@ static char *clean_line(const char *line)
 	while (n && strchr("\r \t", s[n - 1]))
 		s[--n] = '\0';
 	return s;
+}
+
+void vp_migration_failed(struct vparse *vp, const char *why)
+{
+	if (!vp->migration)
+		vp->migration = xstrdup(why);
 }
 
 void vp_flood(struct vparse *vp, const char *what)
@@ -344,7 +351,7 @@ void vp_event(struct vparse *vp, const char *event, const char *reason)
 
 bool vp_fatal(const struct vparse *vp)
 {
-	return vp->fatal || vp->flood || vp->after_exit || (vp->stopped && !vp->have_exit);
+	return vp->fatal || vp->flood || vp->migration || vp->after_exit || (vp->stopped && !vp->have_exit);
 }
 
 /* ---- the decision ---- */
@@ -510,6 +517,8 @@ static int fatal_verdict(const struct vparse *vp, struct why *w)
 	if (vp->flood)
 		return say(w, V_ERROR, "output flood: more than %s%s; output cut off",
 			   vp->flood, after), 1;
+	if (vp->migration)
+		return say(w, V_ERROR, "migration: %s%s", vp->migration, after), 1;
 	if (vp->fatal) {
 		fatal_where(vp, where, sizeof(where));
 		return say(w, V_ERROR, "%s%s%s", vp->fatal, where, after), 1;
@@ -639,6 +648,10 @@ enum verdict vp_verdict(const struct vparse *vp, const struct qemu_end *end,
 	}
 	if (vp->status == VM_STATUS_SKIP)
 		return skip_reasons(vp, &w);
+	if (vp->migrated < vp->migrations_want)
+		return say(&w, V_ERROR, "the cfg asks for %u %s, the guest crossed %u",
+			   vp->migrations_want, plural(vp->migrations_want, "migration", "migrations"),
+			   vp->migrated);
 	return pass_summary(vp, &w);
 }
 

@@ -53,6 +53,8 @@ struct vparse {
 	char *qemu_msg;		/* the VMM's first message ("name: ..."), or NULL */
 	bool qemu_msg_warning;	/* ... a warning: the next error replaces it */
 	char *flood;		/* output over a bound: what was exceeded */
+	char *migration;	/* the runner's migration failed: stage and QEMU's words */
+	unsigned migrations_want, migrated;	/* cfg migration = N, and those done */
 	/*
 	 * A fatal condition of QEMU or KVM ("KVM internal error ...") with
 	 * what its register dump said; fatal_done once the dump is complete.
@@ -89,6 +91,8 @@ enum verdict vp_recount(const struct vparse *vp, char *reason, size_t len);
 void vp_line(struct vparse *vp, const char *line);
 /* A QMP event: "SHUTDOWN" (with its reason), "STOP", "GUEST_PANICKED". */
 void vp_event(struct vparse *vp, const char *event, const char *reason);
+/* The runner's migration of the VM failed (runner/migrate.h): an ERROR. */
+void vp_migration_failed(struct vparse *vp, const char *why);
 /* The runner cut the output off: over its size bound (what, e.g. "16 MiB"). */
 void vp_flood(struct vparse *vp, const char *what);
 /*

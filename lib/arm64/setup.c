@@ -25,6 +25,7 @@
 #define UART_DR 0x00
 #define UART_FR 0x18
 #define UART_FR_TXFF (1u << 5)
+#define UART_FR_RXFE (1u << 4)
 
 struct percpu cpus[MAX_CPUS];
 extern char _end[], boot_stack_guard[];
@@ -47,6 +48,12 @@ void arch_console_write(const char *s, size_t n)
 			;
 		mmio_write32(uart + UART_DR, *s++);
 	}
+}
+
+int arch_console_getc(void)
+{
+	return mmio_read32(uart + UART_FR) & UART_FR_RXFE ? -1 :
+	       (int)(mmio_read32(uart + UART_DR) & 0xff);
 }
 
 void arch_exit(int status)

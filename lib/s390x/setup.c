@@ -35,6 +35,12 @@ void arch_console_write(const char *s, size_t n)
 	sclp_console_write(s, n);
 }
 
+/* No console input yet (SCLP Read Event Data): no migration on s390x so far. */
+int arch_console_getc(void)
+{
+	return -1;
+}
+
 /*
  * QEMU ends the run when the last operating CPU enters a disabled wait
  * (the others are stopped first); the address 0xfff makes it a shutdown

@@ -22,6 +22,7 @@
 #define UART_LCR_8N1 0x03
 #define UART_LCR_DLAB 0x80
 #define UART_LSR 5
+#define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
 #define DEBUG_EXIT_PORT 0xf4
@@ -111,6 +112,11 @@ void arch_console_write(const char *s, size_t n)
 			;
 		outb(COM1, *s++);
 	}
+}
+
+int arch_console_getc(void)
+{
+	return inb(COM1 + UART_LSR) & UART_LSR_DR ? inb(COM1) : -1;
 }
 
 void arch_exit(int status)
