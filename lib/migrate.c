@@ -66,7 +66,7 @@ bool migrate_or_skip(void)
 {
 	if (run_migrates())
 		return true;
-	report_skip("not a migration run (cfg: migration = N)");
+	report_skip("not a migration run (cfg: migration = 1)");
 	return false;
 }
 

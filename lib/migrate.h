@@ -1,5 +1,5 @@
 /*
- * Live migration in the middle of a test (cfg: migration = N; the runner's
+ * Live migration in the middle of a test (cfg: migration = 1; the runner's
  * side is runner/migrate.h).  migrate() is a point the VM must cross by
  * moving to another QEMU: it prints VM_MIGRATE_LINE and waits for the
  * runner's answer on the console.  VM_MIGRATED: the test goes on, on the
@@ -11,7 +11,7 @@
  * Outside a migration run (no vmunit.migrate: the same entry without
  * migration =, a run by hand) migrate() does nothing, so each test also
  * checks its state unmigrated.  A test may migrate several times; the
- * runner checks that it asked as often as its cfg entry says.
+ * runner checks that a migration entry migrated at least once.
  */
 #ifndef VMUNIT_MIGRATE_H
 #define VMUNIT_MIGRATE_H

@@ -219,7 +219,7 @@ static const struct key keys[] = {
 	{ .name = "boot", .set = set_boot },
 	{ .name = "timeout", .set = set_uint, .off = FIELD(timeout), .max = 86400 },
 	{ .name = "scratch", .set = set_uint, .off = FIELD(scratch), .max = 4096 },
-	{ .name = "migration", .set = set_uint, .off = FIELD(migration), .max = 16 },
+	{ .name = "migration", .set = set_uint, .off = FIELD(migration), .max = 1 },
 	{ .name = "stats", .set = set_stats, .off = FIELD(stats) },
 	{ .name = "stats_check", .set = set_stats_check, .off = FIELD(stats_check) },
 	{ .name = "groups", .set = set_string, .off = FIELD(groups) },

@@ -34,7 +34,7 @@ struct cfg_entry {
 	char *args;		/* -append, or NULL */
 	char *qemu_params;	/* extra QEMU words, or NULL */
 	unsigned scratch;	/* MiB of a fresh zeroed disk, drive id "scratch"; 0: none */
-	unsigned migration;	/* live migrations the guest asks for (runner/migrate.h) */
+	unsigned migration;	/* 1: the guest asks for live migrations (runner/migrate.h) */
 	char *stats;		/* KVM statistics to report (stats.h): "all" or names, or NULL */
 	char *stats_check;	/* ';'-separated checks on them, or NULL */
 	char *machine, *cpu;	/* overrides, or NULL */

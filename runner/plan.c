@@ -261,8 +261,8 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 		o.append = append = more;
 		o.paused = true;
 	}
-	t->migrations = vmm == VMM_QEMU && !by_hand ? c->migration : 0;
-	if (t->migrations) {
+	t->migrate = vmm == VMM_QEMU && !by_hand && c->migration;
+	if (t->migrate) {
 		char *more = xasprintf("%s%svmunit.migrate", append ? append : "", append ? " " : "");
 
 		free(append);

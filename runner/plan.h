@@ -53,7 +53,7 @@ struct test {
 	const char *stats;	/* KVM statistics asked for (the cfg entry's), or NULL */
 	const char *stats_check;
 	bool stats_kvm;		/* read them: under kvm, QEMU paused at the start */
-	unsigned migrations;	/* the cfg's migration = N (QEMU), the guest told */
+	bool migrate;		/* cfg migration = 1 (QEMU): the guest told, its asks served */
 	unsigned scratch_mib;
 	/* boot = efi under TCG: its firmware snapshot and the QEMU that makes it */
 	char *efi_state;

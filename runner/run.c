@@ -281,7 +281,7 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	*j = (struct job){ .t = t, .fd = -1, .qmp.fd = -1, .in = -1, .mask = mask,
 			   .ends_in_newline = true };
 	vp_init(&j->vp);
-	j->vp.migrations_want = t->migrations;
+	j->vp.migrate = t->migrate;
 	j->vp.qemu_name = base_name(t->argv.v[0]);
 	j->vp.own_line = vmm_info(t->vmm)->own_line;
 	strv_append(&argv, t->argv.v);
@@ -315,7 +315,7 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 	}
 	if (qmp >= 0)
 		strv_append(&argv, qmp_argv);
-	if (t->migrations && pipe2(in, O_CLOEXEC))
+	if (t->migrate && pipe2(in, O_CLOEXEC))
 		in[0] = in[1] = -1;	/* the guest's wait then ends in its ERROR */
 	r = run_spawn(argv.v, in[0], p[1], qmp, mask, &j->pid);
 	if (in[0] >= 0)
@@ -385,7 +385,7 @@ static void flush_line(struct job *j, const struct run_opts *o)
 	vp_line(&j->vp, j->line);
 	if (o->line)
 		o->line(o->ctx, j->t, j->line);
-	if (j->t->migrations && !strncmp(j->line, VM_MIGRATE_LINE, strlen(VM_MIGRATE_LINE)) &&
+	if (j->t->migrate && !strncmp(j->line, VM_MIGRATE_LINE, strlen(VM_MIGRATE_LINE)) &&
 	    strspn(j->line + strlen(VM_MIGRATE_LINE), "\r") ==
 	    strlen(j->line + strlen(VM_MIGRATE_LINE)))
 		job_migrate(j);

@@ -54,7 +54,8 @@ struct vparse {
 	bool qemu_msg_warning;	/* ... a warning: the next error replaces it */
 	char *flood;		/* output over a bound: what was exceeded */
 	char *migration;	/* the runner's migration failed: stage and QEMU's words */
-	unsigned migrations_want, migrated;	/* cfg migration = N, and those done */
+	bool migrate;		/* cfg migration = 1: at least one must be done */
+	unsigned migrated;	/* migrations done */
 	/*
 	 * A fatal condition of QEMU or KVM ("KVM internal error ...") with
 	 * what its register dump said; fatal_done once the dump is complete.
