@@ -402,7 +402,7 @@ static void deliver(struct sched *s, struct job *j, struct result *r, bool unsta
 	r->started = j->started != 0;
 	if (j->started)
 		r->seconds = (now_ms() - j->started) / 1000.0;
-	if (unstarted && j->t->expect >= 0) {
+	if ((unstarted || j->t->skip) && j->t->expect >= 0) {	/* it did not run */
 		size_t n = strlen(r->reason);
 
 		snprintf(r->reason + n, sizeof(r->reason) - n, "; expected %s not checked",
