@@ -133,6 +133,9 @@ static int drive(struct peer *sp, struct vm *dst, struct peer *dp,
 		    "\"}, \"id\": \"mig-getfd\"}\n", sv[1]);
 	qmp_send(&dp->q, "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"fd:"
 		 FDNAME "\"}, \"id\": \"mig-incoming\"}\n");
+	/* QEMU's default bandwidth (128 MiB/s) would take half a second for 64 MiB. */
+	qmp_send(&sp->q, "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
+		 "{\"max-bandwidth\": 17179869184}, \"id\": \"mig-bw\"}\n");
 	qmp_send_fd(&sp->q, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"" FDNAME
 		    "\"}, \"id\": \"mig-getfd\"}\n", sv[0]);
 	qmp_send(&sp->q, "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"fd:" FDNAME
