@@ -31,6 +31,9 @@
 #     of this tree are left alone.
 #  5. On x86_64: the LAPIC timer latency figures of x86/timer.c under QEMU
 #     TCG and Bochs (guest time: Bochs's runs at its ips rate).
+#  5b. Live migration (runner/migrate.h) on x86_64 and arm64 under TCG: each
+#     migration's time (the log's figure) and migrate-live's seconds against
+#     the same test unmigrated.
 #  6. On x86_64, real KVM in the box (--box debian-6.12, runner/box.h), x86_64
 #     and arm64: L1 boot to ready (the box log's own figure), one test
 #     (cpuid, selftest: the runner's seconds inside L1), the whole run's
@@ -392,6 +395,22 @@ if [ "$arch" = x86_64 ] && [ -f "$builddir/x86/timer.elf" ]; then
 			--logdir "$tmp/logs-$vmm" -v timer 2>/dev/null |
 			sed -n "s/^timer: INFO: latency: \(.*\) latency over \([0-9]*\) timers (ns): /  $vmm: \1 (\2 timers): /p"
 	done
+fi
+
+# --- 5b. live migration ----------------------------------------------------------
+if [ -f "$builddir/$adir/migrate.elf" ] && [ "$arch" != s390x ]; then
+	echo
+	echo "5b. live migration (runner/migrate.h), 64 MiB guest, TCG: ms per migration; test seconds"
+	"$run" -S "$srcdir" -b "$builddir" -a "$arch" --accel tcg --logdir "$tmp/mig" \
+		--json "$tmp/mig.json" migrate migrate-live >/dev/null 2>&1 || true
+	printf '  per migration (ms): %s\n' "$(sed -n 's/^migration [0-9]*: .* in \([0-9]*\) ms$/\1/p' \
+		"$tmp/mig/migrate-live.log" | tr '\n' ' ')"
+	/usr/bin/python3 - "$tmp/mig.json" <<'EOF2'
+import json, sys
+s = {t["name"]: t["seconds"] for t in json.load(open(sys.argv[1]))["tests"]}
+print("  migrate (unmigrated) %.2f s, migrate-live (4 migrations) %.2f s: %.1fx"
+      % (s["migrate"], s["migrate-live"], s["migrate-live"] / s["migrate"]))
+EOF2
 fi
 
 # --- 6. the box ------------------------------------------------------------------
