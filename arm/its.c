@@ -37,6 +37,7 @@
 #include "vmunit.h"
 #include "gic.h"
 #include "its.h"
+#include "migrate.h"
 #include "processor.h"
 #include "psci.h"
 #include "smp.h"
@@ -436,6 +437,67 @@ static void test_errors(const void *arg)
 	report(int_arrives(9, 1, intid, cpu), "a valid INT after them arrives");
 }
 
+/*
+ * The ITS's state across a live migration (lib/migrate.h; no-op unmigrated):
+ * the device and collection tables and the ITTs (every mapped event still
+ * translated, each on its CPU: the translation cache must be rebuilt from
+ * the restored tables), a pending LPI (delivered once enabled), and an
+ * unmapped collection (an INT to it still delivers nothing).
+ */
+#define MIG_DEV0 200
+#define MIG_DEVS 8
+#define MIG_EVENTS 8
+#define MIG_LPI0 4096
+#define MIG_ICID (ITS_MAX_COLLECTIONS - 2)
+
+static void test_migration(const void *arg)
+{
+	unsigned int held = LPI(MIG_LPI0 + MIG_DEVS * MIG_EVENTS), orphan = held + 1, bad = 0;
+	uint32_t held_before, orphan_before;
+	bool ok = its_mapc(MIG_ICID, 0, true);
+
+	for (unsigned int d = 0; d < MIG_DEVS; d++) {
+		ok &= its_mapd(MIG_DEV0 + d, 3, true);
+		for (unsigned int e = 0; e < MIG_EVENTS; e++) {
+			lpi_config(LPI(MIG_LPI0 + d * MIG_EVENTS + e), true);
+			ok &= its_mapti(MIG_DEV0 + d, e, LPI(MIG_LPI0 + d * MIG_EVENTS + e),
+					(d + e) % lpi_cpus);
+		}
+	}
+	for (unsigned int cpu = 0; cpu < lpi_cpus; cpu++)
+		ok &= its_invall(cpu) && its_sync(cpu);
+	ok &= map_event(MIG_DEV0 + MIG_DEVS, 1, 0, held, 0) &&
+	      map_event(MIG_DEV0 + MIG_DEVS + 1, 1, 0, orphan, MIG_ICID);
+	require_earlier(ok, "setup commands failed");
+	report(int_arrives(MIG_DEV0 + MIG_DEVS + 1, 0, orphan, 0),
+	       "collection %u on cpu0 delivers before it is unmapped", MIG_ICID);
+	its_mapc(MIG_ICID, 0, false);
+	lpi_config(held, false);
+	its_inv(MIG_DEV0 + MIG_DEVS, 0);
+	held_before = got(held);
+	its_int(MIG_DEV0 + MIG_DEVS, 0);
+	its_sync(0);
+	migrate();
+	for (unsigned int d = 0; d < MIG_DEVS; d++)
+		for (unsigned int e = 0; e < MIG_EVENTS; e++)
+			bad += !int_arrives(MIG_DEV0 + d, e, LPI(MIG_LPI0 + d * MIG_EVENTS + e),
+					    (d + e) % lpi_cpus);
+	report(!bad, "each of %u mapped events is translated to its LPI on its CPU (%u not)",
+	       MIG_DEVS * MIG_EVENTS, bad);
+	report(!wait_count(held, held_before + 1, STAYS), "the disabled LPI stays pending (%u arrived)",
+	       got(held) - held_before);
+	lpi_config(held, true);
+	its_inv(MIG_DEV0 + MIG_DEVS, 0);
+	its_sync(0);
+	report(arrives_once(held, held_before, 0), "enabled, the pending LPI arrives once (%u)",
+	       got(held) - held_before);
+	orphan_before = got(orphan);
+	if (in_error(ITS_INT | (uint64_t)(MIG_DEV0 + MIG_DEVS + 1) << 32, 0, 0,
+		     "INT to the unmapped collection"))
+		report(!wait_count(orphan, orphan_before + 1, STAYS),
+		       "... delivers nothing (%u arrived)", got(orphan) - orphan_before);
+}
+
 static void irq_on(void *arg)
 {
 	irq_enable();
@@ -475,5 +537,6 @@ int main(int argc, char **argv)
 	subtest("mapi", test_mapi, NULL);
 	subtest("many", test_many, NULL);
 	subtest("errors", test_errors, NULL);
+	subtest("migration", test_migration, NULL);
 	return 0;
 }
