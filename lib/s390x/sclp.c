@@ -13,6 +13,7 @@
 #define SCLP_CMD_READ_SCP_INFO		0x00020001
 #define SCLP_CMD_READ_SCP_INFO_FORCED	0x00120001
 #define SCLP_CMD_WRITE_EVENT_DATA	0x00760005
+#define SCLP_CMD_READ_EVENT_DATA	0x00770005
 #define SCLP_CMD_WRITE_EVENT_MASK	0x00780005
 
 #define SCLP_RC_READ_DONE	0x0010	/* normal read completion */
@@ -95,11 +96,17 @@ static int servc(uint32_t cmd, void *block)
 	return cc;
 }
 
-/* Run a command on the SCCB and wait for it; the response code, or 0. */
+/*
+ * Run a command on the SCCB and wait for it; the response code, or 0.  A
+ * service signal that is not this command's (console input announced)
+ * may come first: the response code, 0 until the SCLP wrote it, tells.
+ */
 static uint16_t sclp_call(uint32_t cmd)
 {
+	struct sccb_header *h = (void *)sccb;
 	int cc;
 
+	h->response = 0;
 	busy = true;
 	while ((cc = servc(cmd, sccb)) == 2)
 		;
@@ -107,9 +114,9 @@ static uint16_t sclp_call(uint32_t cmd)
 		busy = false;
 		return 0;
 	}
-	while (busy)
+	while (busy || !h->response)
 		enabled_wait(PSW_EXT);
-	return ((struct sccb_header *)sccb)->response;
+	return h->response;
 }
 
 void sclp_init(void)
@@ -122,6 +129,7 @@ void sclp_init(void)
 	m->h.length = sizeof(*m);
 	m->mask_length = sizeof(m->cp_receive);
 	m->cp_send = EVENT_MASK(EVENT_ASCII_CONSOLE);
+	m->cp_receive = EVENT_MASK(EVENT_ASCII_CONSOLE);
 	sclp_call(SCLP_CMD_WRITE_EVENT_MASK);
 	spin_unlock(&lock);
 }
@@ -145,6 +153,33 @@ void sclp_console_write(const char *s, size_t n)
 		n -= len;
 	}
 	spin_unlock(&lock);
+}
+
+/* Console input: what one Read Event Data brought, handed out a byte at a time. */
+static char input[256];
+static unsigned int input_len, input_at;
+
+int sclp_console_getc(void)
+{
+	struct write_event_data *r = (void *)sccb;
+	uint16_t rc;
+
+	if (input_at < input_len)
+		return (unsigned char)input[input_at++];
+	spin_lock(&lock);
+	memset(r, 0, sizeof(*r));
+	r->h.length = sizeof(sccb);
+	input_len = input_at = 0;
+	rc = sclp_call(SCLP_CMD_READ_EVENT_DATA);
+	if ((rc == SCLP_RC_READ_DONE || rc == SCLP_RC_DONE) && r->e.type == EVENT_ASCII_CONSOLE &&
+	    r->e.length > sizeof(r->e)) {
+		input_len = r->e.length - sizeof(r->e);
+		if (input_len > sizeof(input))
+			input_len = sizeof(input);
+		memcpy(input, r->data, input_len);
+	}
+	spin_unlock(&lock);
+	return input_at < input_len ? (unsigned char)input[input_at++] : -1;
 }
 
 /* Read SCP Info into the SCCB (the forced form first): false if it fails. */

@@ -16,6 +16,8 @@
 void sclp_init(void);
 /* Write n bytes to the ASCII console. */
 void sclp_console_write(const char *s, size_t n);
+/* One byte of console input (Read Event Data, ASCII console), or -1. */
+int sclp_console_getc(void);
 /* Bytes of memory from Read SCP Info (0 when the SCLP does not say). */
 uint64_t sclp_memory_size(void);
 /*

@@ -35,10 +35,9 @@ void arch_console_write(const char *s, size_t n)
 	sclp_console_write(s, n);
 }
 
-/* No console input yet (SCLP Read Event Data): no migration on s390x so far. */
 int arch_console_getc(void)
 {
-	return -1;
+	return sclp_console_getc();
 }
 
 /*
