@@ -1077,6 +1077,17 @@ QEMU=$tmp/badqemu vr slower
 check "a QEMU script whose interpreter is missing: exit 2 naming both" \
 	eval "status_is 2 && has_err '$tmp/badqemu: cannot be started: its interpreter /nonexistent/interpreter'"
 
+# ---- live migration with the real QEMU (runner/migrate.h) ----
+
+if [ -f "$srcdir/x86/migrate.elf" ] && command -v qemu-system-x86_64 >/dev/null; then
+	printf '[destfail]\nfile = migrate\narch = x86_64\nqemu_params = -pidfile %s\nmigration = 1\n' \
+		"$tmp/qemu.pidfile" >"$tmp/mig.cfg"
+	QEMU_DIR='' "$run" -c "$tmp/mig.cfg" -S "$srcdir" -b "$srcdir" --logdir "$tmp/logs" \
+		-a x86_64 --accel tcg destfail >"$tmp/out" 2>"$tmp/err"
+	check "a destination QEMU that dies: ERROR at once naming the stage and QEMU's words" \
+		has "ERROR destfail (migration: the destination QEMU ended (qemu-system-x86_64: cannot create PID file: Cannot lock pid file: Resource temporarily unavailable))"
+fi
+
 # ---- smaller rules ----
 
 cfg <<'EOF2'
