@@ -6,9 +6,11 @@
  * - msrs: EFER.SCE, PAT, STAR, LSTAR, KERNEL_GS_BASE, SYSENTER_EIP and
  *   (with RDTSCP, CPUID.0x80000001:EDX[27]) TSC_AUX read back what was
  *   written before it;
- * - lapic-timer: a one-shot LAPIC timer armed 1.5 s ahead before the
- *   migration keeps its LVTT and divide configuration, is still counting
- *   down after it, and fires exactly once;
+ * - lapic-timer: a one-shot LAPIC timer armed 5 s ahead before the
+ *   migration (which takes under 3 s even in the KVM box) keeps its LVTT
+ *   and divide configuration, is still counting down after it, and fires
+ *   exactly once; one that fired before the migration (TMCCT 0, TMICT
+ *   still set) does not fire again after it;
  * - x2apic (CPUID.1:ECX.X2APIC[21]): the x2APIC mode and the TPR stay.
  */
 #include "vmunit.h"
@@ -21,7 +23,8 @@
 #include "time.h"
 
 #define VEC 0x52
-#define ONESHOT_NS 1500000000ull
+#define ONESHOT_NS 5000000000ull
+#define EXPIRED_NS 1000000ull
 #define MSR_KERNEL_GS_BASE_IDX 0xc0000102
 #define MSR_PAT_IDX 0x277
 
@@ -106,20 +109,21 @@ static uint64_t apic_ticks(uint64_t ns)
 
 static void test_lapic_timer(const void *arg)
 {
-	uint64_t count = apic_ticks(ONESHOT_NS);
+	uint64_t count = apic_ticks(ONESHOT_NS) / 2;	/* at divide by 2 */
 	uint32_t lvtt, left;
 
-	require(count && count < 0xffffffffull, "one-shot: %lu ticks for 1.5 s do not fit TMICT",
+	require(count && count < 0xffffffffull, "one-shot: %lu ticks for 5 s do not fit TMICT",
 		count);
 	hits = 0;
+	apic_write(APIC_TDCR, 0x0);
 	apic_write(APIC_LVT_TIMER, APIC_TIMER_ONESHOT | VEC);
 	apic_write(APIC_TMICT, count);
 	irq_enable();
 	migrate();
 	lvtt = apic_read(APIC_LVT_TIMER);
 	left = apic_read(APIC_TMCCT);
-	report(lvtt == (APIC_TIMER_ONESHOT | VEC) && apic_read(APIC_TDCR) == 0xb,
-	       "LVTT (one-shot, vector %#x, unmasked) and TDCR (divide by 1) stay (%#x, %#x)",
+	report(lvtt == (APIC_TIMER_ONESHOT | VEC) && apic_read(APIC_TDCR) == 0x0,
+	       "LVTT (one-shot, vector %#x, unmasked) and TDCR (divide by 2) stay (%#x, %#x)",
 	       VEC, lvtt, apic_read(APIC_TDCR));
 	report(hits == 1 || (left && left < count),
 	       "the one-shot is still counting down, or has fired (TMCCT %u of %lu, %u fired)",
@@ -127,6 +131,26 @@ static void test_lapic_timer(const void *arg)
 	wait_for(hits >= 1, 3 * ONESHOT_NS);
 	wait_for(hits >= 2, 200000000);
 	report(hits == 1, "it fires exactly once (%u)", hits);
+	irq_disable();
+	apic_write(APIC_TMICT, 0);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC);
+}
+
+static void test_lapic_expired(const void *arg)
+{
+	uint64_t count = apic_ticks(EXPIRED_NS);
+
+	require(count, "one-shot: the LAPIC timer does not count");
+	hits = 0;
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_ONESHOT | VEC);
+	apic_write(APIC_TMICT, count);
+	irq_enable();
+	require(wait_for(hits >= 1, 2000000000ull), "a 1 ms one-shot did not fire in 2 s");
+	migrate();
+	wait_for(hits >= 2, 200000000);
+	report(hits == 1 && !apic_read(APIC_TMCCT),
+	       "a one-shot that fired before does not fire again (%u fired, TMCCT %u)", hits,
+	       apic_read(APIC_TMCCT));
 	irq_disable();
 	apic_write(APIC_TMICT, 0);
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC);
@@ -155,6 +179,7 @@ int main(int argc, char **argv)
 	subtest("tsc", test_tsc, NULL);
 	subtest("msrs", test_msrs, NULL);
 	subtest("lapic-timer", test_lapic_timer, NULL);
+	subtest("lapic-expired", test_lapic_expired, NULL);
 	subtest("x2apic", test_x2apic, NULL);
 	return 0;
 }
