@@ -87,7 +87,7 @@ static void test_gic(const void *arg)
 	uintptr_t rd;
 	uint8_t prio;
 
-	require(gic_init(), "no GICv3 (\"arm,gic-v3\") in the device tree");
+	require(gic_init(), "no GICv3: device tree has no \"arm,gic-v3\" (QEMU: gic-version=3)");
 	gic_cpu_init();
 	rd = gic_redist_base();
 	gic_set_pmr(0xa0);

@@ -12,11 +12,8 @@
 set -u
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-run=${VMUNIT_RUN:-$PWD/runner/vmunit-run}
-if [ ! -x "$run" ]; then
-	echo "$0: $run is not built (make runner/vmunit-run)" >&2
-	exit 1
-fi
+# shellcheck source=tests/tap-lib.sh
+. "$srcdir/tests/tap-lib.sh"
 # boot = efi needs the firmware file to exist (the fake never reads it).
 if [ ! -r /usr/share/ovmf/OVMF.fd ] && [ ! -r /usr/share/qemu/OVMF.fd ]; then
 	echo "1..0 # SKIP no OVMF (Debian package ovmf)"
@@ -32,8 +29,6 @@ unset QEMU ACCEL ARCH TCG_TIMEOUT_FACTOR TIMEOUT FAKE_QEMU_REFUSE
 QEMU_DIR=$tmp/qemu
 export QEMU_DIR
 
-# shellcheck source=tests/tap-lib.sh
-. "$srcdir/tests/tap-lib.sh"
 in_log() { grep -qF -- "$1" "$tmp/logs/efi.log"; }
 
 # ---- the fake QEMU ----

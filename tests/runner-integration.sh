@@ -7,19 +7,14 @@
 set -u
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-run=${VMUNIT_RUN:-$PWD/runner/vmunit-run}
-if [ ! -x "$run" ]; then
-	echo "$0: $run is not built (make runner/vmunit-run)" >&2
-	exit 1
-fi
+# shellcheck source=tests/tap-lib.sh
+. "$srcdir/tests/tap-lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 unset QEMU ACCEL ARCH TCG_TIMEOUT_FACTOR TIMEOUT
 QEMU_DIR=$srcdir/tests/stub
 export QEMU_DIR
 
-# shellcheck source=tests/tap-lib.sh
-. "$srcdir/tests/tap-lib.sh"
 status_is() { [ "$(cat "$tmp/rc")" = "$1" ]; }
 one_err_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ]; }
 

@@ -1,8 +1,16 @@
 # shellcheck shell=sh
-# The TAP helpers of the runner's host test scripts, sourced by them: each
-# test point numbered, a failure showing the runner's stdout and stderr
-# ($tmp/out, $tmp/err, which the caller's temporary directory $tmp holds).
+# The TAP helpers of the runner's host test scripts, sourced by them first:
+# the runner to test ($run: $VMUNIT_RUN, else runner/vmunit-run of the
+# build directory, the current one), each test point numbered, a failure
+# showing the runner's stdout and stderr ($tmp/out, $tmp/err, which the
+# caller's temporary directory $tmp holds).
 # shellcheck disable=SC2154 # tmp is the caller's
+
+run=${VMUNIT_RUN:-$PWD/runner/vmunit-run}
+if [ ! -x "$run" ]; then
+	echo "$0: $run is not built (make runner/vmunit-run)" >&2
+	exit 1
+fi
 
 n=0
 failed=0
