@@ -38,25 +38,38 @@ bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
 	return true;
 }
 
+bool virtio_blk_post(struct virtio_blk *b, unsigned int q, struct virtio_blk_req *r,
+		     uint32_t type, uint64_t sector, void *buf, uint32_t len)
+{
+	struct virtio_sg out[2] = { { &r->hdr, sizeof(r->hdr) }, { buf, len } };
+	struct virtio_sg in[2] = { { buf, len }, { &r->status, 1 } };
+	bool write = type == VIRTIO_BLK_T_OUT;
+
+	r->hdr.type = virtio32(type);
+	r->hdr.reserved = 0;
+	r->hdr.sector = virtio64(sector);
+	r->status = 0xff;
+	if (!len)	/* FLUSH: the header out, the status in */
+		return virtq_add(&b->vq[q], out, 1, &in[1], 1, r);
+	return virtq_add(&b->vq[q], out, write ? 2 : 1, write ? &in[1] : in, write ? 1 : 2, r);
+}
+
+int virtio_blk_wait(struct virtio_blk *b, unsigned int q, struct virtio_blk_req *r)
+{
+	uint32_t used;
+
+	if (virtq_wait(&b->vq[q], &used, TIMEOUT_US) != r)
+		return -1;
+	return r->status;
+}
+
 int virtio_blk_rw(struct virtio_blk *b, unsigned int q, uint32_t type, uint64_t sector, void *buf,
 		  uint32_t len)
 {
-	struct virtq *vq = &b->vq[q];
-	struct { uint32_t type, reserved; uint64_t sector; } hdr = { virtio32(type), 0, virtio64(sector) };
-	uint8_t status = 0xff;
-	struct virtio_sg out[2] = { { &hdr, sizeof(hdr) }, { buf, len } };
-	struct virtio_sg in[2] = { { buf, len }, { &status, 1 } };
-	bool write = type == VIRTIO_BLK_T_OUT, ok;
-	uint32_t used;
+	struct virtio_blk_req r;
 
-	if (!len)	/* FLUSH: the header out, the status in */
-		ok = virtq_add(vq, out, 1, &in[1], 1, &hdr);
-	else
-		ok = virtq_add(vq, out, write ? 2 : 1, write ? &in[1] : in, write ? 1 : 2, &hdr);
-	if (!ok)
+	if (!virtio_blk_post(b, q, &r, type, sector, buf, len))
 		return -1;
-	virtq_kick(vq);
-	if (virtq_wait(vq, &used, TIMEOUT_US) != &hdr)
-		return -1;
-	return status;
+	virtq_kick(&b->vq[q]);
+	return virtio_blk_wait(b, q, &r);
 }

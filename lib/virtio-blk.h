@@ -7,7 +7,9 @@
  * from 1 to 65535, of which it drives the first two (nq).  Requests, on
  * queue q, return the device's
  * status byte (VIRTIO_BLK_S_*), or -1 with vq.error when the device broke
- * the ring or never answered.
+ * the ring or never answered.  virtio_blk_rw() is one request start to
+ * end; virtio_blk_post() and virtio_blk_wait() split it, for a request
+ * left in flight (posted, kicked or not) while something else happens.
  */
 #ifndef VMUNIT_VIRTIO_BLK_H
 #define VMUNIT_VIRTIO_BLK_H
@@ -35,9 +37,20 @@ struct virtio_blk {
 	uint32_t blk_size;
 };
 
+/* A request's header and status byte, in place until it is waited for. */
+struct virtio_blk_req {
+	struct { uint32_t type, reserved; uint64_t sector; } hdr;
+	uint8_t status;
+};
+
 bool virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d);
 /* type IN, OUT or FLUSH of len bytes at sector (len 0 for FLUSH), on queue q < nq. */
 int virtio_blk_rw(struct virtio_blk *b, unsigned int q, uint32_t type, uint64_t sector, void *buf,
 		  uint32_t len);
+/* The same request posted on queue q, not kicked; false when the ring is full or broken. */
+bool virtio_blk_post(struct virtio_blk *b, unsigned int q, struct virtio_blk_req *r,
+		     uint32_t type, uint64_t sector, void *buf, uint32_t len);
+/* r's status once it completes: the next completion on queue q must be r. */
+int virtio_blk_wait(struct virtio_blk *b, unsigned int q, struct virtio_blk_req *r);
 
 #endif

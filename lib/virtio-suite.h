@@ -16,7 +16,12 @@
  *   taken);
  *   and a blk config value out of range: each is refused with its name
  *   and the queue (or device) is broken; after a reset the honest path
- *   works again.
+ *   works again;
+ * - migration (lib/migrate.h; the same checks unmigrated): both blk
+ *   queues past a wrap, then on queue 0 a read posted and not kicked, on
+ *   queue 1 (MQ) a write kicked; after the migration the write completes,
+ *   the read, kicked now, returns what was written before it, queue 0
+ *   reads queue 1's write back, and each ring goes on past another wrap.
  */
 #ifndef VMUNIT_VIRTIO_SUITE_H
 #define VMUNIT_VIRTIO_SUITE_H
