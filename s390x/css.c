@@ -11,7 +11,9 @@
  * count or command bits, or to a bad address; HSCH and CSCH; unit check
  * and sense.  With -m above 2 GiB also data addresses above 2 GiB: direct
  * (program check), in a format-1 IDAW (program check) and in a format-2
- * IDAW (allowed).  Every control block comes from the 31-bit DMA pool.
+ * IDAW (allowed).  A program suspended (CCW S, RSCH), then status
+ * pending, across live migrations.  Every control block comes from the
+ * 31-bit DMA pool.
  *
  * Where QEMU is known to deviate from the architecture, a failing check
  * whose outcome has exactly that deviation's signature is XFAIL and says
@@ -23,8 +25,10 @@
  */
 #include <stdarg.h>
 #include "vmunit.h"
+#include "clock.h"
 #include "css.h"
 #include "dma31.h"
+#include "migrate.h"
 #include "processor.h"
 
 #define ISC 3
@@ -642,6 +646,73 @@ static void test_above_2g(const void *arg)
 	free_pages(high, 1);
 }
 
+/* STSCH until the subchannel is status pending, for up to CSS_TIMEOUT_US. */
+static bool status_pending(struct schib *schib)
+{
+	uint64_t end = clock_us() + CSS_TIMEOUT_US;
+
+	do {
+		if (stsch(schid, schib))
+			return false;
+		if (schib->scsw.ctrl & SCSW_SC_PENDING)
+			return true;
+	} while (clock_us() < end);
+	return false;
+}
+
+/*
+ * A channel program across live migrations (lib/migrate.h; unmigrated,
+ * the same checks on one QEMU): SENSE ID command-chained to a second
+ * SENSE ID whose CCW has S, under an ORB with S and U (no interruption
+ * on suspension): the subchannel suspends at the second CCW.  Migrated
+ * there, it is still start function and suspended with its interruption
+ * parameter, the first CCW's data in and the second's not; with S
+ * cleared, RSCH resumes it.  Migrated again status pending, its I/O
+ * interruption arrives with the interruption parameter and TSCH reads
+ * channel end and device end past the second CCW, whose data is in.
+ */
+static void test_migration(const void *arg)
+{
+	struct ccw1 *ccw = dma31_alloc(2 * sizeof(*ccw), 8);
+	struct schib *schib = dma31_alloc(sizeof(*schib), 4);
+	uint8_t *a = pattern_alloc(SENSE_ID_MAX, 8), *b = pattern_alloc(SENSE_ID_MAX, 8);
+	uint16_t state;
+	char buf[160];
+	int cc;
+
+	ccw[0] = ccw_data(CCW_CMD_SENSE_ID, CCW_CC | CCW_SLI, a, ref_len);
+	ccw[1] = ccw_data(CCW_CMD_SENSE_ID, CCW_SLI | CCW_SUSPEND, b, ref_len);
+	orb_init(orb, INTPARM + 1, ccw, ORB_SUSPEND | ORB_NO_SUSP_INT);
+	cc = ssch(schid, orb);
+	require(!cc, "SSCH: cc 0 (got %d)", cc);
+	migrate();
+	cc = stsch(schid, schib);
+	state = schib->scsw.ctrl & (SCSW_FC_MASK | SCSW_AC_MASK | SCSW_SC_MASK);
+	report(!cc && state == (SCSW_FC_START | SCSW_AC_SUSPENDED) &&
+	       schib->pmcw.intparm == INTPARM + 1,
+	       "suspended: start function, suspended, the interruption parameter (cc %d, %s, %#x)",
+	       cc, scsw_str(&schib->scsw, buf, sizeof(buf)), schib->pmcw.intparm);
+	report(!memcmp(a, ref, ref_len) && touched(b, SENSE_ID_MAX) < 0,
+	       "the first CCW's data is in, the second's not (at %ld)", touched(b, SENSE_ID_MAX));
+	ccw[1].flags &= ~CCW_SUSPEND;
+	cc = rsch(schid);
+	require(!cc, "RSCH: cc 0 (got %d)", cc);
+	require(status_pending(schib), "RSCH: not status pending within %u ms (%s)",
+		CSS_TIMEOUT_US / 1000, scsw_str(&schib->scsw, buf, sizeof(buf)));
+	migrate();
+	report(css_wait_io(schid, CSS_TIMEOUT_US, &io) && io.intparm == INTPARM + 1,
+	       "status pending: its I/O interruption arrives, with the interruption parameter "
+	       "(%#x)", io.intparm);
+	cc = tsch(schid, irb);
+	report(!cc && ended_ok() && irb->scsw.cpa == (uint32_t)(uintptr_t)&ccw[2],
+	       "TSCH: channel end and device end past the second CCW (cc %d, %s)", cc, irb_str());
+	report(!memcmp(b, ref, ref_len), "the second CCW's data is in");
+	dma31_free(b);
+	dma31_free(a);
+	dma31_free(schib);
+	dma31_free(ccw);
+}
+
 static const struct length_case length_cases[] = {
 	{ "exact", 0, 0, false },
 	{ "long count, SLI", CCW_SLI, 44, false },
@@ -717,5 +788,6 @@ int main(int argc, char **argv)
 	subtest_after(schid, NO_SCH, "unit check", test_unit_check, NULL);
 	subtest_after(schid, NO_SCH, "orb", test_orb_checks, NULL);
 	subtest_after(ref_len, NO_SID, "above 2G", test_above_2g, NULL);
+	subtest_after(ref_len, NO_SID, "migration", test_migration, NULL);
 	return 0;
 }

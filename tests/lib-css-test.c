@@ -163,6 +163,9 @@ static void test_scsw_str(void **state)
 	scsw_str(&s, small, sizeof(small) - 1);
 	assert_int_equal(small[sizeof(small) - 1], 'x');
 	assert_int_equal(strlen(small), sizeof(small) - 2);
+	s.ctrl = SCSW_FC_START | SCSW_AC_SUSPENDED | 0x0400;	/* start pending */
+	assert_string_equal(scsw_str(&s, buf, sizeof(buf)),
+			    "FC start, AC start suspended, SC, DS CE DE UC, SS IL PC, CPA 0x1238, count 44");
 }
 
 int main(void)

@@ -87,6 +87,8 @@ static int put_bits(char *buf, size_t size, int n, unsigned int v,
 const char *scsw_str(const struct scsw *s, char *buf, size_t size)
 {
 	static const char *const fc[8] = { "?", "start", "halt", "clear" };
+	static const char *const ac[8] = { "", "resume", "start", "halt", "clear", "sch-active",
+					   "dev-active", "suspended" };
 	static const char *const sc[8] = { "", "", "", "alert", "int", "pri", "sec", "pend" };
 	static const char *const ds[8] = { "ATTN", "SM", "CUE", "BUSY", "CE", "DE", "UC", "UE" };
 	static const char *const ss[8] = { "PCI", "IL", "PC", "PROT", "CDC", "CCC", "IFCC",
@@ -94,6 +96,10 @@ const char *scsw_str(const struct scsw *s, char *buf, size_t size)
 	int n = snprintf(buf, size, "FC");
 
 	n = put_bits(buf, size, n, s->ctrl >> 8 & 0x70, fc);
+	if (s->ctrl & SCSW_AC_MASK && n >= 0 && (size_t)n < size) {
+		n += snprintf(buf + n, size - n, ", AC");
+		n = put_bits(buf, size, n, (s->ctrl & SCSW_AC_MASK) >> 5, ac);
+	}
 	if (n >= 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - n, ", SC");
 	n = put_bits(buf, size, n, s->ctrl & SCSW_SC_MASK, sc);

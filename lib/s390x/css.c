@@ -70,6 +70,11 @@ int hsch(uint32_t schid)
 	return IO_INSN("hsch", schid, NULL);
 }
 
+int rsch(uint32_t schid)
+{
+	return IO_INSN("rsch", schid, NULL);
+}
+
 int csch(uint32_t schid)
 {
 	return IO_INSN("csch", schid, NULL);

@@ -74,6 +74,7 @@ struct scsw {
 #define SCSW_FC_CLEAR	0x1000
 #define SCSW_FC_MASK	0x7000
 #define SCSW_AC_MASK	0x0fe0
+#define SCSW_AC_SUSPENDED 0x0020
 #define SCSW_SC_ALERT	0x0010
 #define SCSW_SC_INTERM	0x0008
 #define SCSW_SC_PRIMARY	0x0004
@@ -126,7 +127,9 @@ struct orb {
 	uint32_t reserved3[4];	/* 16 */
 } __attribute__((packed, aligned(4)));
 
+#define ORB_SUSPEND	0x0800		/* S: suspend control (CCW_SUSPEND honoured) */
 #define ORB_FMT1	0x0080		/* F: format-1 CCWs */
+#define ORB_NO_SUSP_INT	0x0008		/* U: no interruption on suspension */
 #define ORB_IDAW_FMT2	0x0002		/* H: format-2 IDAWs */
 #define ORB_IDAW_2K	0x0001		/* T: 2K format-2 IDAWs (else 4K) */
 
@@ -184,6 +187,7 @@ int msch(uint32_t schid, struct schib *schib);	/* 0, 1 status pending, 2 busy, 3
 int ssch(uint32_t schid, struct orb *orb);	/* 0 started, 1 status pending, 2 busy, 3 */
 int tsch(uint32_t schid, struct irb *irb);	/* 0 IRB stored, 1 not status pending, 3 */
 int hsch(uint32_t schid);			/* 0, 1 status pending, 2 busy, 3 */
+int rsch(uint32_t schid);			/* 0, 1 status pending, 2 not applicable, 3 */
 int csch(uint32_t schid);			/* 0, 3 */
 struct fault stsch_safe(uint32_t schid, struct schib *schib, int *cc);
 struct fault msch_safe(uint32_t schid, struct schib *schib, int *cc);
