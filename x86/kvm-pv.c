@@ -22,7 +22,11 @@
  * - map-gpa-range (HC_MAP_GPA_RANGE[16]): hypercall 12 with an unaligned
  *   address, zero pages or unknown attributes is -KVM_EINVAL, not a crash;
  * - hypercall: the vendor's instruction (VMCALL on Intel, VMMCALL on AMD)
- *   runs KVM_HC_VAPIC_POLL_IRQ, which returns 0.
+ *   runs KVM_HC_VAPIC_POLL_IRQ, which returns 0;
+ * - migration (lib/migrate.h; kvm-pv-migration migrates): kvmclock
+ *   enabled before keeps its MSR, its time goes on forward from where it
+ *   was and at the TSC's rate; MSR_KVM_PV_EOI_EN and MSR_KVM_POLL_CONTROL
+ *   (when offered) hold what was written before.
  * Not offered: SKIP naming the bit; not under KVM (QEMU TCG, Bochs): SKIP
  * naming the signature.  So a kvmclock that goes backwards shows only
  * under KVM: kvm-pv-kvm runs in the x86 KVM boxes (6.1, 6.12).
@@ -30,6 +34,7 @@
 #include "vmunit.h"
 #include "alloc.h"
 #include "cpuid.h"
+#include "migrate.h"
 #include "processor.h"
 #include "safe.h"
 #include "start.h"
@@ -130,25 +135,36 @@ static uint64_t pvclock_ns(volatile struct pvclock *c, uint64_t *tsc)
 	return ns;
 }
 
-static void test_kvmclock(const void *arg)
+/* The pvclock's time goes at the TSC's rate over 50 ms (from its time t0, read at tsc0). */
+static void check_rate(volatile struct pvclock *c)
 {
-	volatile struct pvclock *c = alloc_page();
-	uint64_t t0, t1, tsc0, tsc1, want, slack;
 	unsigned int pct = run_l0_tcg() ? 5 : 2;
+	uint64_t t0, t1, tsc0, tsc1, want, slack;
 
-	require_kvm(F_CLOCKSOURCE2);
-	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)c | 1);
-	report(wait_for(c->version && !(c->version & 1), 100000000),
-	       "MSR_KVM_SYSTEM_TIME_NEW: the area gets an even version (%u)", c->version);
 	t0 = pvclock_ns(c, &tsc0);
 	wait_for(false, 50000000);
 	t1 = pvclock_ns(c, &tsc1);
 	want = tsc_to_ns(tsc1 - tsc0);
 	slack = want * pct / 100;
-	report(t1 > t0, "its time moves forward (%lu -> %lu ns)", t0, t1);
 	report(t1 - t0 >= want - slack && t1 - t0 <= want + slack,
 	       "at the TSC's rate, within %u%% over 50 ms (%lu ns, TSC says %lu)", pct, t1 - t0,
 	       want);
+}
+
+static void test_kvmclock(const void *arg)
+{
+	volatile struct pvclock *c = alloc_page();
+	uint64_t t0, t1, tsc;
+
+	require_kvm(F_CLOCKSOURCE2);
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)c | 1);
+	report(wait_for(c->version && !(c->version & 1), 100000000),
+	       "MSR_KVM_SYSTEM_TIME_NEW: the area gets an even version (%u)", c->version);
+	t0 = pvclock_ns(c, &tsc);
+	wait_for(false, 1000000);
+	t1 = pvclock_ns(c, &tsc);
+	report(t1 > t0, "its time moves forward (%lu -> %lu ns)", t0, t1);
+	check_rate(c);
 	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
 }
 
@@ -193,6 +209,47 @@ static void test_migration_control(const void *arg)
 	f = wrmsr_safe(MSR_KVM_MIGRATION_CONTROL, 1ull << 1);
 	report(f.valid && f.vector == 13, "a reserved bit is #GP (%s)",
 	       f.valid ? "a fault" : "no fault");
+}
+
+/* An MSR of feature bit, set before the migration, read back after it. */
+static void check_msr_kept(unsigned int bit, uint32_t index, const char *name, uint64_t v)
+{
+	uint64_t got = ~0ull;
+
+	if (!(features & KVM_FEATURE(bit))) {
+		report_skip("%s: %s", name, gate(bit));
+		return;
+	}
+	rdmsr_safe(index, &got);
+	report(got == v, "%s holds what was written (%#lx, want %#lx)", name, got, v);
+}
+
+static void test_migration(const void *arg)
+{
+	volatile struct pvclock *c = alloc_page();
+	uint64_t *eoi = alloc_page(), t0, t1, tsc, v;
+
+	require_kvm(F_CLOCKSOURCE2);
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)c | 1);
+	require(wait_for(c->version && !(c->version & 1), 100000000), "kvmclock: no even version");
+	if (features & KVM_FEATURE(F_PV_EOI))
+		wrmsr(MSR_KVM_PV_EOI_EN, (uint64_t)eoi | 1);
+	if (features & KVM_FEATURE(F_POLL_CONTROL))
+		wrmsr(MSR_KVM_POLL_CONTROL, 0);
+	t0 = pvclock_ns(c, &tsc);
+	migrate();
+	t1 = pvclock_ns(c, &tsc);
+	rdmsr_safe(MSR_KVM_SYSTEM_TIME_NEW, &v);
+	report(v == ((uint64_t)c | 1), "MSR_KVM_SYSTEM_TIME_NEW keeps the area (%#lx)", v);
+	report(t1 > t0, "kvmclock goes on forward from where it was (%lu -> %lu ns)", t0, t1);
+	check_rate(c);
+	check_msr_kept(F_PV_EOI, MSR_KVM_PV_EOI_EN, "MSR_KVM_PV_EOI_EN", (uint64_t)eoi | 1);
+	check_msr_kept(F_POLL_CONTROL, MSR_KVM_POLL_CONTROL, "MSR_KVM_POLL_CONTROL", 0);
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
+	if (features & KVM_FEATURE(F_PV_EOI))
+		wrmsr(MSR_KVM_PV_EOI_EN, 0);
+	if (features & KVM_FEATURE(F_POLL_CONTROL))
+		wrmsr(MSR_KVM_POLL_CONTROL, 1);
 }
 
 /* A KVM hypercall through the vendor's instruction: its RAX. */
@@ -241,5 +298,6 @@ int main(int argc, char **argv)
 	subtest("migration-control", test_migration_control, NULL);
 	subtest("map-gpa-range", test_map_gpa_range, NULL);
 	subtest("hypercall", test_hypercall, NULL);
+	subtest("migration", test_migration, NULL);
 	return 0;
 }

@@ -11,7 +11,16 @@
  *   and divide configuration, is still counting down after it, and fires
  *   exactly once; one that fired before the migration (TMCCT 0, TMICT
  *   still set) does not fire again after it;
- * - x2apic (CPUID.1:ECX.X2APIC[21]): the x2APIC mode and the TPR stay.
+ * - lapic-periodic: a 20 ms periodic timer at divide by 16 keeps its LVTT,
+ *   TDCR and TMICT, and after the migration fires 5 to 20 times in 10
+ *   periods (a lost mode fires once, a lost divide 8 times too often);
+ * - tsc-deadline (CPUID.1:ECX.TSC_DEADLINE[24]): a deadline 5 s ahead
+ *   keeps its LVTT mode and IA32_TSC_DEADLINE, and fires once, not before
+ *   it;
+ * - x2apic (CPUID.1:ECX.X2APIC[21]): the x2APIC mode, the TPR, the masked
+ *   LINT0, LINT1 and error LVTs with their vectors stay, and the LDR is
+ *   the one the x2APIC ID gives (SDM 11.12.10.2: cluster ID[19:4] in bits
+ *   31:16, 1 << ID[3:0] below).
  */
 #include "vmunit.h"
 #include "apic.h"
@@ -25,14 +34,17 @@
 #define VEC 0x52
 #define ONESHOT_NS 5000000000ull
 #define EXPIRED_NS 1000000ull
+#define PERIOD_NS 20000000ull
 #define MSR_KERNEL_GS_BASE_IDX 0xc0000102
 #define MSR_PAT_IDX 0x277
 
 static volatile unsigned int hits;
+static volatile uint64_t first_tsc;	/* the first hit's */
 
 static void on_timer(struct ex_regs *r)
 {
-	hits++;
+	if (!hits++)
+		first_tsc = rdtsc();
 	apic_eoi();
 }
 
@@ -156,18 +168,105 @@ static void test_lapic_expired(const void *arg)
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC);
 }
 
+static void test_lapic_periodic(const void *arg)
+{
+	uint64_t count = apic_ticks(PERIOD_NS) / 16, t0;	/* at divide by 16 */
+	uint32_t lvtt, tmict;
+	unsigned int n;
+
+	require(count && count < 0xffffffffull, "periodic: %lu ticks for 20 ms do not fit TMICT",
+		count);
+	hits = 0;
+	apic_write(APIC_TDCR, 0x3);
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | VEC);
+	apic_write(APIC_TMICT, count);
+	irq_enable();
+	require(wait_for(hits >= 2, 20 * PERIOD_NS), "a 20 ms periodic timer did not fire twice "
+		"in 400 ms");
+	migrate();
+	lvtt = apic_read(APIC_LVT_TIMER);
+	tmict = apic_read(APIC_TMICT);
+	report(lvtt == (APIC_TIMER_PERIODIC | VEC) && apic_read(APIC_TDCR) == 0x3 && tmict == count,
+	       "LVTT (periodic), TDCR (divide by 16) and TMICT stay (%#x, %#x, %u of %lu)", lvtt,
+	       apic_read(APIC_TDCR), tmict, count);
+	n = hits;
+	wait_for(hits > n, 10 * PERIOD_NS);	/* ticks missed while stopped may come at once */
+	n = hits;
+	t0 = rdtsc();
+	while (rdtsc() - t0 < ns_to_tsc(10 * PERIOD_NS))
+		cpu_relax();
+	n = hits - n;
+	report(n >= 5 && n <= 20, "it keeps its period: %u fires in 10 periods (5 to 20)", n);
+	irq_disable();
+	apic_write(APIC_TMICT, 0);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC);
+}
+
+static void test_tsc_deadline(const void *arg)
+{
+	uint64_t deadline, got;
+	uint32_t lvtt;
+
+	require_cpu(X86_FEATURE_TSC_DEADLINE);
+	hits = 0;
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_TSC_DEADLINE | VEC);
+	irq_enable();
+	deadline = rdtsc() + ns_to_tsc(ONESHOT_NS);
+	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+	migrate();
+	lvtt = apic_read(APIC_LVT_TIMER);
+	got = rdmsr(MSR_IA32_TSC_DEADLINE);
+	report(lvtt == (APIC_TIMER_TSC_DEADLINE | VEC) && (got == deadline || (hits && !got)),
+	       "LVTT (TSC-deadline) and IA32_TSC_DEADLINE stay (%#x, %#lx, want %#lx)", lvtt, got,
+	       deadline);
+	wait_for(hits >= 1, 3 * ONESHOT_NS);
+	wait_for(hits >= 2, 200000000);
+	report(hits == 1 && first_tsc >= deadline,
+	       "it fires once, not before its deadline (%u fired, %ld cycles after)", hits,
+	       (long)(first_tsc - deadline));
+	irq_disable();
+	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC);
+}
+
+static const struct {
+	const char *name;
+	unsigned int reg;
+	uint32_t value;
+} lvts[] = {
+	{ "LINT0", APIC_LVT_LINT0, APIC_LVT_MASKED | 0x61 },
+	{ "LINT1", APIC_LVT_LINT1, APIC_LVT_MASKED | 0x62 },
+	{ "error", APIC_LVT_ERROR, APIC_LVT_MASKED | 0x63 },
+};
+
 static void test_x2apic(const void *arg)
 {
+	uint32_t id, ldr, old[ARRAY_SIZE(lvts)];
 	struct fault f;
 
 	require(cpu_has(X86_FEATURE_X2APIC), "%s", cpu_feature_gate(X86_FEATURE_X2APIC));
 	f = apic_set_mode(APIC_X2APIC);
 	require(!f.valid, "x2APIC mode could not be entered (a fault)");
 	apic_write(APIC_TPR, 0x20);
+	for (unsigned int i = 0; i < ARRAY_SIZE(lvts); i++) {
+		old[i] = apic_read(lvts[i].reg);
+		apic_write(lvts[i].reg, lvts[i].value);
+	}
 	migrate();
 	report(apic_mode() == APIC_X2APIC, "still in x2APIC mode (%s)",
 	       apic_mode_name(apic_mode()));
 	report(apic_read(APIC_TPR) == 0x20, "TPR holds 0x20 (%#x)", apic_read(APIC_TPR));
+	for (unsigned int i = 0; i < ARRAY_SIZE(lvts); i++) {
+		uint32_t got = apic_read(lvts[i].reg);
+
+		report(got == lvts[i].value, "LVT %s: masked, vector %#x (%#x)", lvts[i].name,
+		       lvts[i].value & 0xff, got);
+		apic_write(lvts[i].reg, old[i]);
+	}
+	id = apic_id();
+	ldr = apic_read(APIC_LDR);
+	report(ldr == ((id >> 4) << 16 | 1u << (id & 0xf)),
+	       "LDR is the x2APIC ID's (ID %u, LDR %#x)", id, ldr);
 	apic_write(APIC_TPR, 0);
 }
 
@@ -180,6 +279,8 @@ int main(int argc, char **argv)
 	subtest("msrs", test_msrs, NULL);
 	subtest("lapic-timer", test_lapic_timer, NULL);
 	subtest("lapic-expired", test_lapic_expired, NULL);
+	subtest("lapic-periodic", test_lapic_periodic, NULL);
+	subtest("tsc-deadline", test_tsc_deadline, NULL);
 	subtest("x2apic", test_x2apic, NULL);
 	return 0;
 }

@@ -27,14 +27,22 @@
  *   never set; each drops L2's translations at VMRUN anyway), so it
  *   guards hardware and a KVM that stops flushing on nested VMRUN;
  * - pause: the PAUSE intercept exits at the first PAUSE; with
- *   PAUSEFILTER[10] at the PAUSE that takes the programmed count to 0.
+ *   PAUSEFILTER[10] at the PAUSE that takes the programmed count to 0;
+ * - migration (lib/migrate.h; svm-migration migrates), with L2 in the
+ *   middle of its run and CPUID intercepted: "l1", L1 migrates while
+ *   handling L2's VMMCALL; "l2", L2 itself asks for the migration, the
+ *   vCPU in guest mode (KVM's nested state; QEMU TCG cannot load that:
+ *   SKIP).  On the destination L2 goes on where it was, its CPUID still
+ *   exits to L1, and it returns the value it held before.
  * Gate: CPUID.0x80000001:ECX.SVM[2] (QEMU TCG -cpu max and Bochs ryzen
  * have it), then each feature bit of CPUID 0x8000000A:EDX.
  */
 #include "vmunit.h"
 #include "alloc.h"
+#include "clock.h"
 #include "cpuid.h"
 #include "desc.h"
+#include "migrate.h"
 #include "npt.h"
 #include "processor.h"
 #include "start.h"
@@ -465,6 +473,58 @@ static void test_pause(const void *arg)
 	       THRESHOLD, 3 * count, pauses, ex());
 }
 
+static unsigned int cpuid_exits;
+
+static enum svm_action on_cpuid(struct svm_guest *guest)
+{
+	cpuid_exits++;
+	guest->regs.rax = MAGIC;
+	return SVM_SKIP;
+}
+
+static enum svm_action migrate_l1(struct svm_guest *guest)
+{
+	migrate();
+	return SVM_RESUME;
+}
+
+/* L2: a value held across the migration (L2's own, or asked of L1: request 1); CPUID after it. */
+static uint64_t l2_migrating(uint64_t by_l1)
+{
+	uint64_t kept = by_l1 * 3 + 1;
+
+	if (by_l1)
+		svm_l2_call(1);
+	else
+		migrate();
+	return kept ^ cpuid_raw(0, 0).a;
+}
+
+static void test_migration(const void *by_l1)
+{
+	uint64_t arg = by_l1 ? 1 : 0;
+
+	if (!by_l1 && run_migrates() && arch_is_tcg()) {
+		report_skip("QEMU TCG cannot load a vCPU in guest mode (its loader wants KVM's "
+			    "nested state: \"vCPU set in guest-mode inconsistent\")");
+		return;
+	}
+	clock_us();	/* the time source set up by L1, before L2 needs it */
+	svm_guest_init(&g, l2_migrating, arg);
+	svm_intercept(&g, ICPT_CPUID, true);
+	g.handlers[SVM_EXIT_CPUID] = on_cpuid;
+	g.request = migrate_l1;
+	g.insn_len = 2;
+	cpuid_exits = 0;
+	svm_run(&g);
+	report(g.done && cpuid_exits == 1,
+	       "L2 goes on after the migration and its CPUID exits to L1 (%u exits; %s)",
+	       cpuid_exits, ex());
+	report(g.done && g.result == ((arg * 3 + 1) ^ MAGIC),
+	       "L2 returns the value it held across the migration and L1's CPUID answer (%#lx)",
+	       g.result);
+}
+
 int main(int argc, char **argv)
 {
 	struct cpuid f = cpuid(0x8000000a, 0);
@@ -482,5 +542,9 @@ int main(int argc, char **argv)
 	subtest("vintr", test_vintr, NULL);
 	subtest("npt", test_npt, NULL);
 	subtest("pause", test_pause, NULL);
+	report_prefix_push("migration");
+	subtest("l1", test_migration, (void *)1);
+	subtest("l2", test_migration, NULL);
+	report_prefix_pop();
 	return 0;
 }

@@ -28,6 +28,9 @@
 #define APIC_ESR	0x280
 #define APIC_ICR	0x300	/* x2APIC: one 64-bit MSR; xAPIC: with ICR2 at 0x310 */
 #define APIC_LVT_TIMER	0x320
+#define APIC_LVT_LINT0	0x350
+#define APIC_LVT_LINT1	0x360
+#define APIC_LVT_ERROR	0x370
 #define APIC_TMICT	0x380
 #define APIC_TMCCT	0x390
 #define APIC_TDCR	0x3e0
