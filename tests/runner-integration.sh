@@ -959,6 +959,15 @@ check "... the tests waiting go to fresh L1s, at most 6" \
 	test "$(grep -c qemu-system "$tmp/logs/box-x86_64.log")" -eq 6
 check "... then an ERROR too" grep -q '^ERROR fail (box: L1 Kernel panic' "$tmp/out"
 
+{ echo "$ready"; echo "VMUNIT-BOX-START: pass"
+  echo "[   20.434180] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010"
+  echo "[   20.441378] Internal error: Oops: 0000000096000004 [#1] SMP"
+  echo "[   20.445251] pc : vgic_its_save_tables_v0+0x2a4/0x5a0"; echo "@hang"; } >"$tmp/oops.img"
+box oops.img
+check "box: L1's kernel oopses: the test it ran is an ERROR naming the oops and where, at once" \
+	has "ERROR pass (box: L1 kernel oops: Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010, at vgic_its_save_tables_v0+0x2a4/0x5a0)"
+check "... the tests waiting go to fresh L1s" grep -q '^ERROR fail (box: L1 kernel oops' "$tmp/out"
+
 { echo "$ready"; echo "VMUNIT-BOX-START: pass"; echo "@abort"; } >"$tmp/abort.img"
 box abort.img
 check "box: the L0 QEMU crashes: its tests run again in a fresh L1, once" \

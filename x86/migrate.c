@@ -265,8 +265,9 @@ static void test_x2apic(const void *arg)
 	}
 	id = apic_id();
 	ldr = apic_read(APIC_LDR);
-	report(ldr == ((id >> 4) << 16 | 1u << (id & 0xf)),
-	       "LDR is the x2APIC ID's (ID %u, LDR %#x)", id, ldr);
+	report_known(ldr == ((id >> 4) << 16 | 1u << (id & 0xf)), run_on_vmm("bochs") && !ldr,
+		     "Bochs 2.7 reads the x2APIC LDR as 0, not derived from the x2APIC ID",
+		     "LDR is the x2APIC ID's (ID %u, LDR %#x)", id, ldr);
 	apic_write(APIC_TPR, 0);
 }
 
