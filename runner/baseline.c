@@ -14,7 +14,7 @@
 #include "vmm.h"
 
 struct known {
-	char *test, *check, *reason, *link;
+	char *test, *check, *reason, *link, *kernel;
 	int verdict;			/* enum verdict: a verdict record's */
 	unsigned arch, accel, vmm;	/* masks of 1 << enum; 0: any */
 	int line;			/* 0: new in this run */
@@ -24,14 +24,15 @@ struct known {
 
 struct baseline {
 	char *path;
+	const char *kernel;	/* the box's kernel (--box), or NULL */
 	struct known *k;
 	size_t n;
 	char today[16];
 };
 
 static const char *const keys[] = { "test", "check", "verdict", "arch", "accel", "vmm",
-				    "reason", "link" };
-enum { K_TEST, K_CHECK, K_VERDICT, K_ARCH, K_ACCEL, K_VMM, K_REASON, K_LINK, K_NR };
+				    "kernel", "reason", "link" };
+enum { K_TEST, K_CHECK, K_VERDICT, K_ARCH, K_ACCEL, K_VMM, K_KERNEL, K_REASON, K_LINK, K_NR };
 
 static struct known *add(struct baseline *b)
 {
@@ -76,7 +77,8 @@ static int failing_verdict(const char *name)
 static int set_key(struct known *k, int key, const char *val, struct err *e)
 {
 	char **text[K_NR] = { [K_TEST] = &k->test, [K_CHECK] = &k->check,
-			      [K_REASON] = &k->reason, [K_LINK] = &k->link };
+			      [K_KERNEL] = &k->kernel, [K_REASON] = &k->reason,
+			      [K_LINK] = &k->link };
 	switch (key) {
 	case K_VERDICT:
 		k->verdict = failing_verdict(val);
@@ -153,7 +155,7 @@ static int parse(struct baseline *b, FILE *f, struct err *e)
 		for (key = 0; key < K_NR && (!colon || strcmp(line, keys[key])); key++)
 			;
 		if (key == K_NR)
-			bad = err_set(e, "%s:%d: want 'key: value' (test, check, verdict, arch, accel, vmm, reason, link)",
+			bad = err_set(e, "%s:%d: want 'key: value' (test, check, verdict, arch, accel, vmm, kernel, reason, link)",
 				      b->path, n);
 		else if (seen & 1u << key)
 			bad = err_set(e, "%s:%d: a second '%s' in one record", b->path, n, keys[key]);
@@ -201,11 +203,17 @@ struct baseline *baseline_load(const char *path, struct err *e)
 
 /* ---- applying ---- */
 
-static bool applies(const struct known *k, const struct test *t)
+static bool applies(const struct baseline *b, const struct known *k, const struct test *t)
 {
 	return !fnmatch(k->test, t->entry ? t->entry : t->name, 0) &&
 	       (!k->arch || k->arch & 1u << t->arch) && (!k->vmm || k->vmm & 1u << t->vmm) &&
-	       (!k->accel || (t->vmm == VMM_QEMU && k->accel & 1u << t->accel));
+	       (!k->accel || (t->vmm == VMM_QEMU && k->accel & 1u << t->accel)) &&
+	       (!k->kernel || (b->kernel && !fnmatch(k->kernel, b->kernel, 0)));
+}
+
+void baseline_kernel(struct baseline *b, const char *kernel)
+{
+	b->kernel = kernel;
 }
 
 static bool name_matches(const char *glob, const char *msg)
@@ -290,7 +298,7 @@ void baseline_apply(struct baseline *b, struct result *r, struct vparse *vp)
 		struct known *k = &b->k[i];
 		unsigned hits;
 
-		if (!k->line || !k->check || !applies(k, r->test))
+		if (!k->line || !k->check || !applies(b, k, r->test))
 			continue;
 		k->applied = true;
 		hits = vp ? known_checks(b, k, r, vp) : 0;
@@ -305,7 +313,7 @@ void baseline_apply(struct baseline *b, struct result *r, struct vparse *vp)
 	for (size_t i = 0; i < b->n; i++) {
 		struct known *k = &b->k[i];
 
-		if (!k->line || k->check || !applies(k, r->test))
+		if (!k->line || k->check || !applies(b, k, r->test))
 			continue;
 		k->applied = true;
 		if ((int)r->v == k->verdict) {
@@ -344,6 +352,7 @@ static struct known *add_new(struct baseline *b, const struct test *t, const cha
 	k->arch = 1u << t->arch;
 	k->vmm = 1u << t->vmm;
 	k->accel = t->vmm == VMM_QEMU ? 1u << t->accel : 0;
+	k->kernel = b->kernel ? glob_quote(b->kernel, strlen(b->kernel)) : NULL;
 	return k;
 }
 
@@ -431,6 +440,8 @@ int baseline_write(const struct baseline *b, const char *path, struct err *e)
 		write_names(f, "arch", k->arch, arch_str, ARCH_NR);
 		write_names(f, "accel", k->accel, accel_str, ACCEL_TCG + 1);
 		write_names(f, "vmm", k->vmm, vmm_str, VMM_NR);
+		if (k->kernel)
+			fprintf(f, "kernel: %s\n", k->kernel);
 		fprintf(f, "reason: %s\n", k->reason);
 		if (k->link)
 			fprintf(f, "link: %s\n", k->link);
@@ -448,6 +459,7 @@ void baseline_free(struct baseline *b)
 		free(b->k[i].check);
 		free(b->k[i].reason);
 		free(b->k[i].link);
+		free(b->k[i].kernel);
 	}
 	free(b->k);
 	free(b->path);

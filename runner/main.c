@@ -650,6 +650,8 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	if ((o->baseline || o->write_baseline || box_baseline) &&
 	    !(ctx.baseline = baseline_load(o->baseline ? o->baseline : box_baseline, &e)))
 		die("%s", e.msg);
+	if (ctx.baseline && o->box)
+		baseline_kernel(ctx.baseline, o->box);
 	host_facts(o, &h);
 	if (!o->dry_run)
 		reaper_start();

@@ -17,14 +17,22 @@
  *   with bit 31;
  * - PAUSE-loop exiting (IA32_VMX_PROCBASED_CTLS2 bit 10): L2 spinning on
  *   PAUSE exits with reason 40; the VMX-preemption timer (pin bit 6)
- *   expires with reason 52.
+ *   expires with reason 52;
+ * - migration (lib/migrate.h; vmx-migration migrates, on a KVM host with
+ *   nested VMX: Bochs cannot migrate, QEMU TCG has no VMX): with L2 in
+ *   the middle of its run, "l1" L1 migrates while handling L2's CPUID
+ *   exit, "l2" L2 itself asks for it, the vCPU in VMX non-root operation
+ *   (KVM's nested state); L2 goes on, its CPUID exits once, it returns
+ *   the value it held before.
  * Gate: CPUID.1:ECX.VMX[5] (Bochs tigerlake has it; QEMU TCG, Bochs ryzen
  * do not), and each control's allowed-1 bit.
  */
 #include "vmunit.h"
 #include "alloc.h"
+#include "clock.h"
 #include "cpuid.h"
 #include "desc.h"
+#include "migrate.h"
 #include "processor.h"
 #include "safe.h"
 #include "vmx.h"
@@ -264,6 +272,50 @@ static void test_preemption_timer(const void *arg)
 	report(g.exit_reason == EXIT_PREEMPTION_TIMER, "an L2 that spins: exit 52 (%s)", ex(&g));
 }
 
+#define MAGIC 0x564d58d00dull
+
+static unsigned int cpuid_exits;
+static bool migrate_in_l1;
+
+static enum vmx_action on_cpuid(struct vmx_guest *g)
+{
+	if (migrate_in_l1)
+		migrate();
+	cpuid_exits++;
+	g->regs.rax = MAGIC;
+	return VMX_SKIP;
+}
+
+/* L2: a value held across the migration (asked for here unless L1 does it); CPUID after it. */
+static uint64_t l2_migrating(uint64_t by_l1)
+{
+	uint64_t kept = by_l1 * 3 + 1;
+
+	if (!by_l1)
+		migrate();
+	return kept ^ (uint32_t)cpuid_raw(0, 0).a;
+}
+
+static void test_migration(const void *by_l1)
+{
+	uint64_t arg = by_l1 ? 1 : 0;
+	struct vmx_guest g;
+
+	clock_us();	/* the time source set up by L1, before L2 needs it */
+	if (!vmx_guest_init(&g, l2_migrating, arg, &no_ctls))
+		return;
+	g.handlers[EXIT_CPUID] = on_cpuid;
+	migrate_in_l1 = by_l1;
+	cpuid_exits = 0;
+	vmx_run(&g);
+	report(g.done && cpuid_exits == 1,
+	       "L2 goes on after the migration and its CPUID exits to L1 (%u exits; %s)",
+	       cpuid_exits, ex(&g));
+	report(g.done && g.result == ((arg * 3 + 1) ^ (uint32_t)MAGIC),
+	       "L2 returns the value it held across the migration and L1's CPUID answer (%#lx)",
+	       g.result);
+}
+
 int main(int argc, char **argv)
 {
 	const char *gate = vmx_gate();
@@ -280,6 +332,10 @@ int main(int argc, char **argv)
 	subtest("entry failure", test_bad_state, NULL);
 	subtest("ple", test_ple, NULL);
 	subtest("preemption timer", test_preemption_timer, NULL);
+	report_prefix_push("migration");
+	subtest("l1", test_migration, (void *)1);
+	subtest("l2", test_migration, NULL);
+	report_prefix_pop();
 	vmx_off();
 	return 0;
 }
