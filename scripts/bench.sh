@@ -33,7 +33,7 @@
 #     TCG and Bochs (guest time: Bochs's runs at its ips rate).
 #  5b. Live migration (runner/migrate.h) on x86_64 and arm64 under TCG: each
 #     migration's time (the log's figure) and migrate-live's seconds against
-#     the same test unmigrated.
+#     the same test unmigrated; svm (arm64: its) with its one migration.
 #  6. On x86_64, real KVM in the box (--box debian-6.12, runner/box.h), x86_64
 #     and arm64: L1 boot to ready (the box log's own figure), one test
 #     (cpuid, selftest: the runner's seconds inside L1), the whole run's
@@ -401,15 +401,22 @@ fi
 if [ -f "$builddir/$adir/migrate.elf" ] && [ "$arch" != s390x ]; then
 	echo
 	echo "5b. live migration (runner/migrate.h), 64 MiB guest, TCG: ms per migration; test seconds"
+	case $arch in	# a test with one migration, and the same unmigrated
+	x86_64) one=svm ;;
+	*) one=its ;;
+	esac
 	"$run" -S "$srcdir" -b "$builddir" -a "$arch" --accel tcg --logdir "$tmp/mig" \
-		--json "$tmp/mig.json" migrate migrate-live >/dev/null 2>&1 || true
+		--json "$tmp/mig.json" migrate migrate-live "$one" "$one-migration" >/dev/null 2>&1 || true
 	printf '  per migration (ms): %s\n' "$(sed -n 's/^migration [0-9]*: .* in \([0-9]*\) ms$/\1/p' \
 		"$tmp/mig/migrate-live.log" | tr '\n' ' ')"
-	/usr/bin/python3 - "$tmp/mig.json" <<'EOF2'
+	/usr/bin/python3 - "$tmp/mig.json" "$(grep -c '^migration [0-9]*: ' "$tmp/mig/migrate-live.log")" "$one" <<'EOF2'
 import json, sys
 s = {t["name"]: t["seconds"] for t in json.load(open(sys.argv[1]))["tests"]}
-print("  migrate (unmigrated) %.2f s, migrate-live (4 migrations) %.2f s: %.1fx"
-      % (s["migrate"], s["migrate-live"], s["migrate-live"] / s["migrate"]))
+print("  migrate (unmigrated) %.2f s, migrate-live (%s migrations) %.2f s: %.1fx"
+      % (s["migrate"], sys.argv[2], s["migrate-live"], s["migrate-live"] / s["migrate"]))
+one = sys.argv[3]
+print("  %s %.2f s, %s-migration (1 migration) %.2f s: %.1fx"
+      % (one, s[one], one, s[one + "-migration"], s[one + "-migration"] / s[one]))
 EOF2
 fi
 

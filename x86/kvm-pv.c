@@ -25,8 +25,8 @@
  *   runs KVM_HC_VAPIC_POLL_IRQ, which returns 0;
  * - migration (lib/migrate.h; kvm-pv-migration migrates): kvmclock
  *   enabled before keeps its MSR, its time goes on forward from where it
- *   was and at the TSC's rate; MSR_KVM_PV_EOI_EN and MSR_KVM_POLL_CONTROL
- *   (when offered) hold what was written before.
+ *   was and at the TSC's rate; MSR_KVM_PV_EOI_EN, MSR_KVM_POLL_CONTROL and
+ *   MSR_KVM_MIGRATION_CONTROL (when offered) hold what was written before.
  * Not offered: SKIP naming the bit; not under KVM (QEMU TCG, Bochs): SKIP
  * naming the signature.  So a kvmclock that goes backwards shows only
  * under KVM: kvm-pv-kvm runs in the x86 KVM boxes (6.1, 6.12).
@@ -236,6 +236,8 @@ static void test_migration(const void *arg)
 		wrmsr(MSR_KVM_PV_EOI_EN, (uint64_t)eoi | 1);
 	if (features & KVM_FEATURE(F_POLL_CONTROL))
 		wrmsr(MSR_KVM_POLL_CONTROL, 0);
+	if (features & KVM_FEATURE(F_MIGRATION_CONTROL))
+		wrmsr(MSR_KVM_MIGRATION_CONTROL, KVM_MIGRATION_READY);
 	t0 = pvclock_ns(c, &tsc);
 	migrate();
 	t1 = pvclock_ns(c, &tsc);
@@ -245,6 +247,8 @@ static void test_migration(const void *arg)
 	check_rate(c);
 	check_msr_kept(F_PV_EOI, MSR_KVM_PV_EOI_EN, "MSR_KVM_PV_EOI_EN", (uint64_t)eoi | 1);
 	check_msr_kept(F_POLL_CONTROL, MSR_KVM_POLL_CONTROL, "MSR_KVM_POLL_CONTROL", 0);
+	check_msr_kept(F_MIGRATION_CONTROL, MSR_KVM_MIGRATION_CONTROL,
+		       "MSR_KVM_MIGRATION_CONTROL", KVM_MIGRATION_READY);
 	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
 	if (features & KVM_FEATURE(F_PV_EOI))
 		wrmsr(MSR_KVM_PV_EOI_EN, 0);
