@@ -243,6 +243,7 @@ static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 	t->arch = a;
 	t->vmm = vmm;
 	t->accel = o.accel;
+	t->payload = xstrdup(payload);
 	t->note = vmm == VMM_QEMU ? h->note : NULL;
 	t->expect = c->expect;
 	t->expect_reason = c->expect_reason;
@@ -345,6 +346,7 @@ int plan_payload(const struct host *h, enum arch a, const char *payload, const c
 void plan_free(struct test *t)
 {
 	free(t->name);
+	free(t->payload);
 	strv_free(&t->argv);
 	free(t->skip);
 	free(t->log);

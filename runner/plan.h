@@ -46,6 +46,7 @@ struct test {
 	double timeout_s;
 	int expect;		/* enum verdict, or -1 */
 	const char *expect_reason;	/* owned by the cfg entry, or NULL */
+	char *payload;		/* the ELF it runs (runner/symbols.h reads it) */
 	char *log;		/* log file, or NULL */
 	char *vmm_log;		/* the VMM's own log file (Bochs), or NULL */
 	char *gcov_dir;		/* its coverage tree (gcov-collect.h), or NULL */

@@ -24,6 +24,7 @@
 #include "stats.h"
 #include "qmp.h"
 #include "reaper.h"
+#include "symbols.h"
 #include "vmm.h"
 
 #define LINE_MAX_LEN 4096
@@ -369,6 +370,20 @@ static void job_migrate(struct job *j)
 	}
 }
 
+/* The guest's "backtrace:" line, resolved in the payload that ran, into the log. */
+static void log_backtrace(struct job *j)
+{
+	struct symbols *s = j->log && j->t->payload ? symbols_open(j->t->payload) : NULL;
+	char *text = s ? symbols_backtrace(s, j->line) : NULL;
+
+	if (text) {
+		text[strlen(text) - 1] = '\0';
+		log_note(j, "backtrace in %s:\n%s", j->t->payload, text);
+	}
+	free(text);
+	symbols_close(s);
+}
+
 static void flush_line(struct job *j, const struct run_opts *o)
 {
 	if (j->cut)
@@ -383,6 +398,8 @@ static void flush_line(struct job *j, const struct run_opts *o)
 	    !strncmp(j->line, "STATS: end", 10))
 		snapshot(j, "after");
 	vp_line(&j->vp, j->line);
+	if (!strncmp(j->line, "backtrace:", 10))
+		log_backtrace(j);
 	if (o->line)
 		o->line(o->ctx, j->t, j->line);
 	if (j->t->migrate && !strncmp(j->line, VM_MIGRATE_LINE, strlen(VM_MIGRATE_LINE)) &&
@@ -396,10 +413,25 @@ static void flush_line(struct job *j, const struct run_opts *o)
  * start: then there was no verdict to compare), the known failures, the
  * log's last line.
  */
+/* An ERROR reason's "at rip/pc 0x..." followed by its file:line and function. */
+static void name_code(const struct test *t, char *reason, size_t len)
+{
+	struct symbols *s;
+
+	if (!t->payload || (!strstr(reason, " at rip 0x") && !strstr(reason, " at pc 0x")))
+		return;
+	s = symbols_open(t->payload);
+	if (s)
+		symbols_reason(s, reason, len);
+	symbols_close(s);
+}
+
 static void deliver(struct sched *s, struct job *j, struct result *r, bool unstarted)
 {
 	r->unstarted = unstarted;
 	r->started = j->started != 0;
+	if (r->v == V_ERROR)
+		name_code(j->t, r->reason, sizeof(r->reason));
 	if (j->started)
 		r->seconds = (now_ms() - j->started) / 1000.0;
 	if ((unstarted || j->t->skip) && j->t->expect >= 0) {	/* it did not run */

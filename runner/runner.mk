@@ -10,7 +10,7 @@ HOST_CC ?= gcc
 HOST_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror
 SRCDIR ?= .
 
-RUNNER_PKGS := json-c libxml-2.0
+RUNNER_PKGS := json-c libxml-2.0 libdw
 # lib/ also holds the guest's string.h and stdlib.h: reach it with -iquote
 # only ("verdict.h"), never -I, or it would shadow the host's libc headers.
 RUNNER_CFLAGS := $(filter-out -Ilib -I$(SRCDIR)/lib,$(HOST_CFLAGS)) \
@@ -23,12 +23,13 @@ RUNNER_LDFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(HOST_LDFLAGS)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper migrate run box-record box json-out junit report checkcfg probe
+RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper migrate symbols run box-record box json-out junit report checkcfg probe
 RUNNER_LIB_OBJS := $(RUNNER_UNITS:%=runner/%.o)
 RUNNER_OBJS := $(RUNNER_LIB_OBJS) runner/main.o
 RUNNER_TEST_BINS := tests/runner-cfg-test tests/runner-verdict-test tests/runner-baseline-test \
 	tests/runner-stats-test \
-	tests/runner-qemu-test tests/runner-report-test tests/runner-gcov-test
+	tests/runner-qemu-test tests/runner-report-test tests/runner-gcov-test \
+	tests/runner-symbols-test
 RUNNER_TEST_OBJS := $(RUNNER_TEST_BINS:%=%.o)
 RUNNER_SCRIPTS := $(SRCDIR)/tests/runner-integration.sh $(SRCDIR)/tests/runner-efi-snapshot.sh
 
@@ -56,6 +57,8 @@ $(RUNNER_TEST_OBJS): tests/%.o: $(SRCDIR)/tests/%.c
 
 $(RUNNER_TEST_BINS): %: %.o $(RUNNER_LIB_OBJS)
 	$(HOST_CC) $(RUNNER_LDFLAGS) -o $@ $^ $(RUNNER_LIBS) $(CMOCKA_LIBS)
+# Its own functions at their ELF addresses (runner/symbols.h reads /proc/self/exe).
+tests/runner-symbols-test: RUNNER_LDFLAGS += -no-pie
 
 # The integration test and the benchmark drive the built runner.
 check-host: runner/vmunit-run

@@ -149,17 +149,18 @@ fi
 # arm64: its userland, once per cache, and the runner built for it.
 if [ "$arch" = arm64 ]; then
 	ul=$cache/userland-$arch
-	if [ ! -f "$ul/.ready" ]; then
+	bpo=bookworm-backports
+	# .ready holds the package list it was made with: a new list, a new userland
+	pkgs="qemu-system-arm/$bpo,qemu-system-data/$bpo,qemu-system-common/$bpo,qemu-efi-aarch64,libc6-dev,libjson-c-dev,libxml2-dev,libdw-dev"
+	if [ "$(cat "$ul/.ready" 2>/dev/null)" != "$pkgs" ]; then
 		uri=$(bookworm_uri)
 		[ -n "$uri" ] || die "no apt source for bookworm to take the mirror from"
 		command -v mmdebstrap >/dev/null || die "mmdebstrap not found (scripts/install-deps.sh)"
 		rm -rf "$ul"
-		bpo=bookworm-backports
-		mmdebstrap --variant=extract --architectures=arm64 \
-			--include="qemu-system-arm/$bpo,qemu-system-data/$bpo,qemu-system-common/$bpo,qemu-efi-aarch64,libc6-dev,libjson-c-dev,libxml2-dev" \
+		mmdebstrap --variant=extract --architectures=arm64 --include="$pkgs" \
 			bookworm "$ul" "deb $uri bookworm main" "deb $uri $bpo main" >"$ul.log" 2>&1 ||
 			die "mmdebstrap of the arm64 userland failed (see $ul.log)"
-		touch "$ul/.ready"
+		echo "$pkgs" >"$ul/.ready"
 	fi
 	mkdir -p "$cache/runner-$arch"
 	PKG_CONFIG_SYSROOT_DIR=$ul PKG_CONFIG_LIBDIR=$ul/usr/lib/aarch64-linux-gnu/pkgconfig:$ul/usr/share/pkgconfig \
