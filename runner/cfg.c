@@ -80,6 +80,15 @@ static int set_uint(struct parser *p, const struct key *k, const char *val)
 	return 1;
 }
 
+/* smp: a count, or $MAX_SMP (as in kvm-unit-tests) for the host's. */
+static int set_smp(struct parser *p, const struct key *k, const char *val)
+{
+	if (strcmp(val, "$MAX_SMP"))
+		return set_uint(p, k, val);
+	*(unsigned *)field(p, k) = CFG_SMP_MAX;
+	return 1;
+}
+
 static int set_params(struct parser *p, const struct key *k, const char *val)
 {
 	struct strv words = { 0 };
@@ -208,7 +217,7 @@ static int set_check(struct parser *p, const struct key *k, const char *val)
 static const struct key keys[] = {
 	{ .name = "file", .set = set_string, .off = FIELD(file) },
 	{ .name = "arch", .set = set_arch },
-	{ .name = "smp", .set = set_uint, .off = FIELD(smp), .max = 4096 },
+	{ .name = "smp", .set = set_smp, .off = FIELD(smp), .max = 4096 },
 	{ .name = "memory", .set = set_uint, .off = FIELD(memory), .max = 1u << 24 },
 	{ .name = "args", .set = set_string, .off = FIELD(args) },
 	{ .name = "qemu_params", .set = set_params, .off = FIELD(qemu_params) },

@@ -24,6 +24,7 @@
 #define CFG_DEFAULT_SMP 1
 #define CFG_DEFAULT_MEMORY 64	/* MiB */
 #define CFG_DEFAULT_TIMEOUT 30	/* seconds */
+#define CFG_SMP_MAX 0		/* smp = $MAX_SMP: the host's MAX_SMP (plan.h) */
 
 struct cfg_entry {
 	char *name;

@@ -45,7 +45,7 @@ struct opts {
 	const char *json, *junit, *baseline, *write_baseline;
 	const char *box, *box_modules, *box_append;
 	unsigned jobs;
-	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner;
+	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner, all;
 	char **args;		/* tests, or extra QEMU args with --payload */
 	size_t nargs;
 };
@@ -62,6 +62,8 @@ static const char usage_text[] =
 "  -b, --builddir DIR      where the payloads were built (default .)\n"
 "  -a, --arch LIST         x86_64,arm64,s390x or all (default $ARCH or the host's)\n"
 "  -g, --group GROUP       only tests in GROUP\n"
+"      --all               also the entries of group nodefault, which run\n"
+"                          otherwise only when a group or name chooses them\n"
 "  -j, --jobs N            run N tests at once (default: online CPUs)\n"
 "  -t                      TAP 13 on stdout instead of console lines\n"
 "      --tap FILE          also write TAP 13 to FILE\n"
@@ -154,7 +156,7 @@ static const char *env_or(const char *name, const char *dflt)
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR, OPT_TIMEOUT,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
        OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE,
-       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_APPEND, OPT_BOX_INNER };
+       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_APPEND, OPT_BOX_INNER, OPT_ALL };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -162,6 +164,7 @@ static const struct option long_opts[] = {
 	{ "builddir", required_argument, NULL, 'b' },
 	{ "arch", required_argument, NULL, 'a' },
 	{ "group", required_argument, NULL, 'g' },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -200,6 +203,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case 'b': o->builddir = arg; break;
 	case 'a': o->arch = arg; break;
 	case 'g': o->group = arg; break;
+	case OPT_ALL: o->all = true; break;
 	case 'j':
 		if (parse_uint(arg, 1, 4096, &o->jobs))
 			die("-j %s: want a number from 1 to 4096", arg);
@@ -313,6 +317,18 @@ static double duration(const char *s)
 	return v ? v : TIMEOUT_NONE;
 }
 
+/* $MAX_SMP (as kvm-unit-tests), else the online CPUs: what smp = $MAX_SMP gives. */
+static unsigned max_smp(void)
+{
+	const char *s = getenv("MAX_SMP");
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned v;
+
+	if (s && parse_uint(s, 1, 4096, &v))
+		die("MAX_SMP '%s': want a number from 1 to 4096", s);
+	return s ? v : online < 1 ? 1 : online > 4096 ? 4096 : (unsigned)online;
+}
+
 static void host_facts(const struct opts *o, struct host *h)
 {
 	int accel = accel_from_name(o->accel), vmm = o->vmm ? vmm_from_name(o->vmm) : -1;
@@ -325,6 +341,7 @@ static void host_facts(const struct opts *o, struct host *h)
 		die("cpu '%s': want a model name", o->cpu);
 	*h = (struct host){
 		.accel = accel, .arch = arch_host(), .vmm = vmm, .cpu = o->cpu,
+		.max_smp = max_smp(),
 		.tcg_factor = timeout_factor(o->factor), .timeout_s = duration(o->timeout),
 		.builddir = o->builddir,
 		.logdir = o->logdir, .in_box = o->box_inner,
@@ -544,6 +561,23 @@ static void dry_run(const struct test *tests, size_t n)
 	}
 }
 
+/* "nodefault: 2 entries left out (...): x86_64/a, arm64/a", or NULL. */
+static char *left_out(const struct strv *names)
+{
+	char *buf;
+	size_t len;
+	FILE *f;
+
+	if (!names->n)
+		return NULL;
+	f = xopen_memstream(&buf, &len);
+	fprintf(f, "nodefault: %zu %s left out (--all, a group or a name runs %s):", names->n,
+		names->n == 1 ? "entry" : "entries", names->n == 1 ? "it" : "them");
+	for (size_t i = 0; i < names->n; i++)
+		fprintf(f, "%s %s", i ? "," : "", names->v[i]);
+	return xclose_memstream(f, &buf);
+}
+
 static struct report make_report(const struct opts *o, const char *note)
 {
 	struct report r = { .console = stdout, .verbose = o->verbose, .note = note,
@@ -640,7 +674,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	struct test *tests = xmalloc(sel->n * sizeof(*tests));
 	char *qemus[ARCH_NR] = { 0 }, *bochs, *paths[6] = { 0 }, *box_baseline = NULL;
 	struct run_ctx ctx = { .write_baseline = o->write_baseline, .records = o->box_inner };
-	struct report rep;
+	struct report rep = { 0 };
 	struct host h;
 	struct err e;
 	int status = 0;
@@ -682,6 +716,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		if (o->box_inner)
 			rep.console = NULL;
 		rep.platform = ctx.box != NULL;
+		rep.left_out = left_out(&sel->left_out);
 		if (o->json && !(rep.json = json_out_begin(o->json, &h, &e)))
 			die("%s", e.msg);
 		if (o->junit && !(rep.junit = junit_begin(o->junit, ctx.box ? box_platform(ctx.box) : NULL, &e)))
@@ -689,6 +724,7 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 		ctx.rep = &rep;
 		status = run_and_report(tests, sel->n, o->jobs, &ctx, false, o->bisect);
 	}
+	free(rep.left_out);
 	baseline_free(ctx.baseline);
 	box_free(ctx.box);
 	for (size_t i = 0; i < sel->n; i++)
@@ -756,7 +792,7 @@ static int run_payload(const struct opts *o)
 static int run_cfg(const struct opts *o)
 {
 	struct sel_opts so = {
-		.arch_mask = arch_mask(o), .group = o->group,
+		.arch_mask = arch_mask(o), .group = o->group, .all = o->all,
 		.patterns = o->args, .npatterns = o->nargs,
 	};
 	struct err se;

@@ -155,7 +155,7 @@ static int bochs_files(const struct host *h, const char *name, const char *paylo
  * then the entry's args.
  */
 static char *guest_cmdline(const struct host *h, const struct cfg_entry *c, enum vmm vmm,
-			   bool checked)
+			   unsigned ncpus, bool checked)
 {
 	char smp[32] = "", on[64] = "";
 
@@ -167,8 +167,8 @@ static char *guest_cmdline(const struct host *h, const struct cfg_entry *c, enum
 		snprintf(on, sizeof(on), "vmunit.boot=efi ");
 	if (!checked)	/* run by hand: extra VMM arguments may change both */
 		return c->args || *on ? xasprintf("%s%s", on, c->args ? c->args : "") : NULL;
-	if (c->smp > 1)
-		snprintf(smp, sizeof(smp), " vmunit.smp=%u", c->smp);
+	if (ncpus > 1)
+		snprintf(smp, sizeof(smp), " vmunit.smp=%u", ncpus);
 	return xasprintf("%svmunit.mem=%u%s%s%s", on, c->memory, smp, c->args ? " " : "",
 			 c->args ? c->args : "");
 }
@@ -218,16 +218,53 @@ static int efi_files(const struct host *h, enum arch a, struct qemu_opts *o, cha
 	return 0;
 }
 
+/*
+ * The most CPUs the VMM's machine takes, for a $MAX_SMP above it: QEMU's
+ * virt 8 with GICv2 (its default without gic-version=3/max/host) and 512
+ * with GICv3, s390-ccw-virtio 248, pc 255, microvm and q35 288; Bochs 254.
+ */
+static unsigned max_cpus(enum vmm vmm, enum arch a, const char *machine)
+{
+	if (vmm == VMM_BOCHS)
+		return 254;
+	switch (a) {
+	case ARCH_ARM64:
+		return strstr(machine, "gic-version=3") || strstr(machine, "gic-version=max") ||
+		       strstr(machine, "gic-version=host") ? 512 : 8;
+	case ARCH_S390X:
+		return 248;
+	default:
+		return !strncmp(machine, "pc", 2) ? 255 : 288;
+	}
+}
+
+/* The entry's CPUs: smp = $MAX_SMP is the host's, capped with a note. */
+static unsigned entry_smp(const struct host *h, const struct cfg_entry *c, enum vmm vmm,
+			  enum arch a, struct test *t)
+{
+	const char *machine = c->machine ? c->machine : arch_info(a)->machine;
+	unsigned most = max_cpus(vmm, a, machine);
+
+	if (c->smp != CFG_SMP_MAX)
+		return c->smp;
+	if (h->max_smp <= most)
+		return h->max_smp;
+	t->smp_note = xasprintf("smp: $MAX_SMP is %u, %s takes %u", h->max_smp,
+				vmm == VMM_BOCHS ? "Bochs" : machine, most);
+	return most;
+}
+
 /* by_hand: a payload run with extra VMM arguments, not a cfg entry. */
 static int build(const struct host *h, const struct cfg_entry *c, enum arch a,
 		 const char *payload, char *const *extra, bool by_hand, struct test *t,
 		 struct err *e)
 {
 	enum vmm vmm = h->vmm >= 0 ? (enum vmm)h->vmm : c->vmm;
-	char *append = guest_cmdline(h, c, vmm, !by_hand), *files[3] = { 0 };
+	unsigned ncpus = entry_smp(h, c, vmm, a, t);
+	char *append = guest_cmdline(h, c, vmm, ncpus, !by_hand), *files[3] = { 0 };
 	struct qemu_opts o = {
 		.arch = a, .qemu = vmm == VMM_QEMU ? h->qemu[a] : h->bochs, .payload = payload,
-		.machine = c->machine, .cpu = pick_cpu(h, c, vmm), .smp = c->smp,
+		.machine = c->machine, .cpu = pick_cpu(h, c, vmm), .smp = ncpus,
 		.memory = c->memory, .append = append,
 		.params = c->qemu_params, .extra = extra,
 	};
@@ -347,6 +384,7 @@ void plan_free(struct test *t)
 {
 	free(t->name);
 	free(t->payload);
+	free(t->smp_note);
 	strv_free(&t->argv);
 	free(t->skip);
 	free(t->log);

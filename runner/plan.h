@@ -32,6 +32,7 @@ struct host {
 	const char *cpu;		/* --cpu: the CPU model for every entry, or NULL */
 	const char *bochs;		/* the Bochs binary, when a test runs under it */
 	const char *note;		/* why this accelerator (for logs), or NULL */
+	unsigned max_smp;		/* smp = $MAX_SMP: $MAX_SMP, else the online CPUs */
 	bool multi_arch;		/* names carry the arch: "arm64/its" */
 };
 
@@ -60,6 +61,7 @@ struct test {
 	char *efi_state;
 	struct strv efi_snap_argv;
 	const char *note;	/* the host's note, for the log */
+	char *smp_note;		/* how $MAX_SMP was capped, for the log, or NULL */
 };
 
 /* 0, or -1 with a message (missing payload). */

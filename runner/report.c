@@ -49,11 +49,15 @@ void report_begin(struct report *r, size_t ntests)
 	r->t0 = now_ms();
 	if (r->console && r->platform)
 		fprintf(r->console, "# %s\n", r->note);
+	if (r->console && r->left_out)
+		fprintf(r->console, "# %s\n", r->left_out);
 	if (!r->tap)
 		return;
 	fputs("TAP version 13\n", r->tap);
 	if (r->note)
 		fprintf(r->tap, "# %s\n", r->note);
+	if (r->left_out)
+		fprintf(r->tap, "# %s\n", r->left_out);
 	fflush(r->tap);
 }
 

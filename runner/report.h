@@ -31,6 +31,7 @@ struct report {
 	const char *tap_name;	/* for messages */
 	const char *note;	/* the accelerator note, or NULL */
 	bool platform;		/* ... it names the platform (the box): on the console too */
+	char *left_out;		/* the nodefault entries not run (select.h), or NULL */
 	bool verbose;		/* guest lines too */
 	unsigned ntap;		/* TAP test points written */
 	unsigned passed, failed, skipped, xfailed;

@@ -188,6 +188,8 @@ static void log_command(FILE *log, const struct test *t, char *const *argv)
 	fprintf(log, "%s\n", cmd);
 	if (t->note)
 		fprintf(log, "# %s\n", t->note);
+	if (t->smp_note)
+		fprintf(log, "# %s\n", t->smp_note);
 	fflush(log);
 	free(cmd);
 }

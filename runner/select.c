@@ -30,6 +30,12 @@ static int wanted(const struct cfg_entry *t, enum arch a, const struct sel_opts 
 	       wanted_by_patterns(t, o);
 }
 
+/* A nodefault entry nothing chose (wanted otherwise). */
+static bool manual(const struct cfg_entry *t, const struct sel_opts *o)
+{
+	return !o->all && !o->group && !o->npatterns && word_in_list(t->groups, "nodefault");
+}
+
 static void push(struct selection *s, const struct cfg_entry *t, enum arch a)
 {
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
@@ -113,7 +119,10 @@ int select_tests(const struct cfg *cfg, const struct sel_opts *o,
 		return -1;
 	for (int a = 0; a < ARCH_NR; a++)
 		for (size_t i = 0; i < cfg->n; i++)
-			if (wanted(&cfg->entries[i], a, o))
+			if (wanted(&cfg->entries[i], a, o) && manual(&cfg->entries[i], o))
+				strv_pushf(&out->left_out, "%s/%s", arch_info(a)->name,
+					   cfg->entries[i].name);
+			else if (wanted(&cfg->entries[i], a, o))
 				push(out, &cfg->entries[i], a);
 	for (size_t i = 0; i < o->npatterns; i++)
 		if (check_pattern(cfg, out, o, o->patterns[i], e)) {
@@ -131,6 +140,7 @@ int select_tests(const struct cfg *cfg, const struct sel_opts *o,
 void selection_free(struct selection *s)
 {
 	free(s->v);
+	strv_free(&s->left_out);
 	*s = (struct selection){ 0 };
 }
 

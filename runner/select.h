@@ -1,7 +1,9 @@
 /*
  * Which cfg entries run: by arch, group and name (exact or fnmatch glob).
  * A name or glob that matches nothing, or a group no entry has, is an error
- * rather than an empty (and falsely successful) run.
+ * rather than an empty (and falsely successful) run.  Entries in the group
+ * "nodefault" run only when chosen: all (--all), a group or a name or glob
+ * that matches them; otherwise they are left out and listed as such.
  */
 #ifndef RUNNER_SELECT_H
 #define RUNNER_SELECT_H
@@ -14,6 +16,7 @@ struct sel_opts {
 	unsigned arch_mask;		/* 1 << enum arch */
 	unsigned shard, nshards;	/* keep shard (1..nshards) of the split; 0: all */
 	const char *group;		/* NULL: any */
+	bool all;			/* nodefault entries too */
 	char *const *patterns;		/* names or globs; none: all */
 	size_t npatterns;
 };
@@ -26,6 +29,7 @@ struct sel {
 struct selection {
 	struct sel *v;
 	size_t n;
+	struct strv left_out;		/* "arch/name" of the nodefault entries not chosen */
 };
 
 /*

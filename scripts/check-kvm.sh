@@ -13,7 +13,7 @@ trap 'rm -f "$out"' EXIT
 for k in $kernels; do
 	for a in $arches; do
 		echo "== $k $a"
-		./run_tests.sh -a "$a" --box "$k" --logdir "logs/box-$k-$a" --no-progress | tee "$out"
+		./run_tests.sh -a "$a" --all --box "$k" --logdir "logs/box-$k-$a" --no-progress | tee "$out"
 		status=$?
 		line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1 \2 \3/p' "$out")
 		if [ -z "$line" ]; then

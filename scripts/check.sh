@@ -55,7 +55,7 @@ finish() {
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-./run_tests.sh -a "$arch" --accel tcg --tap logs/suite.tap | tee "$log" | grep -v '^[0-9]* passed, '
+./run_tests.sh -a "$arch" --all --accel tcg --tap logs/suite.tap | tee "$log" | grep -v '^[0-9]* passed, '
 status=$?
 read -r p f s < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped\(, [0-9]* xfail\)\{0,1\}$/\1 \2 \3/p' "$log")
 if [ -z "${p:-}" ] || [ "$status" -ge 2 ]; then
@@ -71,7 +71,7 @@ step host/mutate-quick scripts/mutate.sh --quick
 if [ "${arch#*x86_64}" = "$arch" ]; then
 	:
 elif qemu72=$(scripts/qemu72.sh 2>"$log"); then
-	step suite/qemu-7.2 env QEMU="$qemu72" ./run_tests.sh -a x86_64 --accel tcg --logdir logs/qemu-7.2 \
+	step suite/qemu-7.2 env QEMU="$qemu72" ./run_tests.sh -a x86_64 --all --accel tcg --logdir logs/qemu-7.2 \
 		--baseline runner/qemu-7.2.baseline
 else
 	echo "SKIP suite/qemu-7.2 (scripts/qemu72.sh: $(tail -n 1 "$log"))"
@@ -97,7 +97,7 @@ fi
 # The x86 suite under Bochs: every verdict a PASS or a SKIP naming its gate.
 if [ "${arch#*x86_64}" != "$arch" ]; then
 	for model in tigerlake ryzen core2_penryn_t9600; do
-		step "suite/bochs-$model" ./run_tests.sh -a x86_64 --vmm bochs --cpu "$model" \
+		step "suite/bochs-$model" ./run_tests.sh -a x86_64 --all --vmm bochs --cpu "$model" \
 			--logdir "logs/bochs-$model"
 	done
 fi
@@ -105,7 +105,7 @@ fi
 # runner/box.baseline's.
 for a in x86_64 arm64; do
 	if [ "${arch#*"$a"}" != "$arch" ]; then
-		step "suite/box-debian-6.12-$a" ./run_tests.sh -a "$a" --box debian-6.12 \
+		step "suite/box-debian-6.12-$a" ./run_tests.sh -a "$a" --all --box debian-6.12 \
 			--no-progress --logdir "logs/box-debian-6.12-$a"
 	fi
 done

@@ -150,6 +150,10 @@ static void test_bad_integer(void **state)
 		     "unittests.cfg:3: bad integer '-1' for 'memory' (1..16777216)");
 	expect_error("[a]\nfile = a\nsmp = 2x\n",
 		     "unittests.cfg:3: bad integer '2x' for 'smp' (1..4096)");
+	expect_error("[a]\nfile = a\nsmp = $MAX_SMPS\n",
+		     "unittests.cfg:3: bad integer '$MAX_SMPS' for 'smp' (1..4096)");
+	assert_int_equal(parse("[a]\nfile = a\nsmp = $MAX_SMP\n"), 0);
+	assert_int_equal(cfg.entries[0].smp, CFG_SMP_MAX);
 }
 
 static void test_missing_file(void **state)
@@ -239,12 +243,15 @@ static const char sel_cfg[] =
 	"[apic]\nfile = apic\narch = x86_64\ngroups = quick timers\n"
 	"[apic-x2]\nfile = apic\narch = x86_64\n"
 	"[its]\nfile = its\narch = arm64\ngroups = quick\n"
-	"[selftest]\nfile = selftest\ngroups = quick\n";
+	"[selftest]\nfile = selftest\ngroups = quick\n"
+	"[big]\nfile = selftest\narch = x86_64\ngroups = quick nodefault\n";
 
-/* Names of the selection, "arch/name" separated by spaces; or the error. */
+static bool all;	/* --all */
+
+/* Names of the selection, "arch/name" separated by spaces, then "-" and those left out; or the error. */
 static char *selected(unsigned mask, const char *group, char *const *pats)
 {
-	struct sel_opts o = { .arch_mask = mask, .group = group, .patterns = pats };
+	struct sel_opts o = { .arch_mask = mask, .group = group, .patterns = pats, .all = all };
 	struct selection s;
 	char *out = NULL;
 	size_t len = 0;
@@ -258,6 +265,8 @@ static char *selected(unsigned mask, const char *group, char *const *pats)
 		for (size_t i = 0; i < s.n; i++)
 			fprintf(f, "%s%s/%s", i ? " " : "", arch_info(s.v[i].arch)->name,
 				s.v[i].entry->name);
+		for (size_t i = 0; i < s.left_out.n; i++)
+			fprintf(f, " -%s", s.left_out.v[i]);
 		selection_free(&s);
 	}
 	fclose(f);
@@ -281,13 +290,20 @@ static void test_select(void **state)
 {
 	(void)state;
 	assert_int_equal(parse(sel_cfg), 0);
-	selection_is(X86, NULL, NULL, "x86_64/apic x86_64/apic-x2 x86_64/selftest");
+	selection_is(X86, NULL, NULL,
+		     "x86_64/apic x86_64/apic-x2 x86_64/selftest -x86_64/big");
 	selection_is(X86 | ARM, "quick", NULL,
-		     "x86_64/apic x86_64/selftest arm64/its arm64/selftest");
+		     "x86_64/apic x86_64/selftest x86_64/big arm64/its arm64/selftest");
 	selection_is(ARCH_MASK_ALL, NULL, PATS("apic*", "selftest"),
 		     "x86_64/apic x86_64/apic-x2 x86_64/selftest arm64/selftest "
 		     "s390x/selftest");
 	selection_is(X86, "timers", PATS("apic"), "x86_64/apic");
+	/* nodefault: chosen by --all, a group, a name or a glob; else left out */
+	selection_is(X86, NULL, PATS("b*"), "x86_64/big");
+	selection_is(ARM, NULL, NULL, "arm64/its arm64/selftest");
+	all = true;
+	selection_is(X86, NULL, NULL, "x86_64/apic x86_64/apic-x2 x86_64/selftest x86_64/big");
+	all = false;
 }
 
 static void test_select_errors(void **state)
