@@ -129,6 +129,12 @@ check-kvm: deps
 	@$(MAKE) -s --no-print-directory all
 	@scripts/check-kvm.sh $(KERNELS)
 
+# The GitLab pipeline (.gitlab-ci.yml) run here by gitlab-ci-local, then
+# checked (scripts/check-ci.sh): not part of check (minutes of box boots).
+check-ci: deps
+	@$(MAKE) -s --no-print-directory runner/vmunit-run
+	@scripts/check-ci.sh
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@./run_tests.sh -a $(ARCH)
@@ -169,6 +175,6 @@ clean:
 distclean: clean
 	rm -f config.mak
 
-.PHONY: all check check-kvm check-host check-asan run mutate bench standalone coverage deps clean distclean
+.PHONY: all check check-ci check-kvm check-host check-asan run mutate bench standalone coverage deps clean distclean
 .SECONDARY:
 -include $(shell find build -path build/box -prune -o -name '*.d' -type f -print 2>/dev/null)
