@@ -36,6 +36,9 @@ if [ $# -lt 4 ] || [ "$1" != prepare ]; then
 	die "usage: $0 prepare KERNEL ARCH CACHE [MODULES-DIR]"
 fi
 kernel=$2 arch=$3 cache=$4 moddir=${5:-}
+# The cache's real path: L1 binds its paths, which must not pass a symlink.
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd -P)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/apt-sources.sh
 . "$here/apt-sources.sh"
