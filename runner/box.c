@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -189,23 +190,33 @@ static bool within(const char *dir, const char *d)
 
 /*
  * The run file (box-init): the log directory, the root, the host's
- * directories the runner needs in a root of its own (none inside another),
- * the runner's argv.
+ * directories the runner needs in a root of its own and the runner's own
+ * (none inside another), the runner's argv.
  */
 static int write_runfile(struct l1 *l, struct err *e)
 {
 	struct box *b = l->b;
 	char factor[32];
 	FILE *f = fopen(b->runfile, "we");
-	const char *binds[] = { b->o.srcdir, b->o.builddir, b->o.cfgdir };
+	char *rdir = xstrdup(b->runner);
+	const char *binds[] = { b->o.srcdir, b->o.builddir, b->o.cfgdir, dirname(rdir) };
+	const size_t nb = sizeof(binds) / sizeof(*binds);
 
-	if (!f)
+	if (!f) {
+		free(rdir);
 		return err_set(e, "%s: %m", b->runfile);
+	}
 	fprintf(f, "%s\n%s\n", b->o.logdir, b->root);
-	qsort(binds, 3, sizeof(*binds), by_length);
-	for (size_t i = 0; strcmp(b->root, "/") && i < 3; i++)
-		if (!(i > 0 && within(binds[i], binds[0])) && !(i > 1 && within(binds[i], binds[1])))
+	qsort(binds, nb, sizeof(*binds), by_length);
+	for (size_t i = 0; strcmp(b->root, "/") && i < nb; i++) {
+		bool inside = false;
+
+		for (size_t k = 0; k < i; k++)
+			inside |= within(binds[i], binds[k]);
+		if (!inside)
 			fprintf(f, "%s ", binds[i]);
+	}
+	free(rdir);
 	snprintf(factor, sizeof(factor), "%g", b->o.timeout_factor);
 	fprintf(f, "\n%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
