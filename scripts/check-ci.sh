@@ -70,7 +70,7 @@ jobs_passed() {
 	for j in build "suite: \[1/4\]" "suite: \[2/4\]" "suite: \[3/4\]" "suite: \[4/4\]" \
 		"box: \[debian-6.1,x86_64\]" "box: \[debian-6.1,arm64\]" \
 		"box: \[debian-6.12,x86_64\]" "box: \[debian-6.12,arm64\]" report; do
-		grep -q "^PASS  *$j" "$work/pipeline.log" || { echo "  no PASS for job $j" >&2; return 1; }
+		grep -q "^ *PASS  *$j" "$work/pipeline.log" || { echo "  no PASS for job $j" >&2; return 1; }
 	done
 }
 check "every job of the pipeline passed ($work/pipeline.log)" jobs_passed
