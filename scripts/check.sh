@@ -64,6 +64,15 @@ if [ -z "${p:-}" ] || [ "$status" -ge 2 ]; then
 fi
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 step host/tap-prove prove -e cat logs/suite.tap
+# Unexpected exceptions named in code (runner/symbols.h), on every arch.
+# shellcheck disable=SC2317 # called through step
+symbolized() {
+	for a in ${arch//,/ }; do
+		grep -q "^ok .* - \($a/\)\{0,1\}selftest-unexpected-fault (expected ERROR: unexpected exception .*, [a-z0-9]*/selftest\.c:[0-9]* in raise_" \
+			logs/suite.tap || { echo "$a: no file:line in selftest-unexpected-fault's reason"; return 1; }
+	done
+}
+step suite/symbols symbolized
 # The mutation gate's quick subset (make mutate runs every mutant).
 step host/mutate-quick scripts/mutate.sh --quick
 
