@@ -39,6 +39,9 @@ kernel=$2 arch=$3 cache=$4 moddir=${5:-}
 # The cache's real path: L1 binds its paths, which must not pass a symlink.
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd -P)
+# One preparation at a time per cache (parallel CI jobs share one).
+exec 9>"$cache/.lock"
+flock 9
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/apt-sources.sh
 . "$here/apt-sources.sh"
