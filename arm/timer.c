@@ -5,7 +5,11 @@
  * raises no interrupt, and an unmasked one interrupts once its count
  * reaches CVAL, through the PPI the device tree names.  At EL2 (VHE, the
  * "el2" argument with virtualization=on) the same checks cover the EL2
- * virtual and physical timers.  Needs a GICv3 and "arm,armv8-timer".
+ * virtual and physical timers.  "level": the PPI is level-sensitive (GIC
+ * arch. 4.1.1; ARM ARM D11.2.4), so with the PPI disabled its pending state
+ * follows the timer condition: pending once count >= CVAL, not after
+ * CTL.ENABLE is cleared, not with IMASK set; and a timer armed by TVAL
+ * wakes a CPU in WFI.  Needs a GICv3 and "arm,armv8-timer".
  */
 #include "vmunit.h"
 #include "devtree.h"
@@ -111,6 +115,54 @@ static void test_timer(const void *arg)
 	fired = 0;
 }
 
+/* The PPI's pending state reaching want within 100 ms (a hypervisor updates it at its pace). */
+static bool pending_becomes(int intid, bool want)
+{
+	for (unsigned int ms = 0; ms < 100; ms++) {
+		if (gic_pending(intid) == want)
+			return true;
+		spin_ms(current, 1);
+	}
+	return gic_pending(intid) == want;
+}
+
+static void test_level(const void *arg)
+{
+	const struct timer *t = arg;
+	int intid = dt_interrupt_by_compatible("arm,armv8-timer", t->dt_index);
+	uint64_t cval;
+
+	require(intid >= 16 && intid < 32,
+		"no PPI for it in \"arm,armv8-timer\" interrupts (entry %d)", t->dt_index);
+	current = t;
+	gic_set_handler(intid, timer_handler);
+	gic_enable(intid, false);
+	t->set_cval(t->count() - 1);
+	t->set_ctl(CTL_ENABLE);
+	report(pending_becomes(intid, true), "PPI %d disabled: pending while count >= CVAL", intid);
+	t->set_ctl(0);
+	report(pending_becomes(intid, false), "... not pending once CTL.ENABLE is cleared");
+	t->set_ctl(CTL_ENABLE | CTL_IMASK);
+	report(pending_becomes(intid, false) && (t->ctl() & CTL_ISTATUS),
+	       "... nor with IMASK set, ISTATUS set (ctl %#lx)", t->ctl());
+	t->set_ctl(0);
+
+	fired = 0;
+	gic_enable(intid, true);
+	t->set_tval(read_sysreg(cntfrq_el0) / 100);	/* 10 ms */
+	cval = t->cval();
+	t->set_ctl(CTL_ENABLE);
+	asm volatile("dsb sy; wfi" : : : "memory");
+	/* WFI may also end early (spuriously): wait for the interrupt after it */
+	for (unsigned int ms = 0; ms < 2000 && !fired; ms++)
+		spin_ms(t, 1);
+	report(fired == 1 && fired_at >= cval, "TVAL 10 ms, then WFI: woken by its interrupt, "
+	       "once, not before CVAL (%u, at %#lx, CVAL %#lx)", fired, fired_at, cval);
+	t->set_ctl(0);
+	gic_enable(intid, false);
+	fired = 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (!gic_init()) {
@@ -122,6 +174,9 @@ int main(int argc, char **argv)
 		const struct timer *t = current_el() == 2 ? &el2_timers[i] : &el1_timers[i];
 
 		subtest(t->name, test_timer, t);
+		report_prefix_push("level");
+		subtest(t->name, test_level, t);
+		report_prefix_pop();
 	}
 	return 0;
 }
