@@ -118,12 +118,16 @@ int select_tests(const struct cfg *cfg, const struct sel_opts *o,
 	if (o->group && check_group(cfg, o->group, e))
 		return -1;
 	for (int a = 0; a < ARCH_NR; a++)
-		for (size_t i = 0; i < cfg->n; i++)
-			if (wanted(&cfg->entries[i], a, o) && manual(&cfg->entries[i], o))
-				strv_pushf(&out->left_out, "%s/%s", arch_info(a)->name,
-					   cfg->entries[i].name);
-			else if (wanted(&cfg->entries[i], a, o))
-				push(out, &cfg->entries[i], a);
+		for (size_t i = 0; i < cfg->n; i++) {
+			const struct cfg_entry *t = &cfg->entries[i];
+
+			if (!wanted(t, a, o))
+				continue;
+			if (manual(t, o))
+				strv_pushf(&out->left_out, "%s/%s", arch_info(a)->name, t->name);
+			else
+				push(out, t, a);
+		}
 	for (size_t i = 0; i < o->npatterns; i++)
 		if (check_pattern(cfg, out, o, o->patterns[i], e)) {
 			selection_free(out);
