@@ -2,7 +2,8 @@
  * Host unit test of the s390x channel-program helpers: the 31-bit DMA
  * pool (lib/s390x/dma31.c: alignment, zeroing, first fit, free without a
  * size, exhaustion, bad requests) and the builders of lib/s390x/ccw.c
- * (format-1 CCWs, ORBs, IDAW lists for each format, the SCSW string).
+ * (format-1 CCWs, ORBs, IDAW lists for each format, the SCSW and CRW
+ * strings).
  * Both sources are compiled into this file; addresses given to the IDAW
  * builder are never dereferenced, so they may be made up.
  */
@@ -168,6 +169,23 @@ static void test_scsw_str(void **state)
 			    "FC start, AC start suspended, SC, DS CE DE UC, SS IL PC, CPA 0x1238, count 44");
 }
 
+static void test_crw_str(void **state)
+{
+	char buf[80], small[16];
+
+	(void)state;
+	assert_string_equal(crw_str(0x44020000, buf, sizeof(buf)),
+			    "CRW 0x44020000: S RSC chp, ERC init, RSID 0");
+	assert_string_equal(crw_str(0x338400fe, buf, sizeof(buf)),
+			    "CRW 0x338400fe: R C A RSC sch, ERC params-init, RSID 0xfe");
+	assert_string_equal(crw_str(0x073f1234, buf, sizeof(buf)),
+			    "CRW 0x73f1234: RSC 0x7, ERC 0x3f, RSID 0x1234");
+	memset(small, 'x', sizeof(small));
+	crw_str(0x44020000, small, sizeof(small) - 1);
+	assert_int_equal(small[sizeof(small) - 1], 'x');
+	assert_int_equal(strlen(small), sizeof(small) - 2);
+}
+
 int main(void)
 {
 #define TEST(f) cmocka_unit_test_setup(f, setup)
@@ -178,6 +196,7 @@ int main(void)
 		TEST(test_ccw_and_orb),
 		TEST(test_idaw_lists),
 		TEST(test_scsw_str),
+		TEST(test_crw_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,32 @@ const char *scsw_str(const struct scsw *s, char *buf, size_t size)
 	return buf;
 }
 
+const char *crw_str(uint32_t crw, char *buf, size_t size)
+{
+	static const char *const flags[8] = { "?", "S", "R", "C", "", "", "", "" };
+	static const char *const rsc[16] = { [CRW_RSC_SCH] = "sch", [CRW_RSC_CHP] = "chp",
+					     [0x9] = "config", [0xb] = "css" };
+	static const char *const erc[9] = { "event", "avail", "init", "temp-error",
+					    "params-init", "terminal", "perm-error",
+					    "perm-error-init", "params-modified" };
+	int n = snprintf(buf, size, "CRW %#x:", crw);
+
+	n = put_bits(buf, size, n, crw >> 24 & 0xf0, flags);
+	if (crw & CRW_ANCILLARY && n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - n, " A");
+	if (n >= 0 && (size_t)n < size && rsc[CRW_RSC(crw)])
+		n += snprintf(buf + n, size - n, " RSC %s", rsc[CRW_RSC(crw)]);
+	else if (n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - n, " RSC %#x", CRW_RSC(crw));
+	if (n >= 0 && (size_t)n < size && CRW_ERC(crw) < 9)
+		n += snprintf(buf + n, size - n, ", ERC %s", erc[CRW_ERC(crw)]);
+	else if (n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - n, ", ERC %#x", CRW_ERC(crw));
+	if (n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - n, ", RSID %#x", CRW_RSID(crw));
+	return buf;
+}
+
 const uint8_t *irb_sense(const struct irb *irb)
 {
 	return irb->scsw.flags & SCSW_ECTL ? irb->ecw : NULL;

@@ -5,6 +5,7 @@
 #include "percpu.h"
 #include "processor.h"
 #include "spinlock.h"
+#include "string.h"
 #include "tod.h"
 #include "traps.h"
 
@@ -98,6 +99,90 @@ struct fault ssch_safe(uint32_t schid, struct orb *orb, int *cc)
 struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc)
 {
 	return IO_INSN_SAFE("tsch 0(%[b])", schid, irb, cc);
+}
+
+/* The CC of an instruction whose operand address is in blk, r1 and r2 set. */
+#define CSS_INSN(insn, r1, r2, blk)					\
+	({								\
+		register uint64_t __r1 asm("1") = (r1);			\
+		register uint64_t __r2 asm("2") = (r2);			\
+		int __cc;						\
+		asm volatile(insn "\n\t"				\
+			     "ipm %[cc]\n\t"				\
+			     "srl %[cc], 28"				\
+			     : [cc] "=d"(__cc)				\
+			     : "d"(__r1), "d"(__r2), [b] "a"(blk)	\
+			     : "cc", "memory");				\
+		__cc;							\
+	})
+
+#define CSS_INSN_SAFE(insn, r1, r2, blk, ccp)				\
+	({								\
+		struct percpu *__cpu = this_cpu(); /* a call: before r1 */ \
+		int __cc = -1;						\
+		__cpu->fault = NO_FAULT;				\
+		register uint64_t __r1 asm("1") = (r1);			\
+		register uint64_t __r2 asm("2") = (r2);			\
+		asm volatile("1: " insn "\n\t"			\
+			     "ipm %[cc]\n\t"				\
+			     "srl %[cc], 28\n"				\
+			     "2:\n" EXTABLE(1b, 2b)			\
+			     : [cc] "+d"(__cc)				\
+			     : "d"(__r1), "d"(__r2), [b] "a"(blk)	\
+			     : "cc", "memory");				\
+		*(ccp) = __cc;						\
+		__cpu->fault;						\
+	})
+
+#define CHSC_INSN ".insn rre, 0xb25f0000, %[b], 0"
+
+int stcrw(uint32_t *crw)
+{
+	return CSS_INSN("stcrw 0(%[b])", 0, 0, crw);
+}
+
+int rchp(uint8_t chpid)
+{
+	return CSS_INSN("rchp", chpid, 0, NULL);
+}
+
+void schm(uint64_t r1, uint64_t mbo)
+{
+	CSS_INSN("schm", r1, mbo, NULL);
+}
+
+int chsc(void *block)
+{
+	return CSS_INSN(CHSC_INSN, 0, 0, block);
+}
+
+struct fault stcrw_safe(uint32_t *crw, int *cc)
+{
+	return CSS_INSN_SAFE("stcrw 0(%[b])", 0, 0, crw, cc);
+}
+
+struct fault schm_safe(uint64_t r1, uint64_t mbo)
+{
+	int cc;
+
+	return CSS_INSN_SAFE("schm", r1, mbo, NULL, &cc);
+}
+
+struct fault chsc_safe(void *block, int *cc)
+{
+	return CSS_INSN_SAFE(CHSC_INSN, 0, 0, block, cc);
+}
+
+const struct chsc_header *chsc_cmd(void *block, uint16_t code, uint32_t p1, uint32_t p2)
+{
+	uint32_t *req = block;
+
+	assert(!((uintptr_t)block & 0xfff));
+	memset(block, 0, 4096);
+	*(struct chsc_header *)block = (struct chsc_header){ .len = 16, .code = code };
+	req[1] = p1;
+	req[2] = p2;
+	return chsc(block) ? NULL : (const struct chsc_header *)(req + 4);
 }
 
 int css_enumerate(uint32_t *schids, int max)

@@ -19,8 +19,12 @@
  * until a css_wait_io() for its subchannel takes it; the status itself
  * stays pending in the subchannel until tsch().
  *
+ * Channel-subsystem-wide instructions: stcrw() (channel reports), rchp(),
+ * schm() (channel monitoring into measurement blocks) and chsc(); their
+ * *_safe() forms likewise catch a program interruption.
+ *
  * Channel programs (lib/s390x/ccw.c): format-1 CCW and ORB builders, IDAW
- * lists, the SCSW decoded for messages.  Everything the channel subsystem
+ * lists, the SCSW and the CRW decoded for messages.  Everything the channel subsystem
  * reads or writes (ORB, CCWs, IDAWs, data) must be below 2 GiB: take it
  * from lib/s390x/dma31.h; the builders panic for addresses outside it.
  * Safe from any CPU; one subchannel should be driven by one CPU at a time.
@@ -53,7 +57,11 @@ struct pmcw {
 #define PMCW_ISC_SHIFT	11		/* bits 2-4: interruption subclass */
 #define PMCW_ISC_MASK	(7 << PMCW_ISC_SHIFT)
 #define PMCW_ENABLED	0x0080		/* bit 8: E */
+#define PMCW_MM_UPDATE	0x0010		/* bit 11: measurement-block update */
+#define PMCW_MM_DCTM	0x0008		/* bit 12: device-connect-time measurement */
+#define PMCW_TIMING	0x0002		/* bit 14: T, timing facility installed */
 #define PMCW_DNV	0x0001		/* bit 15: V, device number valid */
+#define PMCW_MBFC	0x00000004u	/* chars bit 29: F, format-1 block at the MBA */
 #define PMCW_CSENSE	0x00000001u	/* chars bit 31: S, concurrent sense */
 
 /* Subchannel-status word (SCSW), in a SCHIB and first in an IRB. */
@@ -105,8 +113,58 @@ struct scsw {
 struct schib {
 	struct pmcw pmcw;	/* 0 */
 	struct scsw scsw;	/* 28 */
-	uint8_t mda[12];	/* 40: model dependent */
+	uint64_t mba;		/* 40: format-1 measurement-block address */
+	uint8_t mda[4];		/* 48: model dependent */
 } __attribute__((packed, aligned(4)));
+
+/*
+ * Measurement blocks (SET CHANNEL MONITOR): format 0 at MBO + 32 * MBI,
+ * format 1 (extended) at the subchannel's MBA, 64-byte aligned.  Times are
+ * in units of 128 microseconds.
+ */
+struct mb0 {
+	uint16_t ssch_rsch;	/* SSCH + RSCH count */
+	uint16_t samples;	/* sample count */
+	uint32_t connect, pending, disconnect, cu_queuing, active_only;
+	uint32_t reserved[2];
+};
+
+struct mb1 {
+	uint32_t ssch_rsch, samples;
+	uint32_t connect, pending, disconnect, cu_queuing, active_only;
+	uint32_t busy, initial_response;
+	uint32_t reserved[7];
+};
+
+/* General register 1 of SCHM: bits 62-63. */
+#define SCHM_UPDATE	0x2		/* M: measurement-block-update mode */
+#define SCHM_DCTM	0x1		/* D: device-connect-time-measurement mode */
+
+/* Channel-report word (STCRW). */
+#define CRW_SOLICITED	0x40000000u	/* bit 1: S */
+#define CRW_OVERFLOW	0x20000000u	/* bit 2: R, reports were lost */
+#define CRW_CHAIN	0x10000000u	/* bit 3: C, another CRW of this report follows */
+#define CRW_ANCILLARY	0x00800000u	/* bit 8: A */
+#define CRW_RSC(crw)	((crw) >> 24 & 0xf)	/* bits 4-7: reporting-source code */
+#define CRW_ERC(crw)	((crw) >> 16 & 0x3f)	/* bits 10-15: error-recovery code */
+#define CRW_RSID(crw)	((crw) & 0xffff)	/* bits 16-31: reporting-source ID */
+#define CRW_RSC_SCH	0x3		/* subchannel */
+#define CRW_RSC_CHP	0x4		/* channel path */
+#define CRW_ERC_INIT	0x2		/* initialized */
+
+/*
+ * CHSC: a request block on a 4K boundary (below 2 GiB: dma31) of len
+ * bytes, then the response block the command stores right after it.
+ */
+struct chsc_header {
+	uint16_t len;
+	uint16_t code;		/* request: command code; response: response code */
+};
+
+#define CHSC_SSD	0x0004		/* store subchannel description */
+#define CHSC_SCSC	0x0010		/* store channel-subsystem characteristics */
+#define CHSC_RESP_OK	0x0001
+#define CHSC_RESP_NOT_PROVIDED 0x0004	/* invalid or not installed command code */
 
 /* Interruption-response block (TSCH). */
 struct irb {
@@ -171,6 +229,9 @@ _Static_assert(sizeof(struct pmcw) == 28, "PMCW layout");
 _Static_assert(__builtin_offsetof(struct pmcw, chars) == 24, "PMCW layout");
 _Static_assert(sizeof(struct scsw) == 12, "SCSW layout");
 _Static_assert(sizeof(struct schib) == 52, "SCHIB layout");
+_Static_assert(__builtin_offsetof(struct schib, mba) == 40, "SCHIB layout");
+_Static_assert(sizeof(struct mb0) == 32, "measurement block layout");
+_Static_assert(sizeof(struct mb1) == 64, "extended measurement block layout");
 _Static_assert(__builtin_offsetof(struct schib, scsw) == 28, "SCHIB layout");
 _Static_assert(sizeof(struct irb) == 96, "IRB layout");
 _Static_assert(__builtin_offsetof(struct irb, ecw) == 32, "IRB layout");
@@ -193,6 +254,22 @@ struct fault stsch_safe(uint32_t schid, struct schib *schib, int *cc);
 struct fault msch_safe(uint32_t schid, struct schib *schib, int *cc);
 struct fault ssch_safe(uint32_t schid, struct orb *orb, int *cc);
 struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc);
+
+/* Channel-subsystem instructions. */
+int stcrw(uint32_t *crw);		/* 0 CRW stored, 1 none pending: zeros stored */
+int rchp(uint8_t chpid);		/* 0 reset started, 2 busy, 3 not operational */
+void schm(uint64_t r1, uint64_t mbo);	/* r1: SCHM_* bits (and the MBK in bits 32-35) */
+int chsc(void *block);			/* 0 complete, else busy or not operational */
+struct fault stcrw_safe(uint32_t *crw, int *cc);
+struct fault schm_safe(uint64_t r1, uint64_t mbo);
+struct fault chsc_safe(void *block, int *cc);
+
+/*
+ * CHSC command code with a 16-byte request whose words 1 and 2 are p1 and
+ * p2, in block (4K aligned, 4K long): its response, or NULL when the
+ * instruction did not complete (condition code not 0).
+ */
+const struct chsc_header *chsc_cmd(void *block, uint16_t code, uint32_t p1, uint32_t p2);
 
 /*
  * STSCH every subchannel of set 0: the number whose device number is
@@ -254,6 +331,8 @@ unsigned int idaw_count(enum idaw_fmt fmt, uint64_t addr, size_t len);
  * the SCSW for messages.
  */
 const char *scsw_str(const struct scsw *s, char *buf, size_t size);
+/* "S C, RSC chp, ERC init, RSID 0": the CRW for messages. */
+const char *crw_str(uint32_t crw, char *buf, size_t size);
 /* Sense bytes from the IRB's ECW when the SCSW says it holds them, else NULL. */
 const uint8_t *irb_sense(const struct irb *irb);
 

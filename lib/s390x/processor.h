@@ -40,6 +40,12 @@
 #define CR0_CPU_TIMER	(UL(1) << 10)	/* bit 53: CPU timer */
 #define CR0_SERVICE	(UL(1) << 9)	/* bit 54: service signal */
 
+/* Control register 14: machine-check subclass masks. */
+#define CR14_CHANNEL_REPORT (UL(1) << 28)	/* bit 35: channel-report pending */
+
+/* Machine-check interruption code (lowcore 0xe8). */
+#define MCIC_CP		(UL(1) << 54)	/* bit 9: channel report pending */
+
 /* External interruption codes (PoP 6-12). */
 #define EXT_CLOCK_COMP		0x1004
 #define EXT_CPU_TIMER		0x1005
@@ -62,6 +68,7 @@
  */
 #define LC_INT_INFO	0x080	/* interruption parameters, 0x80-0xc7 */
 #define LC_INT_INFO_SIZE 0x48
+#define LC_MCIC		0x0e8	/* machine-check interruption code */
 #define LC_OLD_PSWS	0x120	/* six old PSWs, 16 bytes each, INT_* order */
 #define LC_NEW_PSWS	0x1a0	/* six new PSWs, likewise */
 #define LC_PERCPU	0x200	/* struct percpu * of this CPU */
@@ -178,6 +185,30 @@ static inline void ssm(uint64_t mask)
 	uint8_t m = mask >> 56;
 
 	asm volatile("ssm %0" : : "Q"(m) : "memory");
+}
+
+/* Go on with PSW mask mask, e.g. epsw() | PSW_MCHECK (SSM sets bits 0-7 only). */
+static inline void psw_mask_load(uint64_t mask)
+{
+	struct psw psw = { .mask = mask };
+	uint64_t tmp;
+
+	asm volatile("larl %[t], 0f\n\t"
+		     "stg %[t], 8(%[p])\n\t"
+		     "lpswe 0(%[p])\n"
+		     "0:"
+		     : [t] "=&a"(tmp)
+		     : [p] "a"(&psw)
+		     : "memory");
+}
+
+/* The lowcore's machine-check interruption code (read in the handler). */
+static inline uint64_t lowcore_mcic(void)
+{
+	uint64_t v;
+
+	asm volatile("lg %0, %1" : "=d"(v) : "i"(LC_MCIC) : "memory");
+	return v;
 }
 
 /*
