@@ -12,8 +12,8 @@
  * and sense.  With -m above 2 GiB also data addresses above 2 GiB: direct
  * (program check), in a format-1 IDAW (program check) and in a format-2
  * IDAW (allowed).  A program suspended (CCW S, RSCH), then status
- * pending, across live migrations.  Every control block comes from the
- * 31-bit DMA pool.
+ * pending, across live migrations.  TSCH's operand checks.  Every control
+ * block comes from the 31-bit DMA pool.
  *
  * Where QEMU is known to deviate from the architecture, a failing check
  * whose outcome has exactly that deviation's signature is XFAIL and says
@@ -598,6 +598,51 @@ static void test_orb_checks(const void *arg)
 	dma31_free(ccw);
 }
 
+/*
+ * TSCH operand checks: a subsystem ID with bit 15 zero or with bit 0 set
+ * (no MCSS-E) is an operand exception, an IRB off a word boundary a
+ * specification exception, an IRB beyond memory an addressing exception
+ * that suppresses: the status stays pending for the next TSCH.
+ */
+static void test_tsch(const void *arg)
+{
+	static const struct { const char *name; uint32_t id; unsigned int off, pic; } cases[] = {
+		{ "subsystem ID bit 15 zero", 0, 0, PGM_OPERAND },
+		{ "subsystem ID bit 0 set", 0x80000000, 0, PGM_OPERAND },
+		{ "IRB not on a word boundary", 0, 2, PGM_SPECIFICATION },
+	};
+	struct ccw1 *ccw = dma31_alloc(sizeof(*ccw), 8);
+	uint8_t *raw = dma31_alloc(sizeof(*irb) + 8, 8);
+	struct schib *schib = dma31_alloc(sizeof(*schib), 4);
+	char buf[64];
+	struct fault f;
+	int cc;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t id = cases[i].id | (i ? schid : SCHID_NR(schid));
+
+		f = tsch_safe(id, (struct irb *)(raw + cases[i].off), &cc);
+		report(f.valid && f.vector == cases[i].pic, "TSCH, %s: PIC %#x (got %s)",
+		       cases[i].name, cases[i].pic, fault_str(f, buf, sizeof(buf)));
+	}
+	*ccw = ccw1(CCW_CMD_NOOP, 0, 0, 0);
+	orb_init(orb, INTPARM, ccw, 0);
+	if (!ssch(schid, orb) && css_wait_io(schid, CSS_TIMEOUT_US, &io)) {
+		f = tsch_safe(schid, (struct irb *)(uintptr_t)(arch_ram_bytes() + PAGE_SIZE), &cc);
+		report(f.valid && f.vector == PGM_ADDRESSING,
+		       "TSCH, IRB beyond memory (%#lx): addressing exception (got %s)",
+		       arch_ram_bytes() + PAGE_SIZE, fault_str(f, buf, sizeof(buf)));
+		report(!stsch(schid, schib) && (schib->scsw.ctrl & SCSW_SC_PENDING),
+		       "the status stays pending (%s)", scsw_str(&schib->scsw, buf, sizeof(buf)));
+		report(!tsch(schid, irb) && ended_ok(), "the next TSCH stores it (%s)", irb_str());
+	} else {
+		report_fail("a NOP for the addressing check: SSCH and its interruption");
+	}
+	dma31_free(schib);
+	dma31_free(raw);
+	dma31_free(ccw);
+}
+
 /* With -m above 2 GiB: data above 2 GiB, directly and through IDAWs. */
 static void test_above_2g(const void *arg)
 {
@@ -787,6 +832,7 @@ int main(int argc, char **argv)
 	subtest_after(schid, NO_SCH, "halt-clear", test_halt_clear, NULL);
 	subtest_after(schid, NO_SCH, "unit check", test_unit_check, NULL);
 	subtest_after(schid, NO_SCH, "orb", test_orb_checks, NULL);
+	subtest_after(schid, NO_SCH, "tsch", test_tsch, NULL);
 	subtest_after(ref_len, NO_SID, "above 2G", test_above_2g, NULL);
 	subtest_after(ref_len, NO_SID, "migration", test_migration, NULL);
 	return 0;
