@@ -96,9 +96,9 @@ bool apic_vector_set(unsigned int reg, unsigned int vector)
 	return apic_read(reg + (vector / 32) * 0x10) >> (vector % 32) & 1;
 }
 
-void apic_send(uint32_t dest, unsigned int vector)
+void apic_send_mode(uint32_t dest, uint32_t mode_vector)
 {
-	uint32_t lo = APIC_ICR_FIXED | APIC_ICR_ASSERT | (vector & 0xff);
+	uint32_t lo = APIC_ICR_ASSERT | (mode_vector & 0x7ff);
 
 	if (x2apic()) {
 		wrmsr(X2APIC_MSR(APIC_ICR), (uint64_t)dest << 32 | lo);
@@ -108,6 +108,11 @@ void apic_send(uint32_t dest, unsigned int vector)
 	*xapic_reg(APIC_ICR) = lo;
 	while (*xapic_reg(APIC_ICR) & APIC_ICR_BUSY)
 		;
+}
+
+void apic_send(uint32_t dest, unsigned int vector)
+{
+	apic_send_mode(dest, APIC_ICR_FIXED | (vector & 0xff));
 }
 
 void apic_self_ipi(unsigned int vector)
@@ -127,6 +132,11 @@ void apic_cpu_init(void)
 {
 	apic_ids[smp_id()] = apic_id();
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+}
+
+void apic_nmi(unsigned int cpu)
+{
+	apic_send_mode(apic_ids[cpu], APIC_ICR_NMI);
 }
 
 uint32_t apic_id_of(unsigned int cpu)

@@ -42,6 +42,7 @@
 #define APIC_TIMER_PERIODIC	(1u << 17)
 #define APIC_TIMER_TSC_DEADLINE	(2u << 17)
 #define APIC_ICR_FIXED		(0u << 8)
+#define APIC_ICR_NMI		(4u << 8)	/* vector ignored */
 #define APIC_ICR_ASSERT		(1u << 14)
 #define APIC_ICR_BUSY		(1u << 12)	/* xAPIC delivery status */
 #define MSR_IA32_TSC_DEADLINE	0x6e0
@@ -58,10 +59,18 @@ uint32_t apic_id(void);
 void apic_eoi(void);
 /* Vector bit of a 256-bit register (ISR, TMR, IRR). */
 bool apic_vector_set(unsigned int reg, unsigned int vector);
+/*
+ * An edge IPI, ICR[15:0] = mode (APIC_ICR_FIXED, APIC_ICR_NMI) | vector,
+ * no shorthand, physical destination; in xAPIC mode it returns once the
+ * delivery status is idle (the IPI was accepted).
+ */
+void apic_send_mode(uint32_t dest, uint32_t mode_vector);
 /* Fixed IPIs, edge: to an APIC ID, to this CPU, to CPU n (apic_cpu_init). */
 void apic_send(uint32_t dest, unsigned int vector);
 void apic_self_ipi(unsigned int vector);
 void apic_ipi(unsigned int cpu, unsigned int vector);
+/* An NMI IPI to CPU n, this one included (by its APIC ID: the self shorthand is fixed-only). */
+void apic_nmi(unsigned int cpu);
 void apic_cpu_init(void);
 /* The APIC ID apic_cpu_init() recorded for CPU n. */
 uint32_t apic_id_of(unsigned int cpu);

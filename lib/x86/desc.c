@@ -88,6 +88,11 @@ void desc_init(unsigned int cpu)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
+void set_idt_ist(unsigned int vector, unsigned int ist)
+{
+	idt[vector].ist = ist;
+}
+
 exception_handler_t handle_exception(unsigned int vector, exception_handler_t h)
 {
 	exception_handler_t old = handlers[vector];

@@ -15,6 +15,13 @@ typedef void (*exception_handler_t)(struct ex_regs *regs);
 void desc_init(unsigned int cpu);
 /* Returns the previous handler; NULL restores the default behaviour. */
 exception_handler_t handle_exception(unsigned int vector, exception_handler_t h);
+/*
+ * Which IST stack a vector is delivered on: 0 for the current stack (a
+ * nested NMI then nests, where on an IST stack it would overwrite the
+ * outer frame), 1-3 as desc_init() sets #DF, NMI and #MC.  The IDT is
+ * shared: every CPU.
+ */
+void set_idt_ist(unsigned int vector, unsigned int ist);
 void dump_ex_regs(const struct ex_regs *regs);
 /* Start the other CPUs (lib/x86/smp.c); each runs desc_init() itself. */
 void smp_boot(void);

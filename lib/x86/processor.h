@@ -142,6 +142,25 @@ static inline void safe_halt(void)
 	asm volatile("sti; hlt" : : : "memory");
 }
 
+/*
+ * An IRETQ to the next instruction, same CS, SS, RSP and RFLAGS: ends NMI
+ * blocking (SDM vol. 3A 6.7.1) without leaving the handler.
+ */
+static inline void iret_to_self(void)
+{
+	asm volatile("mov %%ss, %%eax\n\t"
+		     "push %%rax\n\t"
+		     "lea 8(%%rsp), %%rax\n\t"
+		     "push %%rax\n\t"
+		     "pushf\n\t"
+		     "mov %%cs, %%eax\n\t"
+		     "push %%rax\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "push %%rax\n\t"
+		     "iretq\n"
+		     "1:" : : : "rax", "memory");
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

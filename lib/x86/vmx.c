@@ -179,7 +179,8 @@ const char *vmx_exit_name(uint32_t reason)
 {
 	static const char *const names[EXIT_REASONS] = {
 		[EXIT_EXCEPTION] = "exception or NMI", [EXIT_EXTINT] = "external interrupt",
-		[EXIT_TRIPLE_FAULT] = "triple fault", [EXIT_CPUID] = "CPUID",
+		[EXIT_TRIPLE_FAULT] = "triple fault", [EXIT_NMI_WINDOW] = "NMI window",
+		[EXIT_CPUID] = "CPUID",
 		[EXIT_HLT] = "HLT", [EXIT_VMCALL] = "VMCALL", [EXIT_IO] = "I/O instruction",
 		[EXIT_RDMSR] = "RDMSR", [EXIT_WRMSR] = "WRMSR",
 		[EXIT_INVALID_STATE] = "VM-entry failure: invalid guest state",

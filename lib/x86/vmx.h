@@ -155,7 +155,8 @@ const char *vmcs_field_name(enum vmcs_field f);
 
 /* Basic exit reasons (SDM vol. 3D, appendix C). */
 enum {
-	EXIT_EXCEPTION = 0, EXIT_EXTINT = 1, EXIT_TRIPLE_FAULT = 2, EXIT_CPUID = 10,
+	EXIT_EXCEPTION = 0, EXIT_EXTINT = 1, EXIT_TRIPLE_FAULT = 2, EXIT_NMI_WINDOW = 8,
+	EXIT_CPUID = 10,
 	EXIT_HLT = 12, EXIT_VMCALL = 18, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
 	EXIT_INVALID_STATE = 33,
 	EXIT_PAUSE = 40, EXIT_EPT_VIOLATION = 48, EXIT_PREEMPTION_TIMER = 52,
@@ -165,8 +166,11 @@ enum {
 #define EXIT_REASON_FAILED_ENTRY (1u << 31)
 
 /* Controls (the bits the harness and its tests name). */
+#define PIN_NMI_EXITING		(1u << 3)
+#define PIN_VIRTUAL_NMIS	(1u << 5)
 #define PIN_PREEMPTION_TIMER	(1u << 6)
 #define PROC_HLT_EXITING	(1u << 7)
+#define PROC_NMI_WINDOW		(1u << 22)
 #define PROC_UNCOND_IO		(1u << 24)
 #define PROC_MSR_BITMAP		(1u << 28)
 #define PROC_SECONDARY		(1u << 31)
@@ -177,6 +181,11 @@ enum {
 #define EXIT_LOAD_EFER		(1u << 21)
 #define ENTRY_GUEST_64		(1u << 9)
 #define ENTRY_LOAD_EFER		(1u << 15)
+
+/* VM-entry interruption information (ENTRY_INTR_INFO), guest interruptibility. */
+#define INTR_INFO_VALID		(1u << 31)
+#define INTR_TYPE_NMI		(2u << 8)
+#define INTERRUPTIBILITY_NMI	(1u << 3)	/* (virtual-)NMI blocking */
 
 enum vmx_result { VMX_OK, VMX_FAIL_INVALID, VMX_FAIL_VALID };
 
