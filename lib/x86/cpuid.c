@@ -111,3 +111,10 @@ bool arch_is_tcg(void)
 	hypervisor_signature(sig);
 	return !strcmp(sig, "TCGTCGTCGTCG");
 }
+
+unsigned int cpu_maxphyaddr(void)
+{
+	unsigned int bits = cpuid(0x80000008, 0).a & 0xff;
+
+	return bits ? bits : 36;
+}

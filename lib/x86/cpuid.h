@@ -50,4 +50,7 @@ const char *cpu_feature_gate(enum x86_feature f);
 void cpu_vendor(char out[13]);
 void hypervisor_signature(char out[13]);
 
+/* MAXPHYADDR: CPUID.0x80000008:EAX[7:0], or 36 without that leaf (SDM, APM). */
+unsigned int cpu_maxphyaddr(void);
+
 #endif

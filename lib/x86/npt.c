@@ -9,9 +9,22 @@ void npt_identity(struct npt *n, uint64_t top)
 		*pt_walk(n->pml4, gpa, 21, true) = gpa | PTE_P | PTE_W | PTE_U | PTE_PS;
 }
 
+uint64_t *npt_entry(struct npt *n, uint64_t gpa, unsigned int shift)
+{
+	return pt_walk(n->pml4, gpa, shift, true);
+}
+
 uint64_t *npt_pte(struct npt *n, uint64_t gpa)
 {
-	return pt_walk(n->pml4, gpa, 12, true);
+	return npt_entry(n, gpa, 12);
+}
+
+uint64_t npt_edit(struct npt *n, uint64_t gpa, unsigned int shift, uint64_t set, uint64_t clear)
+{
+	uint64_t *e = npt_entry(n, gpa, shift), old = *e;
+
+	*e = (old & ~clear) | set;
+	return old;
 }
 
 void npt_enable(struct svm_guest *g, const struct npt *n)

@@ -171,8 +171,9 @@ static void info1_str(const struct svm_guest *g, char *buf, unsigned long size)
 
 	buf[0] = '\0';
 	if (g->exit_code == SVM_EXIT_NPF)
-		snprintf(buf, size, " [%s%s%s%s%s]", i & SVM_NPF_PRESENT ? "present" : "not present",
+		snprintf(buf, size, " [%s%s%s%s%s%s]", i & SVM_NPF_PRESENT ? "present" : "not present",
 			 i & SVM_NPF_WRITE ? " write" : "", i & SVM_NPF_FETCH ? " fetch" : "",
+			 i & SVM_NPF_RSVD ? " reserved bit" : "",
 			 i & SVM_NPF_FINAL ? ", final address" : "",
 			 i & SVM_NPF_TABLES ? ", page-table walk" : "");
 	else if (g->exit_code == SVM_EXIT_IOIO)
@@ -197,7 +198,7 @@ static void event_str(uint64_t e, char *buf, unsigned long size)
 
 const char *svm_exit_str(const struct svm_guest *g, char *buf, unsigned long size)
 {
-	char info[64], event[48];
+	char info[96], event[48];
 
 	info1_str(g, info, sizeof(info));
 	event_str(g->int_info, event, sizeof(event));

@@ -81,6 +81,7 @@ enum {
 #define SVM_NPF_PRESENT		(1ull << 0)
 #define SVM_NPF_WRITE		(1ull << 1)
 #define SVM_NPF_USER		(1ull << 2)
+#define SVM_NPF_RSVD		(1ull << 3)	/* a reserved bit set in a nested entry */
 #define SVM_NPF_FETCH		(1ull << 4)
 #define SVM_NPF_FINAL		(1ull << 32)	/* translating the final address */
 #define SVM_NPF_TABLES		(1ull << 33)	/* walking L2's page tables */
