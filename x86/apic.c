@@ -9,12 +9,26 @@
  * - self-ipi, eoi: a self-IPI is in IRR while IF is clear, delivered once
  *   with IF set, in ISR while its handler runs and out of it after EOI;
  * - ipi: an IPI to each other CPU arrives there, once;
+ * - disabled: SVR[8] clear masks the LVTs for good and a fixed IPI is not
+ *   accepted; IA32_APIC_BASE.EN clear (on CPU 3) leaves an MMIO page that
+ *   reads no register and sends no IPI, while CR8 still holds the TPR;
+ * - relocate: a new base in IA32_APIC_BASE moves the registers there;
+ * - x2apic-msr (on CPU 2): ID read-only, ICR one 64-bit MSR, no ICR2, EOI
+ *   and SELF IPI write-only, bits 63:32 reserved; the xAPIC page is gone;
  * - modes: xAPIC -> x2APIC works, x2APIC -> xAPIC and EN=0/EXTD=1 #GP and
  *   change nothing, x2APIC -> disabled works, disabled -> x2APIC #GPs,
  *   disabled -> xAPIC works.
+ * (IPI destinations, logical modes and aliases: apic-ipi.)
  * Bochs 2.7 deviations, XFAIL under vmunit.vmm=bochs only with exactly
  * their symptom: the x2APIC LDR keeps its xAPIC value (cpu/apic.cc derives
- * it on leaving x2APIC mode), and a disabled APIC ignores IA32_APIC_BASE.
+ * it on leaving x2APIC mode), a disabled APIC ignores IA32_APIC_BASE, a
+ * software-disabled APIC takes fixed IPIs (trigger_irq() does not look at
+ * SVR) and an x2APIC ICR write is not recorded (write_x2apic() sends it
+ * only).  QEMU TCG's (hw/intc/apic.c), XFAIL under TCG only: the MMIO page
+ * answers in every mode and stays at 0xfee00000 (apic_mem_read() checks no
+ * mode; the region is mapped once), SVR[8] masks no LVT and a fixed IPI
+ * waits in IRR (apic_set_irq()), x2APIC RDMSR of ICR gives bits 31:0, of
+ * ICR2 and EOI no #GP, and bits 63:32 are not checked.
  * Gates: CPUID.1:EDX.APIC[9], CPUID.1:ECX.X2APIC[21] for the x2APIC parts.
  */
 #include "vmunit.h"
@@ -147,6 +161,178 @@ static void test_ipi(const void *arg)
 	}
 }
 
+static uint32_t mmio(uint64_t base, unsigned int reg)
+{
+	return *(volatile uint32_t *)(base + reg);
+}
+
+/*
+ * SDM vol. 3A 11.4.7.2: with SVR[8] clear every LVT is masked and stays
+ * masked, and only INIT, NMI, SMI and SIPI are accepted: a fixed IPI is
+ * dropped, neither delivered nor held in IRR.
+ */
+static void test_sw_disabled(const void *arg)
+{
+	uint32_t svr = apic_read(APIC_SVR), masked, unmasked;
+	unsigned int before = got[0];
+	bool held, came, late, bochs = run_on_vmm("bochs");
+
+	apic_write(APIC_LVT_TIMER, VEC);	/* TMICT 0: it does not count */
+	apic_write(APIC_SVR, svr & ~APIC_SVR_ENABLE);
+	masked = apic_read(APIC_LVT_TIMER);
+	apic_write(APIC_LVT_TIMER, VEC);
+	unmasked = apic_read(APIC_LVT_TIMER);
+	report_tcg_gap((masked & unmasked & APIC_LVT_MASKED) != 0,
+		       !((masked & unmasked) & APIC_LVT_MASKED),
+		       "LVTT masked on disable, unmasking ignored (%#x, then %#x)", masked,
+		       unmasked);
+	irq_enable();
+	apic_send(apic_id(), VEC);
+	came = arrived(0, before + 1, STAYS_NS);
+	irq_disable();
+	held = apic_vector_set(APIC_IRR, VEC);
+	apic_write(APIC_SVR, svr);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	irq_enable();
+	late = !came && arrived(0, before + 1, STAYS_NS);
+	irq_disable();
+	/* QEMU: apic_set_irq() sets IRR whatever SVR; Bochs: trigger_irq() delivers */
+	report_known(!came && !held && !late, (arch_is_tcg() && held) || (bochs && came),
+		     bochs ? "Bochs 2.7 delivers it" :
+			     "QEMU TCG holds it in IRR and delivers it once SVR[8] is set",
+		     "a fixed self-IPI is not accepted: not delivered, not in IRR (%u delivered "
+		     "while disabled, IRR %u, %u after)", came, held, late);
+}
+
+/*
+ * SDM 11.4.3: with IA32_APIC_BASE.EN clear the CPU has no APIC: its MMIO
+ * page reads no register and an ICR write there sends nothing; CR8 (the
+ * TPR's other name, SDM 10.8.6) still reads what was written.  On CPU 3.
+ */
+static uint32_t hw_version, hw_cr8;
+static struct fault hw_fault;
+
+static void hw_disabled(void *arg)
+{
+	uint64_t base = apic_base_addr();
+
+	hw_fault = apic_set_mode(APIC_DISABLED);
+	hw_version = mmio(base, APIC_VERSION);
+	*(volatile uint32_t *)(base + APIC_ICR2) = apic_id_of(0) << 24;
+	*(volatile uint32_t *)(base + APIC_ICR) = APIC_ICR_ASSERT | VEC;
+	write_cr8(5);
+	hw_cr8 = read_cr8();
+	write_cr8(0);
+	if (!apic_set_mode(APIC_XAPIC).valid && apic_mode() == APIC_XAPIC)
+		apic_cpu_init();	/* Bochs 2.7 stays disabled */
+}
+
+static void test_hw_disabled(const void *arg)
+{
+	uint32_t ver = apic_read(APIC_VERSION);
+	unsigned int before = got[0];
+	bool came;
+
+	if (!have_cpus(4))
+		return;
+	on_cpu(3, hw_disabled, NULL);
+	irq_enable();
+	came = arrived(0, before + 1, STAYS_NS);
+	irq_disable();
+	require(!hw_fault.valid, "cpu3: IA32_APIC_BASE.EN=0 faulted");
+	report_known(hw_version != ver, arch_is_tcg() && hw_version == ver,
+		     "QEMU TCG: its APIC page answers in every mode",
+		     "EN=0: the MMIO page reads no register (version %#x, enabled %#x)",
+		     hw_version, ver);
+	report_known(!came, arch_is_tcg() && came, "QEMU TCG: its APIC page answers in every mode",
+		     "EN=0: an ICR write to the MMIO page sends nothing (%u delivered)",
+		     got[0] - before);
+	report(hw_cr8 == 5, "EN=0: CR8 reads back what was written (%u)", hw_cr8);
+}
+
+/* SDM 11.4.4: IA32_APIC_BASE[51:12] moves the xAPIC page; registers there. */
+#define NEW_BASE 0xfef00000ull
+
+static void test_relocate(const void *arg)
+{
+	uint32_t ver = apic_read(APIC_VERSION), at_new, tpr, at_old;
+	struct fault f;
+	char fs[48];
+
+	f = apic_set_base(NEW_BASE);
+	report(!f.valid && apic_base_addr() == NEW_BASE, "IA32_APIC_BASE takes %#llx (%s, %#lx)",
+	       NEW_BASE, fault_str(f, fs, sizeof(fs)), apic_base_addr());
+	if (apic_base_addr() != NEW_BASE)
+		return;
+	at_new = apic_read(APIC_VERSION);
+	apic_write(APIC_TPR, 0x20);
+	tpr = apic_read(APIC_TPR);
+	at_old = mmio(APIC_DEFAULT_BASE, APIC_VERSION);
+	apic_write(APIC_TPR, 0);
+	apic_set_base(APIC_DEFAULT_BASE);
+	report_known(at_new == ver && tpr == 0x20, arch_is_tcg() && at_old == ver,
+		     "QEMU TCG keeps the APIC page at 0xfee00000",
+		     "the registers are at the new base: version, TPR (%#x, %#x; at the old base "
+		     "%#x)", at_new, tpr, at_old);
+	report(apic_read(APIC_VERSION) == ver, "and back at 0xfee00000 (%#x)",
+	       apic_read(APIC_VERSION));
+}
+
+/*
+ * x2APIC MSRs (SDM 11.12.1.2, table 11-6), on CPU 2: the ID is read-only
+ * (WRMSR #GP), the ICR one 64-bit MSR (reads back its destination; no
+ * ICR2 MSR 0x831), EOI and SELF IPI write-only (RDMSR #GP), bits 63:32 of
+ * the others reserved (WRMSR #GP); the xAPIC page reads no register.
+ */
+static bool gp(struct fault f)
+{
+	return f.valid && f.vector == GP_VECTOR;
+}
+
+static void check_x2apic_msrs(const void *arg)
+{
+	uint32_t id = apic_id(), ver = apic_read(APIC_VERSION), at_mmio;
+	uint64_t v = 0, icr = 0;
+	struct fault f, w;
+
+	require_cpu(X86_FEATURE_X2APIC);
+	require(!apic_set_mode(APIC_X2APIC).valid, "cpu2: xAPIC -> x2APIC faulted");
+	f = wrmsr_safe(APIC_MSR(APIC_ID), id + 1);
+	report(gp(f) && apic_id() == id, "ID: WRMSR #GP, ID kept (%s, %u)",
+	       f.valid ? "fault" : "none", apic_id());
+	apic_icr(id, APIC_ICR_ASSERT | VEC);	/* IF is clear: it waits in IRR */
+	rdmsr_safe(APIC_MSR(APIC_ICR), &icr);
+	/* QEMU: apic_register_read() gives ICR[31:0]; Bochs: write_x2apic() keeps nothing */
+	report_known(icr >> 32 == id && (icr & 0xff) == VEC,
+		     (arch_is_tcg() && icr >> 32 == 0) || (run_on_vmm("bochs") && icr == 0),
+		     arch_is_tcg() ? "QEMU TCG reads back ICR[31:0] only" :
+				     "Bochs 2.7 does not record an x2APIC ICR write",
+		     "ICR: one 64-bit MSR, reads back what was written (%#lx)", icr);
+	f = rdmsr_safe(APIC_MSR(APIC_ICR) + 1, &v);
+	w = wrmsr_safe(APIC_MSR(APIC_ICR) + 1, 0);
+	report_tcg_gap(gp(f) && gp(w), !f.valid && gp(w), "no ICR2 MSR 0x831: RDMSR and WRMSR #GP");
+	f = rdmsr_safe(APIC_MSR(APIC_EOI), &v);
+	report_tcg_gap(gp(f), !f.valid, "EOI: RDMSR #GP");
+	report(gp(rdmsr_safe(APIC_MSR(APIC_SELF_IPI), &v)), "SELF IPI: RDMSR #GP");
+	f = wrmsr_safe(APIC_MSR(APIC_TPR), 1ull << 32);
+	report_tcg_gap(gp(f), !f.valid, "TPR: WRMSR with bit 32 #GP");
+	apic_write(APIC_TPR, 0);
+	at_mmio = mmio(APIC_DEFAULT_BASE, APIC_VERSION);
+	report_known(at_mmio != ver, arch_is_tcg() && at_mmio == ver,
+		     "QEMU TCG: its APIC page answers in every mode",
+		     "the xAPIC page reads no register (version %#x, MSR %#x)", at_mmio, ver);
+}
+
+static void x2apic_msrs(void *arg)
+{
+	subtest("x2apic-msr", check_x2apic_msrs, NULL);
+	if (apic_mode() == APIC_X2APIC) {	/* back in the reset state, IRR clear */
+		apic_set_mode(APIC_DISABLED);
+		if (!apic_set_mode(APIC_XAPIC).valid && apic_mode() == APIC_XAPIC)
+			apic_cpu_init();	/* Bochs 2.7 stays disabled */
+	}
+}
+
 /* Bochs's deviation: a write to a disabled APIC's base, ignored. */
 static bool bochs_ignored(struct fault e)
 {
@@ -226,6 +412,11 @@ int main(int argc, char **argv)
 	subtest("ldr/dfr", test_xapic_ldr_dfr, NULL);
 	subtest("self-ipi", test_self_ipi, NULL);
 	subtest("ipi", test_ipi, NULL);
+	subtest("disabled", test_sw_disabled, NULL);
+	subtest("disabled", test_hw_disabled, NULL);
+	subtest("relocate", test_relocate, NULL);
+	if (have_cpus(3))
+		on_cpu(2, x2apic_msrs, NULL);
 	subtest("x2apic", test_x2apic, NULL);
 	return 0;
 }

@@ -34,6 +34,7 @@
 #include "vmunit.h"
 #include "alloc.h"
 #include "cpuid.h"
+#include "kvm.h"
 #include "migrate.h"
 #include "processor.h"
 #include "safe.h"
@@ -41,7 +42,6 @@
 #include "string.h"
 #include "time.h"
 
-#define KVM_FEATURE(x)	(1u << (x))
 #define F_CLOCKSOURCE2	3
 #define F_PV_EOI	6
 #define F_POLL_CONTROL	12
@@ -54,8 +54,6 @@
 #define MSR_KVM_MIGRATION_CONTROL 0x4b564d08
 #define KVM_MIGRATION_READY	1
 
-#define KVM_HC_VAPIC_POLL_IRQ	1
-#define KVM_HC_MAP_GPA_RANGE	12
 #define KVM_EINVAL		22
 
 static uint32_t features;
@@ -256,37 +254,23 @@ static void test_migration(const void *arg)
 		wrmsr(MSR_KVM_POLL_CONTROL, 1);
 }
 
-/* A KVM hypercall through the vendor's instruction: its RAX. */
-static long hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
-{
-	char vendor[13];
-	long ret;
-
-	cpu_vendor(vendor);
-	if (!strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine"))
-		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2) : "memory");
-	else
-		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2) : "memory");
-	return ret;
-}
-
 static void test_map_gpa_range(const void *arg)
 {
 	uint64_t page = (uint64_t)alloc_page();
 	long r;
 
 	require_kvm(F_MAP_GPA_RANGE);
-	r = hypercall(KVM_HC_MAP_GPA_RANGE, page + 1, 1, 0);
+	r = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, page + 1, 1, 0, 0);
 	report(r == -KVM_EINVAL, "an unaligned address: -KVM_EINVAL (%ld)", r);
-	r = hypercall(KVM_HC_MAP_GPA_RANGE, page, 0, 0);
+	r = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, page, 0, 0, 0);
 	report(r == -KVM_EINVAL, "zero pages: -KVM_EINVAL (%ld)", r);
-	r = hypercall(KVM_HC_MAP_GPA_RANGE, page, 1, 1ul << 40);
+	r = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, page, 1, 1ul << 40, 0);
 	report(r == -KVM_EINVAL, "an unknown attribute: -KVM_EINVAL (%ld)", r);
 }
 
 static void test_hypercall(const void *arg)
 {
-	long r = hypercall(KVM_HC_VAPIC_POLL_IRQ, 0, 0, 0);
+	long r = kvm_hypercall(KVM_HC_VAPIC_POLL_IRQ, 0, 0, 0, 0);
 
 	report(r == 0, "KVM_HC_VAPIC_POLL_IRQ through the vendor's instruction returns 0 (%ld)", r);
 }

@@ -8,8 +8,6 @@
 #define APIC_BASE_EN	(1ull << 11)
 #define APIC_BASE_EXTD	(1ull << 10)
 #define APIC_BASE_ADDR	0x000ffffffffff000ull
-#define X2APIC_MSR(reg)	(0x800 + ((reg) >> 4))
-#define APIC_ICR2	0x310
 
 static uint32_t apic_ids[MAX_CPUS];
 
@@ -58,9 +56,23 @@ struct fault apic_set_mode(enum apic_mode m)
 	return f;
 }
 
+uint64_t apic_base_addr(void)
+{
+	return apic_base() & APIC_BASE_ADDR;
+}
+
+struct fault apic_set_base(uint64_t addr)
+{
+	uint64_t base = rdmsr(MSR_IA32_APICBASE) & ~APIC_BASE_ADDR;
+	struct fault f = wrmsr_safe(MSR_IA32_APICBASE, base | addr);
+
+	state[smp_id()].known = false;
+	return f;
+}
+
 static volatile uint32_t *xapic_reg(unsigned int reg)
 {
-	return (volatile uint32_t *)((apic_base() & APIC_BASE_ADDR) + reg);
+	return (volatile uint32_t *)(apic_base_addr() + reg);
 }
 
 static bool x2apic(void)
@@ -70,13 +82,13 @@ static bool x2apic(void)
 
 uint32_t apic_read(unsigned int reg)
 {
-	return x2apic() ? (uint32_t)rdmsr(X2APIC_MSR(reg)) : *xapic_reg(reg);
+	return x2apic() ? (uint32_t)rdmsr(APIC_MSR(reg)) : *xapic_reg(reg);
 }
 
 void apic_write(unsigned int reg, uint32_t v)
 {
 	if (x2apic())
-		wrmsr(X2APIC_MSR(reg), v);
+		wrmsr(APIC_MSR(reg), v);
 	else
 		*xapic_reg(reg) = v;
 }
@@ -96,12 +108,15 @@ bool apic_vector_set(unsigned int reg, unsigned int vector)
 	return apic_read(reg + (vector / 32) * 0x10) >> (vector % 32) & 1;
 }
 
-void apic_send_mode(uint32_t dest, uint32_t mode_vector)
+uint32_t apic_broadcast(void)
 {
-	uint32_t lo = APIC_ICR_ASSERT | (mode_vector & 0x7ff);
+	return x2apic() ? 0xffffffffu : 0xff;
+}
 
+void apic_icr(uint32_t dest, uint32_t lo)
+{
 	if (x2apic()) {
-		wrmsr(X2APIC_MSR(APIC_ICR), (uint64_t)dest << 32 | lo);
+		wrmsr(APIC_MSR(APIC_ICR), (uint64_t)dest << 32 | lo);
 		return;
 	}
 	*xapic_reg(APIC_ICR2) = dest << 24;
@@ -112,13 +127,13 @@ void apic_send_mode(uint32_t dest, uint32_t mode_vector)
 
 void apic_send(uint32_t dest, unsigned int vector)
 {
-	apic_send_mode(dest, APIC_ICR_FIXED | (vector & 0xff));
+	apic_icr(dest, APIC_ICR_FIXED | APIC_ICR_ASSERT | (vector & 0xff));
 }
 
 void apic_self_ipi(unsigned int vector)
 {
 	if (x2apic())
-		wrmsr(X2APIC_MSR(APIC_SELF_IPI), vector & 0xff);
+		wrmsr(APIC_MSR(APIC_SELF_IPI), vector & 0xff);
 	else
 		apic_send(apic_id(), vector);
 }
@@ -136,7 +151,7 @@ void apic_cpu_init(void)
 
 void apic_nmi(unsigned int cpu)
 {
-	apic_send_mode(apic_ids[cpu], APIC_ICR_NMI);
+	apic_icr(apic_ids[cpu], APIC_ICR_NMI | APIC_ICR_ASSERT);
 }
 
 uint32_t apic_id_of(unsigned int cpu)

@@ -6,7 +6,9 @@
  * the write took (the SDM's illegal transitions #GP: x2APIC -> xAPIC,
  * EN=0 with EXTD=1).  Each CPU has its own APIC and mode; the boot leaves
  * every CPU in xAPIC mode.  apic_cpu_init() (on each CPU, once) records
- * the CPU's APIC ID for apic_ipi().  Safe from any CPU, each on its own.
+ * the CPU's APIC ID for apic_ipi().  apic_set_base() moves the xAPIC
+ * MMIO page (IA32_APIC_BASE[51:12]) and returns the fault, like
+ * apic_set_mode().  Safe from any CPU, each on its own.
  */
 #ifndef VMUNIT_X86_APIC_H
 #define VMUNIT_X86_APIC_H
@@ -26,7 +28,8 @@
 #define APIC_TMR	0x180
 #define APIC_IRR	0x200
 #define APIC_ESR	0x280
-#define APIC_ICR	0x300	/* x2APIC: one 64-bit MSR; xAPIC: with ICR2 at 0x310 */
+#define APIC_ICR	0x300	/* x2APIC: one 64-bit MSR; xAPIC: with ICR2 */
+#define APIC_ICR2	0x310	/* xAPIC only */
 #define APIC_LVT_TIMER	0x320
 #define APIC_LVT_LINT0	0x350
 #define APIC_LVT_LINT1	0x360
@@ -45,6 +48,14 @@
 #define APIC_ICR_NMI		(4u << 8)	/* vector ignored */
 #define APIC_ICR_ASSERT		(1u << 14)
 #define APIC_ICR_BUSY		(1u << 12)	/* xAPIC delivery status */
+#define APIC_ICR_LOGICAL	(1u << 11)	/* destination mode */
+#define APIC_ICR_SELF		(1u << 18)	/* destination shorthands */
+#define APIC_ICR_ALL		(2u << 18)
+#define APIC_ICR_OTHERS		(3u << 18)
+#define APIC_DFR_FLAT		0xffffffffu
+#define APIC_DFR_CLUSTER	0x0fffffffu
+#define APIC_DEFAULT_BASE	0xfee00000ull
+#define APIC_MSR(reg)		(0x800 + ((reg) >> 4))	/* x2APIC */
 #define MSR_IA32_TSC_DEADLINE	0x6e0
 
 enum apic_mode { APIC_DISABLED, APIC_INVALID, APIC_XAPIC, APIC_X2APIC };
@@ -52,6 +63,8 @@ enum apic_mode { APIC_DISABLED, APIC_INVALID, APIC_XAPIC, APIC_X2APIC };
 enum apic_mode apic_mode(void);
 const char *apic_mode_name(enum apic_mode m);
 struct fault apic_set_mode(enum apic_mode m);
+uint64_t apic_base_addr(void);
+struct fault apic_set_base(uint64_t addr);
 uint32_t apic_read(unsigned int reg);
 void apic_write(unsigned int reg, uint32_t v);
 /* This CPU's APIC ID: ID[31:24] in xAPIC mode, all 32 bits in x2APIC. */
@@ -60,11 +73,13 @@ void apic_eoi(void);
 /* Vector bit of a 256-bit register (ISR, TMR, IRR). */
 bool apic_vector_set(unsigned int reg, unsigned int vector);
 /*
- * An edge IPI, ICR[15:0] = mode (APIC_ICR_FIXED, APIC_ICR_NMI) | vector,
- * no shorthand, physical destination; in xAPIC mode it returns once the
- * delivery status is idle (the IPI was accepted).
+ * Send an IPI: ICR[31:0] lo (vector, delivery and destination mode,
+ * shorthand), destination dest (an APIC ID or logical destination, 8 bits
+ * in xAPIC mode, 32 in x2APIC); xAPIC: waits until it is sent.
  */
-void apic_send_mode(uint32_t dest, uint32_t mode_vector);
+void apic_icr(uint32_t dest, uint32_t lo);
+/* The physical broadcast destination of this CPU's mode (0xff, 0xffffffff). */
+uint32_t apic_broadcast(void);
 /* Fixed IPIs, edge: to an APIC ID, to this CPU, to CPU n (apic_cpu_init). */
 void apic_send(uint32_t dest, unsigned int vector);
 void apic_self_ipi(unsigned int vector);

@@ -93,6 +93,7 @@ DEFINE_CR(0)
 DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
+DEFINE_CR(8)
 #undef DEFINE_CR
 
 static inline void outb(uint16_t port, uint8_t v)
