@@ -48,7 +48,8 @@ _start:
 	test %ebx, %ebx
 	jnz 1b
 2:	sub $MMAP + 4, %di
-	mov %di, MBI + 44		/* mmap_length */
+	movzwl %di, %edi
+	mov %edi, MBI + 44		/* mmap_length, all 32 bits */
 	in $0x92, %al
 	or $2, %al
 	and $0xfe, %al
