@@ -93,37 +93,6 @@ static const struct { uint32_t tdcr; unsigned int div; } divides[] = {
 	{ 0x3, 16 }, { 0x8, 32 }, { 0x9, 64 }, { 0xa, 128 },
 };
 
-/*
- * The rate at divide-by-1 against the TSC over 20 ms, best of three: each
- * TMCCT read is bracketed by RDTSCs and the window whose brackets are the
- * tightest is taken, its reads placed at their brackets' middles (a vCPU
- * preempted at a read widens that bracket instead of skewing the rate).
- */
-static void calibrate(void)
-{
-	uint64_t best = ~0ull;
-
-	apic_write(APIC_TDCR, 0xb);
-	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC);
-	for (int i = 0; i < 3; i++) {
-		uint64_t ta, tb, tc, td, c0, c1;
-
-		apic_write(APIC_TMICT, 0xffffffff);
-		ta = rdtsc();
-		c0 = apic_read(APIC_TMCCT);
-		tb = rdtsc();
-		wait_for(false, 20000000);
-		tc = rdtsc();
-		c1 = apic_read(APIC_TMCCT);
-		td = rdtsc();
-		if (tb - ta + td - tc < best && tc + td > ta + tb) {
-			best = tb - ta + td - tc;
-			apic_hz = (c0 - c1) * tsc_hz() * 2 / (tc + td - ta - tb);
-		}
-	}
-	timer_stop();
-}
-
 /* Arm a one-shot of count ticks at divide div; the TSC at arming. */
 static uint64_t oneshot(uint32_t count, unsigned int i, uint32_t lvt_extra)
 {
@@ -543,7 +512,8 @@ int main(int argc, char **argv)
 			     "the emulated TSC's" : "");
 	handle_exception(VEC, on_timer);
 	on_cpus(init_here, NULL);
-	calibrate();
+	apic_hz = apic_timer_hz();
+	timer_stop();
 	report_info("LAPIC timer: %lu Hz at divide-by-1 (against the TSC)", apic_hz);
 	if (!apic_hz) {
 		report_fail("the LAPIC timer does not count (TMCCT stays at TMICT)");

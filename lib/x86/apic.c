@@ -4,6 +4,7 @@
 #include "processor.h"
 #include "safe.h"
 #include "smp.h"
+#include "time.h"
 
 #define APIC_BASE_EN	(1ull << 11)
 #define APIC_BASE_EXTD	(1ull << 10)
@@ -157,4 +158,36 @@ void apic_nmi(unsigned int cpu)
 uint32_t apic_id_of(unsigned int cpu)
 {
 	return apic_ids[cpu];
+}
+
+/*
+ * Over 20 ms, best of three: each TMCCT read is bracketed by RDTSCs and
+ * the window whose brackets are the tightest is taken, its reads placed
+ * at their brackets' middles (a vCPU preempted at a read widens that
+ * bracket instead of skewing the rate).
+ */
+uint64_t apic_timer_hz(void)
+{
+	uint64_t best = ~0ull, hz = 0;
+
+	apic_write(APIC_TDCR, 0xb);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | 0xff);
+	for (int i = 0; i < 3; i++) {
+		uint64_t ta, tb, tc, td, c0, c1;
+
+		apic_write(APIC_TMICT, 0xffffffff);
+		ta = rdtsc();
+		c0 = apic_read(APIC_TMCCT);
+		tb = rdtsc();
+		wait_for(false, 20000000);
+		tc = rdtsc();
+		c1 = apic_read(APIC_TMCCT);
+		td = rdtsc();
+		if (tb - ta + td - tc < best && tc + td > ta + tb) {
+			best = tb - ta + td - tc;
+			hz = (c0 - c1) * tsc_hz() * 2 / (tc + td - ta - tb);
+		}
+	}
+	apic_write(APIC_TMICT, 0);
+	return hz;
 }

@@ -89,5 +89,11 @@ void apic_nmi(unsigned int cpu);
 void apic_cpu_init(void);
 /* The APIC ID apic_cpu_init() recorded for CPU n. */
 uint32_t apic_id_of(unsigned int cpu);
+/*
+ * The timer's rate at divide-by-1, measured against the TSC (time.h);
+ * leaves TDCR at divide-by-1, the timer stopped, its LVT masked.  0: it
+ * does not count.
+ */
+uint64_t apic_timer_hz(void);
 
 #endif
