@@ -166,6 +166,7 @@ enum {
 #define EXIT_REASON_FAILED_ENTRY (1u << 31)
 
 /* Controls (the bits the harness and its tests name). */
+#define PIN_EXTINT_EXITING	(1u << 0)
 #define PIN_NMI_EXITING		(1u << 3)
 #define PIN_VIRTUAL_NMIS	(1u << 5)
 #define PIN_PREEMPTION_TIMER	(1u << 6)
@@ -178,6 +179,7 @@ enum {
 #define PROC2_VPID		(1u << 5)
 #define PROC2_PLE		(1u << 10)
 #define EXIT_HOST_64		(1u << 9)
+#define EXIT_ACK_INTR		(1u << 15)
 #define EXIT_LOAD_EFER		(1u << 21)
 #define ENTRY_GUEST_64		(1u << 9)
 #define ENTRY_LOAD_EFER		(1u << 15)
