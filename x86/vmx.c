@@ -16,8 +16,13 @@
  * - entry failure: RFLAGS bit 1 clear in the guest state is reason 33
  *   with bit 31;
  * - PAUSE-loop exiting (IA32_VMX_PROCBASED_CTLS2 bit 10): L2 spinning on
- *   PAUSE exits with reason 40; the VMX-preemption timer (pin bit 6)
- *   expires with reason 52;
+ *   PAUSE exits with reason 40;
+ * - preemption (pin bit 6): the VMX-preemption timer exits with reason 52,
+ *   not before count << IA32_VMX_MISC[4:0] TSC ticks; a count of 0 exits
+ *   before L2's first instruction; with exit control 22 the field holds
+ *   the count left at an exit, without it L1's value; it counts while L2
+ *   halts and exits from the HLT with activity state HLT saved (the
+ *   second CPU's watchdog NMI ends a HLT it never ends);
  * - migration (lib/migrate.h; vmx-migration migrates, on a KVM host with
  *   nested VMX: Bochs cannot migrate, QEMU TCG has no VMX): with L2 in
  *   the middle of its run, "l1" L1 migrates while handling L2's CPUID
@@ -35,6 +40,9 @@
 #include "migrate.h"
 #include "processor.h"
 #include "safe.h"
+#include "smp.h"
+#include "time.h"
+#include "watchdog.h"
 #include "vmx.h"
 
 #define MSR_VMX_MISC 0x485
@@ -258,18 +266,119 @@ static void test_ple(const void *arg)
 	       "(%s)", ex(&g));
 }
 
-static void test_preemption_timer(const void *arg)
+/* The VMX-preemption timer counts down every 2^IA32_VMX_MISC[4:0] TSC ticks. */
+static unsigned int preemption_shift(void)
 {
+	return rdmsr(MSR_VMX_MISC) & 0x1f;
+}
+
+/* L2 for the preemption timer: CPUIDs (each an exit when asked), then spins ticks. */
+static uint64_t l2_cpuid_spin(uint64_t ticks)
+{
+	cpuid_raw(0, 0);
+	return l2_spin(ticks);
+}
+
+static bool preemption_guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
+			     uint32_t exit_ctls, uint32_t value)
+{
+	if (!vmx_guest_init(g, fn, arg, &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER,
+							     .exit = exit_ctls }))
+		return false;
+	vmwrite(PREEMPTION_TIMER, value);
+	vmx_stop_on(g, EXIT_PREEMPTION_TIMER);
+	return true;
+}
+
+/*
+ * A count of 10 ms expires no earlier than count << shift TSC ticks after
+ * the entry (less one step of the divided clock) and within 100 times
+ * that (L2 spins that long, then returns: a timer that never fires FAILs).
+ */
+static void test_preemption_rate(const void *arg)
+{
+	unsigned int shift = preemption_shift();
+	uint32_t count = ns_to_tsc(10000000) >> shift;
+	uint64_t want = (uint64_t)count << shift, t0, got;
 	struct vmx_guest g;
 
-	/* It counts every 2^IA32_VMX_MISC[4:0] TSC ticks; 100 times as long without it: a FAIL. */
-	if (!vmx_guest_init(&g, l2_spin, 100 * (1000ull << (rdmsr(MSR_VMX_MISC) & 0x1f)),
-			    &(struct vmx_ctls){ .pin = PIN_PREEMPTION_TIMER }))
+	if (!preemption_guest(&g, l2_spin, 100 * want, 0, count))
 		return;
-	vmwrite(PREEMPTION_TIMER, 1000);
-	vmx_stop_on(&g, EXIT_PREEMPTION_TIMER);
+	t0 = rdtsc();
 	vmx_run(&g);
+	got = rdtsc() - t0;
 	report(g.exit_reason == EXIT_PREEMPTION_TIMER, "an L2 that spins: exit 52 (%s)", ex(&g));
+	report(g.exit_reason == EXIT_PREEMPTION_TIMER && got >= want - (1ull << shift),
+	       "count %u at TSC >> %u (IA32_VMX_MISC[4:0]) expires not early: after %lu TSC "
+	       "ticks, want %lu", count, shift, got, want);
+}
+
+/* Zero: the exit comes before L2's first instruction (SDM 26.7.4). */
+static void test_preemption_zero(const void *arg)
+{
+	struct vmx_guest g;
+	uint64_t start;
+
+	if (!preemption_guest(&g, l2_spin, 0, 0, 0))
+		return;
+	start = vmread(GUEST_RIP);
+	vmx_run(&g);
+	report(g.exit_reason == EXIT_PREEMPTION_TIMER && g.guest_rip == start,
+	       "a count of 0 exits before L2's first instruction (guest RIP %#lx, L2 starts at "
+	       "%#lx; %s)", g.guest_rip, start, ex(&g));
+}
+
+/*
+ * With the "save VMX-preemption timer value" exit control (bit 22) the
+ * field holds what is left at an exit (a CPUID exit well before expiry);
+ * without it the field keeps the value L1 wrote (SDM 27.3.4).
+ */
+static void test_preemption_save(const void *arg)
+{
+	uint32_t count = ns_to_tsc(1000000000) >> preemption_shift(), left;
+	struct vmx_guest g;
+
+	for (int save = 1; save >= 0; save--) {
+		if (!preemption_guest(&g, l2_cpuid_spin, 0, save ? EXIT_SAVE_PREEMPTION : 0,
+				      count))
+			return;
+		vmx_stop_on(&g, EXIT_CPUID);
+		vmx_run(&g);
+		left = vmread(PREEMPTION_TIMER);
+		if (save)
+			report(g.exit_reason == EXIT_CPUID && left < count && left > count / 2,
+			       "with the save control, the value left at a CPUID exit: %u of %u (%s)",
+			       left, count, ex(&g));
+		else
+			report(g.exit_reason == EXIT_CPUID && left == count,
+			       "without it, the field keeps L1's value: %u of %u (%s)", left, count,
+			       ex(&g));
+	}
+}
+
+/* L2 halts at IF=0: only the timer (or the watchdog's NMI) ends it. */
+static uint64_t l2_cli_hlt(uint64_t arg)
+{
+	asm volatile("cli; hlt" ::: "memory");
+	return 0;
+}
+
+/* The timer counts while L2 halts and exits from the HLT, saving activity state HLT. */
+static void test_preemption_hlt(const void *arg)
+{
+	uint32_t count = ns_to_tsc(10000000) >> preemption_shift();
+	struct vmx_guest g;
+	bool lost;
+
+	if (!have_cpus(2) || !preemption_guest(&g, l2_cli_hlt, 0, 0, count))
+		return;
+	watchdog_arm(2000000000);
+	vmx_run(&g);
+	lost = watchdog_disarm();
+	report(g.exit_reason == EXIT_PREEMPTION_TIMER && !lost,
+	       "an L2 in HLT: exit 52 (%s%s)", ex(&g), lost ? "; woken by the watchdog" : "");
+	report(g.exit_reason == EXIT_PREEMPTION_TIMER && vmread(GUEST_ACTIVITY) == 1,
+	       "... with activity state HLT saved (%lu)", vmread(GUEST_ACTIVITY));
 }
 
 #define MAGIC 0x564d58d00dull
@@ -331,7 +440,12 @@ int main(int argc, char **argv)
 	subtest("exits", test_exits, NULL);
 	subtest("entry failure", test_bad_state, NULL);
 	subtest("ple", test_ple, NULL);
-	subtest("preemption timer", test_preemption_timer, NULL);
+	report_prefix_push("preemption");
+	subtest("rate", test_preemption_rate, NULL);
+	subtest("zero", test_preemption_zero, NULL);
+	subtest("save", test_preemption_save, NULL);
+	subtest("hlt", test_preemption_hlt, NULL);
+	report_prefix_pop();
 	report_prefix_push("migration");
 	subtest("l1", test_migration, (void *)1);
 	subtest("l2", test_migration, NULL);

@@ -180,6 +180,7 @@ enum {
 #define PROC2_PLE		(1u << 10)
 #define EXIT_HOST_64		(1u << 9)
 #define EXIT_ACK_INTR		(1u << 15)
+#define EXIT_SAVE_PREEMPTION	(1u << 22)
 #define EXIT_LOAD_EFER		(1u << 21)
 #define ENTRY_GUEST_64		(1u << 9)
 #define ENTRY_LOAD_EFER		(1u << 15)
