@@ -12,96 +12,10 @@
 #define IO_QUEUE 16
 
 /*
- * One subchannel instruction with the subsystem ID in r1 and its operand at
- * blk (HSCH and CSCH have none: blk is NULL, the address ignored).
+ * The CC of a channel-subsystem instruction with r1 and r2 set (the
+ * subsystem ID in r1 for the subchannel ones) and its operand at blk
+ * (NULL for those without one: the address is ignored).
  */
-#define IO_INSN(insn, schid, blk)					\
-	({								\
-		register uint32_t __r1 asm("1") = (schid);		\
-		int __cc;						\
-		asm volatile(insn "\n\t"				\
-			     "ipm %[cc]\n\t"				\
-			     "srl %[cc], 28"				\
-			     : [cc] "=d"(__cc)				\
-			     : "d"(__r1), [b] "a"(blk)			\
-			     : "cc", "memory");				\
-		__cc;							\
-	})
-
-/* The same, with the instruction in the exception table; *cc is -1 on a fault. */
-#define IO_INSN_SAFE(insn, schid, blk, ccp)				\
-	({								\
-		struct percpu *__cpu = this_cpu(); /* a call: before r1 */ \
-		int __cc = -1;						\
-		__cpu->fault = NO_FAULT;				\
-		register uint32_t __r1 asm("1") = (schid);		\
-		asm volatile("1: " insn "\n\t"				\
-			     "ipm %[cc]\n\t"				\
-			     "srl %[cc], 28\n"				\
-			     "2:\n" EXTABLE(1b, 2b)			\
-			     : [cc] "+d"(__cc)				\
-			     : "d"(__r1), [b] "a"(blk)			\
-			     : "cc", "memory");				\
-		*(ccp) = __cc;						\
-		__cpu->fault;						\
-	})
-
-int stsch(uint32_t schid, struct schib *schib)
-{
-	return IO_INSN("stsch 0(%[b])", schid, schib);
-}
-
-int msch(uint32_t schid, struct schib *schib)
-{
-	return IO_INSN("msch 0(%[b])", schid, schib);
-}
-
-int ssch(uint32_t schid, struct orb *orb)
-{
-	return IO_INSN("ssch 0(%[b])", schid, orb);
-}
-
-int tsch(uint32_t schid, struct irb *irb)
-{
-	return IO_INSN("tsch 0(%[b])", schid, irb);
-}
-
-int hsch(uint32_t schid)
-{
-	return IO_INSN("hsch", schid, NULL);
-}
-
-int rsch(uint32_t schid)
-{
-	return IO_INSN("rsch", schid, NULL);
-}
-
-int csch(uint32_t schid)
-{
-	return IO_INSN("csch", schid, NULL);
-}
-
-struct fault stsch_safe(uint32_t schid, struct schib *schib, int *cc)
-{
-	return IO_INSN_SAFE("stsch 0(%[b])", schid, schib, cc);
-}
-
-struct fault msch_safe(uint32_t schid, struct schib *schib, int *cc)
-{
-	return IO_INSN_SAFE("msch 0(%[b])", schid, schib, cc);
-}
-
-struct fault ssch_safe(uint32_t schid, struct orb *orb, int *cc)
-{
-	return IO_INSN_SAFE("ssch 0(%[b])", schid, orb, cc);
-}
-
-struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc)
-{
-	return IO_INSN_SAFE("tsch 0(%[b])", schid, irb, cc);
-}
-
-/* The CC of an instruction whose operand address is in blk, r1 and r2 set. */
 #define CSS_INSN(insn, r1, r2, blk)					\
 	({								\
 		register uint64_t __r1 asm("1") = (r1);			\
@@ -116,6 +30,7 @@ struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc)
 		__cc;							\
 	})
 
+/* The same, with the instruction in the exception table; *cc is -1 on a fault. */
 #define CSS_INSN_SAFE(insn, r1, r2, blk, ccp)				\
 	({								\
 		struct percpu *__cpu = this_cpu(); /* a call: before r1 */ \
@@ -133,6 +48,61 @@ struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc)
 		*(ccp) = __cc;						\
 		__cpu->fault;						\
 	})
+
+int stsch(uint32_t schid, struct schib *schib)
+{
+	return CSS_INSN("stsch 0(%[b])", schid, 0, schib);
+}
+
+int msch(uint32_t schid, struct schib *schib)
+{
+	return CSS_INSN("msch 0(%[b])", schid, 0, schib);
+}
+
+int ssch(uint32_t schid, struct orb *orb)
+{
+	return CSS_INSN("ssch 0(%[b])", schid, 0, orb);
+}
+
+int tsch(uint32_t schid, struct irb *irb)
+{
+	return CSS_INSN("tsch 0(%[b])", schid, 0, irb);
+}
+
+int hsch(uint32_t schid)
+{
+	return CSS_INSN("hsch", schid, 0, NULL);
+}
+
+int rsch(uint32_t schid)
+{
+	return CSS_INSN("rsch", schid, 0, NULL);
+}
+
+int csch(uint32_t schid)
+{
+	return CSS_INSN("csch", schid, 0, NULL);
+}
+
+struct fault stsch_safe(uint32_t schid, struct schib *schib, int *cc)
+{
+	return CSS_INSN_SAFE("stsch 0(%[b])", schid, 0, schib, cc);
+}
+
+struct fault msch_safe(uint32_t schid, struct schib *schib, int *cc)
+{
+	return CSS_INSN_SAFE("msch 0(%[b])", schid, 0, schib, cc);
+}
+
+struct fault ssch_safe(uint32_t schid, struct orb *orb, int *cc)
+{
+	return CSS_INSN_SAFE("ssch 0(%[b])", schid, 0, orb, cc);
+}
+
+struct fault tsch_safe(uint32_t schid, struct irb *irb, int *cc)
+{
+	return CSS_INSN_SAFE("tsch 0(%[b])", schid, 0, irb, cc);
+}
 
 #define CHSC_INSN ".insn rre, 0xb25f0000, %[b], 0"
 
