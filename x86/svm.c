@@ -28,6 +28,17 @@
  *   guards hardware and a KVM that stops flushing on nested VMRUN;
  * - pause: the PAUSE intercept exits at the first PAUSE; with
  *   PAUSEFILTER[10] at the PAUSE that takes the programmed count to 0;
+ * - lbrv (LBRV[1]; APM vol. 2, "LBR Virtualization"): L1 records a JMP
+ *   of its own (DebugCtl 0x1d9 LBR[0] around it, lib/x86/lbr.h), then runs
+ *   an L2 that reads DebugCtl and LastExceptionFromIP/ToIP (0x1dd/0x1de),
+ *   then records a JMP of its own.  With virt_ext LBR_VIRTUALIZATION_ENABLE
+ *   VMRUN loads L2's DebugCtl and LBR MSRs from the VMCB, #VMEXIT saves
+ *   them there (dbgctl, br_from/br_to = L2's JMP) and gives L1 its own
+ *   back (LastBranchFromIP/ToIP 0x1db/0x1dc = L1's JMP); without it
+ *   nothing is switched: L2 runs on L1's DebugCtl and L2's JMP is L1's
+ *   last branch.  Bochs 2.7's ryzen reports LBRV without DebugCtl (#GP):
+ *   XFAIL; no platform here has LBRV otherwise (QEMU TCG: not in
+ *   TCG_SVM_FEATURES; KVM offers it only on a host that has it).
  * - migration (lib/migrate.h; svm-migration migrates), with L2 in the
  *   middle of its run and CPUID intercepted: "l1", L1 migrates while
  *   handling L2's VMMCALL; "l2", L2 itself asks for the migration, the
@@ -42,9 +53,11 @@
 #include "clock.h"
 #include "cpuid.h"
 #include "desc.h"
+#include "lbr.h"
 #include "migrate.h"
 #include "npt.h"
 #include "processor.h"
+#include "safe.h"
 #include "start.h"
 #include "svm.h"
 
@@ -473,6 +486,83 @@ static void test_pause(const void *arg)
 	       THRESHOLD, 3 * count, pauses, ex());
 }
 
+/* ---- LBR virtualization ---- */
+
+#define EXCP_FROM 0x5a5a1000ull		/* L2's LastExceptionFromIP/ToIP in the VMCB */
+#define EXCP_TO 0x5a5a2000ull
+
+static uint64_t l2_seen[3];		/* DebugCtl, LastExceptionFromIP/ToIP at L2's start */
+
+static uint64_t l2_lbr(uint64_t arg)
+{
+	l2_seen[0] = rdmsr(MSR_DEBUGCTL);
+	l2_seen[1] = rdmsr(MSR_AMD_EXCP_FROM);
+	l2_seen[2] = rdmsr(MSR_AMD_EXCP_TO);
+	lbr_jump(1, DEBUGCTL_LBR, 0);
+	return MAGIC;
+}
+
+/* L1's JMP (site 0) is its last branch, then L2 runs: DebugCtl LBR in its VMCB. */
+static void run_lbr(uint64_t virt_ext)
+{
+	lbr_jump(0, DEBUGCTL_LBR, 0);
+	svm_guest_init(&g, l2_lbr, 0);
+	g.vmcb->control.virt_ext = virt_ext;
+	g.vmcb->save.dbgctl = DEBUGCTL_LBR;
+	g.vmcb->save.last_excp_from = EXCP_FROM;
+	g.vmcb->save.last_excp_to = EXCP_TO;
+	svm_run(&g);
+}
+
+static void test_lbrv(const void *arg)
+{
+	struct vmcb_save *s;
+	uint64_t v = 0, from, to, efrom, eto;
+	struct fault f;
+
+	require_cpu(X86_FEATURE_LBRV);
+	f = rdmsr_safe(MSR_DEBUGCTL, &v);
+	if (f.valid) {
+		bool bochs = bochs_lacks_msr(f);
+
+		report_xfail(bochs, false, "DebugCtl (MSR 0x1d9) reads where CPUID says LBRV "
+			     "(vector %u)%s", f.vector,
+			     bochs ? "; Bochs 2.7: LBRV in CPUID, no DebugCtl or LBR MSRs" : "");
+		return;
+	}
+	lbr_jump(0, DEBUGCTL_LBR, 0);
+	from = rdmsr(MSR_AMD_BR_FROM);
+	to = rdmsr(MSR_AMD_BR_TO);
+	report(from == lbr_from[0] && to == lbr_to[0], "L1's JMP is its last branch (%#lx -> %#lx)",
+	       from, to);
+	efrom = rdmsr(MSR_AMD_EXCP_FROM);
+	eto = rdmsr(MSR_AMD_EXCP_TO);
+
+	run_lbr(SVM_LBR_VIRT);
+	s = &g.vmcb->save;
+	report(g.done && l2_seen[0] == DEBUGCTL_LBR && l2_seen[1] == EXCP_FROM &&
+	       l2_seen[2] == EXCP_TO, "VMRUN loads L2's DebugCtl and LastException MSRs from "
+	       "the VMCB (%#lx, %#lx -> %#lx; %s)", l2_seen[0], l2_seen[1], l2_seen[2], ex());
+	report(s->dbgctl == 0 && s->br_from == lbr_from[1] && s->br_to == lbr_to[1] &&
+	       s->last_excp_from == EXCP_FROM && s->last_excp_to == EXCP_TO,
+	       "#VMEXIT saves L2's DebugCtl and its JMP in the VMCB (dbgctl %#lx, %#lx -> %#lx)",
+	       s->dbgctl, s->br_from, s->br_to);
+	v = rdmsr(MSR_DEBUGCTL);
+	from = rdmsr(MSR_AMD_BR_FROM);
+	to = rdmsr(MSR_AMD_BR_TO);
+	report(v == 0 && from == lbr_from[0] && to == lbr_to[0] &&
+	       rdmsr(MSR_AMD_EXCP_FROM) == efrom && rdmsr(MSR_AMD_EXCP_TO) == eto,
+	       "L1 has its own DebugCtl and LBR MSRs back (%#lx, %#lx -> %#lx)", v, from, to);
+
+	run_lbr(0);
+	from = rdmsr(MSR_AMD_BR_FROM);
+	to = rdmsr(MSR_AMD_BR_TO);
+	report(g.done && l2_seen[0] == 0, "without LBR virtualization L2 runs on L1's DebugCtl "
+	       "(%#lx; %s)", l2_seen[0], ex());
+	report(from == lbr_from[1] && to == lbr_to[1],
+	       "without LBR virtualization L2's JMP is L1's last branch (%#lx -> %#lx)", from, to);
+}
+
 static unsigned int cpuid_exits;
 
 static enum svm_action on_cpuid(struct svm_guest *guest)
@@ -542,6 +632,7 @@ int main(int argc, char **argv)
 	subtest("vintr", test_vintr, NULL);
 	subtest("npt", test_npt, NULL);
 	subtest("pause", test_pause, NULL);
+	subtest("lbrv", test_lbrv, NULL);
 	report_prefix_push("migration");
 	subtest("l1", test_migration, (void *)1);
 	subtest("l2", test_migration, NULL);

@@ -98,6 +98,9 @@ enum {
 #define SVM_V_INTR_MASKING	(1ull << 24)
 #define SVM_V_INTR_VECTOR(v)	((uint64_t)(v) << 32)
 
+/* virt_ext (VMCB 0xb8). */
+#define SVM_LBR_VIRT		(1ull << 0)	/* LBR virtualization: CPUID 0x8000000A:EDX.LBRV */
+
 struct vmcb_control {
 	uint32_t intercepts[6];		/* CR r/w, DR r/w, exceptions, misc 1-3 */
 	uint8_t reserved1[0x3c - 0x18];
