@@ -2,7 +2,8 @@
 # The mutation gate: each mutant in tests/mutants.txt simulates a broken
 # hypervisor or framework by one literal edit to one file; applied alone to
 # a scratch copy of the tree, rebuilt, its cfg entries run under TCG, it
-# must be "killed" (some entry's verdict is not the expected one).  A
+# must be "killed" (some entry's verdict is not the expected one, or one
+# of its host unit tests fails).  A
 # mutant whose text no longer matches exactly once, or that does not build,
 # fails the gate too, so the list stays alive.
 #   usage: scripts/mutate.sh [--quick] [NAME ...]
@@ -18,6 +19,8 @@
 #   simulates: what a hypervisor or framework bug this stands for
 #   arch:      the arch to build and run
 #   run:       cfg entries that must catch it (space-separated)
+#   host:      or host unit tests that must (make targets, e.g.
+#              tests/lib-vc-test for guest-library code they include)
 #   vmm:       run them under this VMM (--vmm; default each entry's)
 #   cpu:       and this CPU model (--cpu; default each entry's)
 #   quick:     yes to run it in make check
@@ -51,14 +54,17 @@ built=""
 # One mutant: the variables of its block are set.
 try() {
 	total=$((total + 1))
+	key=$arch:${host:-all}
 	case " $built " in
-	*" $arch "*) ;;
+	*" $key "*) ;;
 	*)
-		if ! make -s -j"$jobs" ARCH="$arch" all >"$scratch/build.log" 2>&1; then
-			echo "mutate: $arch does not build unmutated" >&2
+		# shellcheck disable=SC2086 # host is a list of targets
+		if ! make -s -j"$jobs" ARCH="$arch" ${host:-all} >"$scratch/build.log" 2>&1 ||
+			{ [ -n "$host" ] && ! run_host; }; then
+			echo "mutate: $key does not build or pass unmutated" >&2
 			exit 2
 		fi
-		built="$built $arch"
+		built="$built $key"
 		;;
 	esac
 	cp -p "$file" "$scratch/orig"
@@ -75,9 +81,18 @@ try() {
 		mv "$scratch/orig" "$file"
 		return
 	fi
-	if ! make -s -j"$jobs" ARCH="$arch" all >"$scratch/build.log" 2>&1; then
+	# shellcheck disable=SC2086 # host is a list of targets
+	if ! make -s -j"$jobs" ARCH="$arch" ${host:-all} >"$scratch/build.log" 2>&1; then
 		echo "BROKEN   $name: does not build ($(grep -m1 error "$scratch/build.log"))"
 		broken=$((broken + 1))
+	elif [ -n "$host" ]; then
+		if run_host; then
+			echo "SURVIVED $name: $simulates ($host all passed)"
+			survived=$((survived + 1))
+		else
+			echo "killed   $name ($(grep -m1 -E 'FAILED|ERROR|[Ff]ail' "$scratch/run.log"))"
+			killed=$((killed + 1))
+		fi
 	else
 		# shellcheck disable=SC2086 # run is a list of entry names
 		./run_tests.sh -a "$arch" --accel tcg ${vmm:+--vmm "$vmm"} ${cpu:+--cpu "$cpu"} \
@@ -98,6 +113,13 @@ try() {
 	touch "$file"
 }
 
+# The host tests of the mutant: 0 when all pass; the output in run.log.
+run_host() {
+	for t in $host; do
+		"./$t" >"$scratch/run.log" 2>&1 || return 1
+	done
+}
+
 wanted() {
 	[ -n "$quick" ] && [ "$q" != yes ] && return 1
 	[ $# -eq 0 ] && return 0
@@ -105,12 +127,12 @@ wanted() {
 	return 1
 }
 
-name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm="" cpu=""
+name="" file="" find="" replace="" simulates="" arch="" run="" host="" q="" vmm="" cpu=""
 block_done() {
 	if [ -n "$name" ] && wanted "$@"; then
 		try
 	fi
-	name="" file="" find="" replace="" simulates="" arch="" run="" q="" vmm="" cpu=""
+	name="" file="" find="" replace="" simulates="" arch="" run="" host="" q="" vmm="" cpu=""
 }
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in
@@ -124,6 +146,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	"simulates: "*) simulates=${line#simulates: } ;;
 	"arch: "*) arch=${line#arch: } ;;
 	"run: "*) run=${line#run: } ;;
+	"host: "*) host=${line#host: } ;;
 	"quick: "*) q=${line#quick: } ;;
 	"vmm: "*) vmm=${line#vmm: } ;;
 	"cpu: "*) cpu=${line#cpu: } ;;

@@ -3,7 +3,7 @@
 # so they do not clash with the host's C library.
 
 LIBTESTS := tests/lib-printf-test tests/lib-stdlib-test tests/lib-alloc-test tests/lib-css-test \
-	tests/lib-gcov-test tests/lib-ghcb-test
+	tests/lib-gcov-test tests/lib-ghcb-test tests/lib-vc-test
 HOST_TESTS += $(LIBTESTS) $(SRCDIR)/tests/arm64-mmio.sh
 
 # Without HOST_CFLAGS' -I options: -Ilib would make lib/string.h and
@@ -27,6 +27,7 @@ tests/lib-gcov-sample.o: $(SRCDIR)/tests/lib-gcov-sample.c
 		-fprofile-update=single -c -o $@ $<
 
 tests/lib-ghcb-test: $(wildcard $(SRCDIR)/lib/x86/ghcb.[ch])
+tests/lib-vc-test: $(wildcard $(SRCDIR)/lib/x86/ghcb.[ch] $(SRCDIR)/lib/x86/vc.[ch] $(SRCDIR)/lib/x86/processor.h)
 
 # lib/s390x sources include lib/ headers by their quoted names.
 tests/lib-css-test: LIBTEST_CFLAGS += -iquote $(SRCDIR)/lib

@@ -10,7 +10,7 @@
  * When CPUID 0x8000001F (read only if 0x80000000 reaches it) reports SEV
  * and SEV_STATUS (MSR 0xc0010131, read only then) says it is active, every
  * page-table entry gets the C-bit (CPUID 0x8000001F:EBX[5:0]), kept in
- * sev_cbit_mask for pgtable.c.  A #VC it cannot serve asks the hypervisor
+ * sev_cbit_mask for pgtable.c (and SEV_STATUS in sev_status).  A #VC it cannot serve asks the hypervisor
  * to terminate the guest (GHCB MSR request 0x100): there is no console yet.
  * SEV_STATUS is read fault-safe (a #GP gate: Bochs 2.7's ryzen reports SEV
  * without the MSR) and reads as 0 when it faults.
@@ -58,6 +58,9 @@ idt32_desc:
 	.long idt32
 	.globl sev_cbit_mask
 sev_cbit_mask:
+	.quad 0
+	.globl sev_status		/* lib/x86/sev.h */
+sev_status:
 	.quad 0
 no_long_mode:
 	.ascii "SKIP: boot: CPUID.0x80000001:EDX.LM[29] is clear: no long mode, "
@@ -125,6 +128,8 @@ start:
 	mov $MSR_SEV_STATUS, %ecx
 sev_status_rdmsr:
 	rdmsr				/* gp_handler32: 0 when it faults */
+	mov %eax, sev_status
+	mov %edx, sev_status + 4
 	test $1, %eax			/* SEV active */
 	jz 1f
 	mov %edi, %ecx

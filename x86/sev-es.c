@@ -12,10 +12,14 @@
  *   entry serves CPUID #VCs through the GHCB MSR protocol) put the C-bit
  *   CPUID names into the page tables: sev_cbit_mask is that bit, and the
  *   entries mapping this code and a page allocated now have it.
+ * - string (SEV_STATUS.SEV_ES[1]): string port I/O through #VC and the
+ *   GHCB's shared buffer (lib/x86/vc.h): REP OUTSB to the COM1 UART's
+ *   scratch register (0x3ff) leaves the last byte sent, REP INSB reads it
+ *   back; forwards, backwards (DF=1) and more than one buffer's worth,
+ *   with RCX, RSI/RDI and the bytes around the destination checked.
  * The protocol logic is also tested on the host against a model of the
- * hypervisor (tests/lib-ghcb-test.c).  Not done: the 64-bit side has no
- * #VC handler (port I/O through a shared GHCB page), so under SEV-ES the
- * console's first OUT ends the guest; under SEV alone (no ES) it runs.
+ * hypervisor (tests/lib-ghcb-test.c, tests/lib-vc-test.c).  The 64-bit
+ * side serves port I/O and CPUID by #VC (lib/x86/sev.h) on CPU 0 only.
  * Boot with boot = efi (OVMF) and -machine confidential-guest-support on
  * KVM (cfg entry sev-es-kvm); elsewhere (QEMU TCG, Bochs) it SKIPs naming
  * CPUID 0x8000001F:EAX[1] or [3].
@@ -27,11 +31,10 @@
 #include "pgtable.h"
 #include "processor.h"
 #include "safe.h"
+#include "sev.h"
 #include "string.h"
 
-#define MSR_SEV_STATUS	0xc0010131
-#define SEV_STATUS_SEV	(1ull << 0)
-#define SEV_STATUS_ES	(1ull << 1)
+#define UART_SCRATCH	0x3ff	/* COM1 + 7 */
 
 static struct cpuid leaf;
 static uint64_t status;
@@ -90,10 +93,64 @@ static void test_cbit(const void *arg)
 	free_page(p);
 }
 
+/* REP OUTSB/INSB of n bytes at p through port; RFLAGS.DF = df. */
+static void rep_outsb(const uint8_t **p, uint64_t *n, bool df)
+{
+	asm volatile("cmp $0, %[df]; je 1f; std; 1: rep outsb; cld"
+		     : "+S"(*p), "+c"(*n) : "d"(UART_SCRATCH), [df] "r"((int)df) : "memory", "cc");
+}
+
+static void rep_insb(uint8_t **p, uint64_t *n, bool df)
+{
+	asm volatile("cmp $0, %[df]; je 1f; std; 1: rep insb; cld"
+		     : "+D"(*p), "+c"(*n) : "d"(UART_SCRATCH), [df] "r"((int)df) : "memory", "cc");
+}
+
+/*
+ * Send n bytes (the last one sent: last), read k back into the middle of
+ * a zeroed buffer; each direction with DF as given.
+ */
+static void string_case(const char *name, uint64_t n, uint64_t k, bool df)
+{
+	static uint8_t src[5000], dst[5000 + 64];
+	const uint8_t *s = df ? &src[n - 1] : src, *s_end = df ? src - 1 : src + n;
+	uint8_t *d = df ? &dst[32 + k - 1] : &dst[32], *d_end = df ? &dst[31] : &dst[32 + k];
+	uint8_t last = df ? 0xa5 : 0x5a;
+	uint64_t cnt = n, bad = 0;
+
+	report_prefix_push(name);
+	for (uint64_t i = 0; i < n; i++)
+		src[i] = i * 13 + 1;
+	src[df ? 0 : n - 1] = last;
+	memset(dst, 0, sizeof(dst));
+	rep_outsb(&s, &cnt, df);
+	report(!cnt && s == s_end, "REP OUTSB of %lu: RCX %lu, RSI %+ld from the end", n, cnt,
+	       (long)(s - s_end));
+	cnt = k;
+	rep_insb(&d, &cnt, df);
+	report(!cnt && d == d_end, "REP INSB of %lu: RCX %lu, RDI %+ld from the end", k, cnt,
+	       (long)(d - d_end));
+	for (uint64_t i = 0; i < sizeof(dst); i++)
+		bad += dst[i] != (i >= 32 && i < 32 + k ? last : 0);
+	report(!bad, "the scratch register's last byte %#x read %lu times, nothing around (%lu wrong)",
+	       last, k, bad);
+	report_prefix_pop();
+}
+
+static void test_string(const void *arg)
+{
+	require(leaf.a >> 3 & 1, "CPUID 0x8000001F:EAX.SEV_ES[3]");
+	require(status & SEV_STATUS_ES, "SEV_STATUS.SEV_ES[1]: not an SEV-ES guest");
+	string_case("forwards", 7, 5, false);
+	string_case("backwards", 7, 5, true);
+	string_case("chunked", 5000, 3000, false);	/* the shared buffer is 2032 */
+}
+
 int main(int argc, char **argv)
 {
 	subtest("detect", test_detect, NULL);
 	subtest("ghcb", test_ghcb, NULL);
 	subtest("cbit", test_cbit, NULL);
+	subtest("string", test_string, NULL);
 	return 0;
 }

@@ -23,6 +23,8 @@ exception_handler_t handle_exception(unsigned int vector, exception_handler_t h)
  */
 void set_idt_ist(unsigned int vector, unsigned int ist);
 void dump_ex_regs(const struct ex_regs *regs);
+/* Dispatch regs as an exception of regs->vector (the entry's C side). */
+void do_exception(struct ex_regs *regs);
 /* Start the other CPUs (lib/x86/smp.c); each runs desc_init() itself. */
 void smp_boot(void);
 

@@ -40,6 +40,33 @@ int ghcb_sev_info(const struct ghcb_ops *o, struct ghcb_sev_info *info)
 	return 0;
 }
 
+void ghcb_terminate(const struct ghcb_ops *o, uint8_t reason)
+{
+	exchange(o, (uint64_t)reason << 16 | GHCB_TERMINATE_REQ);
+}
+
+void ghcb_clear(struct ghcb *g)
+{
+	for (int i = 0; i < 16; i++)
+		((volatile uint8_t *)g->page)[GHCB_VALID_BITMAP + i] = 0;
+}
+
+void ghcb_set(struct ghcb *g, enum ghcb_field f, uint64_t v)
+{
+	*(volatile uint64_t *)&g->page[f] = v;
+	((volatile uint8_t *)g->page)[GHCB_VALID_BITMAP + f / 64] |= 1 << (f / 8 % 8);
+}
+
+uint64_t ghcb_get(const struct ghcb *g, enum ghcb_field f)
+{
+	return *(const volatile uint64_t *)&g->page[f];
+}
+
+int ghcb_valid(const struct ghcb *g, enum ghcb_field f)
+{
+	return ((const volatile uint8_t *)g->page)[GHCB_VALID_BITMAP + f / 64] >> (f / 8 % 8) & 1;
+}
+
 static void hw_write(uint64_t v)
 {
 	asm volatile("wrmsr" : : "c"(MSR_GHCB), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));

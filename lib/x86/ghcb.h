@@ -10,6 +10,12 @@
  * register or reserved bits set is refused (-1): a hypervisor could give
  * one, and a guest must not take it.  The exchange itself is the ops', so
  * a host test plays the hypervisor (tests/lib-ghcb-test.c).
+ *
+ * The GHCB page (the specification's "GHCB Layout", protocol version 2):
+ * a 4K page the guest maps unencrypted, puts its address in the MSR and
+ * does VMGEXIT; the fields it sets are marked in the valid bitmap (bit =
+ * offset / 8), and so are the ones the hypervisor answers.  Its use for
+ * #VC is lib/x86/vc.h.
  */
 #ifndef VMUNIT_X86_GHCB_H
 #define VMUNIT_X86_GHCB_H
@@ -44,5 +50,33 @@ struct ghcb_sev_info {
 	uint8_t cbit;
 };
 int ghcb_sev_info(const struct ghcb_ops *o, struct ghcb_sev_info *info);
+
+/* Ask the hypervisor to end the guest (MSR request 0x100, reason set 0). */
+#define GHCB_TERMINATE_REQ	0x100
+void ghcb_terminate(const struct ghcb_ops *o, uint8_t reason);
+
+struct ghcb {
+	uint8_t page[4096];
+} __attribute__((aligned(4096)));
+
+/* Save-area fields by their offset. */
+enum ghcb_field {
+	GHCB_RAX = 0x1f8, GHCB_RCX = 0x308, GHCB_RDX = 0x310, GHCB_RBX = 0x318,
+	GHCB_EXIT_CODE = 0x390, GHCB_EXIT_INFO_1 = 0x398, GHCB_EXIT_INFO_2 = 0x3a0,
+	GHCB_SCRATCH = 0x3a8, GHCB_XCR0 = 0x3e8,
+};
+#define GHCB_VALID_BITMAP	0x3f0	/* 16 bytes */
+#define GHCB_BUFFER		0x800	/* the shared buffer */
+#define GHCB_BUFFER_SIZE	2032
+#define GHCB_PROTOCOL_VERSION	0xffa	/* 16 bits */
+#define GHCB_USAGE		0xffc	/* 32 bits: 0, the standard layout */
+
+/* A cleared valid bitmap (the start of every request). */
+void ghcb_clear(struct ghcb *g);
+/* Set a field and mark it valid. */
+void ghcb_set(struct ghcb *g, enum ghcb_field f, uint64_t v);
+/* A field, read once (the page is shared: the hypervisor may change it). */
+uint64_t ghcb_get(const struct ghcb *g, enum ghcb_field f);
+int ghcb_valid(const struct ghcb *g, enum ghcb_field f);
 
 #endif

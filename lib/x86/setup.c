@@ -13,6 +13,7 @@
 #include "multiboot.h"
 #include "percpu.h"
 #include "processor.h"
+#include "sev.h"
 #include "start.h"
 #include "vm.h"
 #include "string.h"
@@ -147,11 +148,6 @@ void x86_start(uint32_t mbi_addr)
 	struct region free[MAX_REGIONS];
 	unsigned int n = 0;
 
-	console_init();
-	/* Interrupts come through the LAPIC: the firmware's 8259s (the Bochs
-	 * BIOS's with IRQ0 unmasked at vector 8, the #DF vector) masked. */
-	outb(PIC1_DATA, 0xff);
-	outb(PIC2_DATA, 0xff);
 	percpu_init(0);
 	desc_init(0);
 	/* The info and command line sit after _end: copy before allocating. */
@@ -161,6 +157,13 @@ void x86_start(uint32_t mbi_addr)
 		top += (uint64_t)mbi->mem_upper << 10;
 	ram_bytes = mbi->flags & MB_INFO_MEM_MAP ? mmap_ram(mbi, free, &n) : top;
 	alloc_init(free, n, top);
+	/* Under SEV-ES port I/O is a #VC: its handler before the first. */
+	sev_es_init();
+	console_init();
+	/* Interrupts come through the LAPIC: the firmware's 8259s (the Bochs
+	 * BIOS's with IRQ0 unmasked at vector 8, the #DF vector) masked. */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
 	unmap_page(boot_stack_guard);
 	smp_boot();
 	vmunit_main(cmdline);
