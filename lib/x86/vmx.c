@@ -1,5 +1,6 @@
 /* The in-guest VMX harness (lib/x86/vmx.h). */
 #include "alloc.h"
+#include "apic.h"
 #include "cpuid.h"
 #include "panic.h"
 #include "percpu.h"
@@ -184,7 +185,9 @@ const char *vmx_exit_name(uint32_t reason)
 		[EXIT_HLT] = "HLT", [EXIT_VMCALL] = "VMCALL", [EXIT_IO] = "I/O instruction",
 		[EXIT_RDMSR] = "RDMSR", [EXIT_WRMSR] = "WRMSR",
 		[EXIT_INVALID_STATE] = "VM-entry failure: invalid guest state",
-		[EXIT_PAUSE] = "PAUSE", [EXIT_EPT_VIOLATION] = "EPT violation",
+		[EXIT_PAUSE] = "PAUSE", [EXIT_TPR_BELOW_THRESHOLD] = "TPR below threshold",
+		[EXIT_APIC_ACCESS] = "APIC access", [EXIT_VIRTUALIZED_EOI] = "virtualized EOI",
+		[EXIT_APIC_WRITE] = "APIC write", [EXIT_EPT_VIOLATION] = "EPT violation",
 		[EXIT_PREEMPTION_TIMER] = "VMX-preemption timer expired",
 		[EXIT_SPP_EVENT] = "SPP-related event",
 	};
@@ -508,4 +511,53 @@ void vmx_run(struct vmx_guest *g)
 			break;
 		}
 	}
+}
+
+void vmx_vapic_init(struct vmx_guest *g, unsigned int nv)
+{
+	g->vapic = alloc_page();
+	assert(g->vapic);
+	w(VIRTUAL_APIC_PAGE_ADDR, (uint64_t)g->vapic);
+	if (vmread(PROC_CTLS) & PROC_SECONDARY && vmread(PROC_CTLS2) & PROC2_APIC_ACCESS)
+		w(APIC_ACCESS_ADDR, apic_base_addr());
+	if (vmread(PIN_CTLS) & PIN_POSTED_INTR) {
+		g->pi = alloc_page();
+		assert(g->pi);
+		w(POSTED_INTR_DESC_ADDR, (uint64_t)g->pi);
+		w(POSTED_INTR_NV, nv);
+	}
+}
+
+volatile uint32_t *vmx_vapic_reg(const struct vmx_guest *g, unsigned int reg)
+{
+	return (volatile uint32_t *)((char *)g->vapic + reg);
+}
+
+bool vmx_vapic_vector(const struct vmx_guest *g, unsigned int reg, unsigned int vector)
+{
+	return *vmx_vapic_reg(g, reg + vector / 32 * 0x10) >> (vector % 32) & 1;
+}
+
+void vmx_vapic_set_vector(const struct vmx_guest *g, unsigned int reg, unsigned int vector)
+{
+	*vmx_vapic_reg(g, reg + vector / 32 * 0x10) |= 1u << (vector % 32);
+}
+
+void vmx_eoi_exit(unsigned int vector, bool exit)
+{
+	enum vmcs_field f = EOI_EXIT_BITMAP0 + vector / 64 * 2;
+	uint64_t bit = 1ull << (vector % 64);
+
+	w(f, exit ? vmread(f) | bit : vmread(f) & ~bit);
+}
+
+void vmx_pi_post(struct vmx_pi_desc *d, unsigned int vector, unsigned int nv, unsigned int cpu)
+{
+	bool was_on;
+
+	asm volatile("lock btsq %1, %0" : "+m"(d->pir[vector / 64]) : "r"((uint64_t)vector % 64)
+		     : "cc", "memory");
+	asm volatile("lock btsq $0, %0" : "+m"(d->control), "=@ccc"(was_on) : : "memory");
+	if (!was_on)
+		apic_ipi(cpu, nv);
 }

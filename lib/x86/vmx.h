@@ -39,6 +39,7 @@
 /* VMCS field encodings (SDM vol. 3D, appendix B), one table for the enum and the names. */
 #define VMCS_FIELDS(X) \
 	X(VPID, 0x0000) \
+	X(POSTED_INTR_NV, 0x0002) \
 	X(GUEST_ES_SEL, 0x0800) \
 	X(GUEST_CS_SEL, 0x0802) \
 	X(GUEST_SS_SEL, 0x0804) \
@@ -47,6 +48,7 @@
 	X(GUEST_GS_SEL, 0x080a) \
 	X(GUEST_LDTR_SEL, 0x080c) \
 	X(GUEST_TR_SEL, 0x080e) \
+	X(GUEST_INTR_STATUS, 0x0810) \
 	X(HOST_ES_SEL, 0x0c00) \
 	X(HOST_CS_SEL, 0x0c02) \
 	X(HOST_SS_SEL, 0x0c04) \
@@ -57,7 +59,14 @@
 	X(IO_BITMAP_A, 0x2000) \
 	X(IO_BITMAP_B, 0x2002) \
 	X(MSR_BITMAP, 0x2004) \
+	X(VIRTUAL_APIC_PAGE_ADDR, 0x2012) \
+	X(APIC_ACCESS_ADDR, 0x2014) \
+	X(POSTED_INTR_DESC_ADDR, 0x2016) \
 	X(EPT_POINTER, 0x201a) \
+	X(EOI_EXIT_BITMAP0, 0x201c) \
+	X(EOI_EXIT_BITMAP1, 0x201e) \
+	X(EOI_EXIT_BITMAP2, 0x2020) \
+	X(EOI_EXIT_BITMAP3, 0x2022) \
 	X(SPPTP, 0x2030) \
 	X(GUEST_PHYS_ADDR, 0x2400) \
 	X(VMCS_LINK_PTR, 0x2800) \
@@ -72,6 +81,7 @@
 	X(EXIT_CTLS, 0x400c) \
 	X(ENTRY_CTLS, 0x4012) \
 	X(ENTRY_INTR_INFO, 0x4016) \
+	X(TPR_THRESHOLD, 0x401c) \
 	X(PROC_CTLS2, 0x401e) \
 	X(PLE_GAP, 0x4020) \
 	X(PLE_WINDOW, 0x4022) \
@@ -159,7 +169,9 @@ enum {
 	EXIT_CPUID = 10,
 	EXIT_HLT = 12, EXIT_VMCALL = 18, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
 	EXIT_INVALID_STATE = 33,
-	EXIT_PAUSE = 40, EXIT_EPT_VIOLATION = 48, EXIT_PREEMPTION_TIMER = 52,
+	EXIT_PAUSE = 40, EXIT_TPR_BELOW_THRESHOLD = 43, EXIT_APIC_ACCESS = 44,
+	EXIT_VIRTUALIZED_EOI = 45, EXIT_EPT_VIOLATION = 48, EXIT_PREEMPTION_TIMER = 52,
+	EXIT_APIC_WRITE = 56,
 	EXIT_SPP_EVENT = 66,
 	EXIT_REASONS = 70,
 };
@@ -170,13 +182,19 @@ enum {
 #define PIN_NMI_EXITING		(1u << 3)
 #define PIN_VIRTUAL_NMIS	(1u << 5)
 #define PIN_PREEMPTION_TIMER	(1u << 6)
+#define PIN_POSTED_INTR		(1u << 7)
 #define PROC_HLT_EXITING	(1u << 7)
+#define PROC_TPR_SHADOW		(1u << 21)
 #define PROC_NMI_WINDOW		(1u << 22)
 #define PROC_UNCOND_IO		(1u << 24)
 #define PROC_MSR_BITMAP		(1u << 28)
 #define PROC_SECONDARY		(1u << 31)
+#define PROC2_APIC_ACCESS	(1u << 0)	/* virtualize APIC accesses */
 #define PROC2_EPT		(1u << 1)
+#define PROC2_X2APIC		(1u << 4)	/* virtualize x2APIC mode */
 #define PROC2_VPID		(1u << 5)
+#define PROC2_APIC_REGS		(1u << 8)	/* APIC-register virtualization */
+#define PROC2_VINTR		(1u << 9)	/* virtual-interrupt delivery */
 #define PROC2_PLE		(1u << 10)
 #define EXIT_HOST_64		(1u << 9)
 #define EXIT_ACK_INTR		(1u << 15)
@@ -244,8 +262,22 @@ struct vmx_guest;
 typedef enum vmx_action (*vmx_handler_t)(struct vmx_guest *g);
 
 
+/*
+ * A posted-interrupt descriptor (SDM vol. 3C, 30.6): PIR, one bit per
+ * vector, and ON (outstanding notification, bit 256); the CPU uses no
+ * other field.
+ */
+struct vmx_pi_desc {
+	volatile uint64_t pir[4];
+	volatile uint64_t control;	/* bit 0: ON */
+	uint64_t unused[3];
+} __attribute__((aligned(64)));
+#define PI_ON 1ull
+
 struct vmx_guest {
 	void *vmcs;
+	uint32_t *vapic;		/* vmx_vapic_init(): the virtual-APIC page */
+	struct vmx_pi_desc *pi;		/* ... and the posted-interrupt descriptor */
 	struct l2_regs regs;
 	bool launched;
 	vmx_handler_t handlers[EXIT_REASONS];
@@ -264,5 +296,29 @@ void vmx_run(struct vmx_guest *g);
 void vmx_stop_on(struct vmx_guest *g, uint32_t reason);
 /* "exit 12 (HLT), qualification 0, guest RIP 0x..." for messages. */
 const char *vmx_exit_str(const struct vmx_guest *g, char *buf, unsigned long size);
+
+/*
+ * APIC virtualization (SDM vol. 3C, chapter 30), after vmx_guest_init()
+ * with PROC_TPR_SHADOW: vmx_vapic_init() gives L2 a zeroed virtual-APIC
+ * page (g->vapic, laid out like the APIC's registers: vmx_vapic_reg());
+ * with PROC2_APIC_ACCESS the APIC-access page is L1's xAPIC page, so L2's
+ * xAPIC MMIO on L1's page tables is virtualized; with PIN_POSTED_INTR, a
+ * zeroed descriptor (g->pi) and notification vector nv.  TPR threshold
+ * and EOI-exit bitmap start at 0, guest interrupt status (RVI, SVI) too.
+ */
+void vmx_vapic_init(struct vmx_guest *g, unsigned int nv);
+/* A register of the virtual-APIC page, by its xAPIC offset (APIC_TPR ...). */
+volatile uint32_t *vmx_vapic_reg(const struct vmx_guest *g, unsigned int reg);
+/* The vector's bit of a 256-bit register (APIC_ISR, APIC_IRR) of the page. */
+bool vmx_vapic_vector(const struct vmx_guest *g, unsigned int reg, unsigned int vector);
+void vmx_vapic_set_vector(const struct vmx_guest *g, unsigned int reg, unsigned int vector);
+/* The EOI-exit bitmap's bit for vector (the current VMCS). */
+void vmx_eoi_exit(unsigned int vector, bool exit);
+/*
+ * Post vector to the descriptor (SDM 30.6): PIR bit, then ON, both locked;
+ * when ON was clear, the notification nv as a fixed IPI to CPU cpu
+ * (apic_ipi()).  Safe from any CPU.
+ */
+void vmx_pi_post(struct vmx_pi_desc *d, unsigned int vector, unsigned int nv, unsigned int cpu);
 
 #endif
