@@ -185,7 +185,9 @@ const char *vmx_exit_name(uint32_t reason)
 		[EXIT_RDMSR] = "RDMSR", [EXIT_WRMSR] = "WRMSR",
 		[EXIT_INVALID_STATE] = "VM-entry failure: invalid guest state",
 		[EXIT_PAUSE] = "PAUSE", [EXIT_EPT_VIOLATION] = "EPT violation",
+		[EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
 		[EXIT_PREEMPTION_TIMER] = "VMX-preemption timer expired",
+		[EXIT_PML_FULL] = "page-modification log full",
 		[EXIT_SPP_EVENT] = "SPP-related event",
 	};
 	uint32_t basic = reason & 0xffff;
