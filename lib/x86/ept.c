@@ -4,10 +4,6 @@
 #include "panic.h"
 
 #define MSR_VMX_EPT_VPID_CAP	0x48c
-#define CAP_2M			(1ull << 16)
-#define EPT_MT_WB		(6ull << 3)
-#define EPT_LARGE		(1ull << 7)
-#define EPT_ADDR		0x000ffffffffff000ull
 #define EPTP_WB_WALK4		(6ull | 3ull << 3)
 
 uint64_t vmx_ept_vpid_cap(void)
@@ -35,9 +31,10 @@ static uint64_t *walk(struct ept *e, uint64_t gpa, int leaf)
 			return entry;
 		if (*entry & EPT_LARGE) {	/* split a 2M page into 512 4K ones */
 			uint64_t *pt = table(), base = *entry & EPT_ADDR;
+			uint64_t attrs = *entry & ~(EPT_ADDR | EPT_LARGE);
 
 			for (int i = 0; i < 512; i++)
-				pt[i] = (base + ((uint64_t)i << 12)) | (*entry & (EPT_RWX | EPT_MT_WB));
+				pt[i] = (base + ((uint64_t)i << 12)) | attrs;
 			*entry = (uint64_t)pt | EPT_RWX;
 		} else if (!(*entry & EPT_RWX)) {
 			*entry = (uint64_t)table() | EPT_RWX;
@@ -48,11 +45,17 @@ static uint64_t *walk(struct ept *e, uint64_t gpa, int leaf)
 
 void ept_identity(struct ept *e, uint64_t top)
 {
-	bool big = vmx_ept_vpid_cap() & CAP_2M;
+	bool big = vmx_ept_vpid_cap() & EPT_CAP_2M;
 
 	e->pml4 = table();
 	for (uint64_t gpa = 0; gpa < top; gpa += big ? 1ull << 21 : 1ull << 12)
-		*walk(e, gpa, big ? 1 : 0) = gpa | EPT_RWX | EPT_MT_WB | (big ? EPT_LARGE : 0);
+		*walk(e, gpa, big ? 1 : 0) = gpa | EPT_RWX | EPT_MT_WB | EPT_A | EPT_D |
+					     (big ? EPT_LARGE : 0);
+}
+
+uint64_t *ept_entry(struct ept *e, uint64_t gpa, int level)
+{
+	return walk(e, gpa, level);
 }
 
 uint64_t *ept_pte(struct ept *e, uint64_t gpa)
@@ -63,6 +66,11 @@ uint64_t *ept_pte(struct ept *e, uint64_t gpa)
 void ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, unsigned int perm)
 {
 	*ept_pte(e, gpa) = (hpa & EPT_ADDR) | perm | EPT_MT_WB;
+}
+
+void ept_map_2m(struct ept *e, uint64_t gpa, uint64_t hpa, unsigned int perm)
+{
+	*walk(e, gpa, 1) = (hpa & EPT_ADDR & ~0x1fffffull) | perm | EPT_MT_WB | EPT_LARGE;
 }
 
 uint64_t ept_eptp(const struct ept *e)

@@ -188,7 +188,9 @@ const char *vmx_exit_name(uint32_t reason)
 		[EXIT_PAUSE] = "PAUSE", [EXIT_TPR_BELOW_THRESHOLD] = "TPR below threshold",
 		[EXIT_APIC_ACCESS] = "APIC access", [EXIT_VIRTUALIZED_EOI] = "virtualized EOI",
 		[EXIT_APIC_WRITE] = "APIC write", [EXIT_EPT_VIOLATION] = "EPT violation",
+		[EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
 		[EXIT_PREEMPTION_TIMER] = "VMX-preemption timer expired",
+		[EXIT_PML_FULL] = "page-modification log full",
 		[EXIT_SPP_EVENT] = "SPP-related event",
 	};
 	uint32_t basic = reason & 0xffff;
