@@ -196,10 +196,17 @@ static void stimer_arm(unsigned int t, uint64_t config, uint64_t count)
 	wrmsr(MSR_HV_STIMER_CONFIG(t), config);
 }
 
-static void stimer_stop(unsigned int t)
+/* After each case, however it ended: every timer stopped, every slot free. */
+static void run_case(const char *name, void (*fn)(const void *arg))
 {
-	wrmsr(MSR_HV_STIMER_CONFIG(t), 0);
-	wrmsr(MSR_HV_STIMER_COUNT(t), 0);
+	subtest(name, fn, NULL);
+	for (int t = 0; t < 4; t++) {
+		wrmsr(MSR_HV_STIMER_CONFIG(t), 0);
+		wrmsr(MSR_HV_STIMER_COUNT(t), 0);
+	}
+	hold = false;
+	for (int i = 0; i < 16; i++)
+		sim[i].type = HVMSG_NONE;
 }
 
 static void test_detect(const void *arg)
@@ -322,7 +329,6 @@ static void test_synic_message(const void *arg)
 	       "delivery time not before the expiration (%lu, expiration %lu)", seen[0].delivery,
 	       seen[0].expiration);
 	report(other_slots_empty(), "no message in another SINT's slot");
-	stimer_stop(1);
 }
 
 static void test_synic_eom(const void *arg)
@@ -354,16 +360,14 @@ static void test_synic_eom(const void *arg)
 	report(ok && seen[1].index == 3 && seen[1].type == HVMSG_TIMER_EXPIRED,
 	       "slot freed and EOM written: timer 3's message arrives (index %u, type %#x)",
 	       ok ? seen[1].index : 0, ok ? seen[1].type : 0);
-	stimer_stop(2);
-	stimer_stop(3);
 }
 
 static void test_synic(const void *arg)
 {
 	require_eax(HV_SYNIC, "SYNIC");
 	subtest("registers", test_synic_regs, NULL);
-	subtest("message", test_synic_message, NULL);
-	subtest("eom", test_synic_eom, NULL);
+	run_case("message", test_synic_message);
+	run_case("eom", test_synic_eom);
 }
 
 static void test_oneshot(const void *arg)
@@ -383,7 +387,6 @@ static void test_oneshot(const void *arg)
 	report(sint_hits == 1, "fires once (%u messages)", sint_hits);
 	config = rdmsr(MSR_HV_STIMER_CONFIG(0));
 	report(!(config & STIMER_ENABLE), "Enable clear once it expired (config %#lx)", config);
-	stimer_stop(0);
 }
 
 static void test_periodic(const void *arg)
@@ -409,7 +412,6 @@ static void test_periodic(const void *arg)
 	n = sint_hits;
 	spin_ns(5 * DELAY * 100);
 	report(sint_hits == n, "count 0: no more messages (%u in 5 periods)", sint_hits - n);
-	stimer_stop(0);
 }
 
 static void test_auto_enable(const void *arg)
@@ -427,7 +429,6 @@ static void test_auto_enable(const void *arg)
 	report(ok && seen[0].index == 1 && seen[0].ref >= exp,
 	       "and the timer fires, not before its count (%u messages, index %u)", sint_hits,
 	       seen[0].index);
-	stimer_stop(1);
 }
 
 static void test_masked(const void *arg)
@@ -448,9 +449,6 @@ static void test_masked(const void *arg)
 	       "a timer on a masked SINT interrupts nothing, one on an unmasked SINT after it does (%u and %u interrupts)",
 	       masked_hits, sint_hits);
 	report_info("SINT%u's slot: type %#x, flags %#x", MASKED_SINT, m->type, m->flags);
-	stimer_stop(2);
-	stimer_stop(3);
-	m->type = HVMSG_NONE;
 }
 
 static bool sim_empty(void)
@@ -480,7 +478,6 @@ static void test_direct(const void *arg)
 	spin_ns(5 * DELAY * 100);
 	report(direct_hits == 1, "once (%u interrupts)", direct_hits);
 	report(sint_hits == 0 && sim_empty(), "and no message (%u SINT interrupts)", sint_hits);
-	stimer_stop(3);
 }
 
 static void test_stimer(const void *arg)
@@ -489,11 +486,11 @@ static void test_stimer(const void *arg)
 	require_eax(HV_SYNTIMER, "SYNTIMER");
 	require_eax(HV_TIME_REF_COUNT, "TIME_REF_COUNT");
 	require_earlier(synic_on, "the SynIC registers were not set up");
-	subtest("one-shot", test_oneshot, NULL);
-	subtest("periodic", test_periodic, NULL);
-	subtest("auto-enable", test_auto_enable, NULL);
-	subtest("masked", test_masked, NULL);
-	subtest("direct", test_direct, NULL);
+	run_case("one-shot", test_oneshot);
+	run_case("periodic", test_periodic);
+	run_case("auto-enable", test_auto_enable);
+	run_case("masked", test_masked);
+	run_case("direct", test_direct);
 }
 
 /* The page's reference time now, from a consistent copy (unchanged sequence). */
