@@ -1,7 +1,8 @@
 /*
- * cet: CET shadow stacks at CPL0, and CET state across VMX transitions as
- * the "CET fix patches for nested guest" series handles it (SDM vol. 1,
- * chapter 17; vol. 3C, 26.2.x and 27.x for the VMX parts).
+ * cet: CET shadow stacks and IBT at CPL0 and CPL3, and CET state across
+ * VMX transitions as the "CET fix patches for nested guest" series
+ * handles it (SDM vol. 1, chapter 17; vol. 3C, 26.2.x and 27.x for the
+ * VMX parts).
  * - shadow stack (CPUID.7.0:ECX.CET_SS[7]): with CR4.CET, S_CET.SH_STK_EN
  *   and SETSSBSY on a supervisor shadow-stack page (R/W=0, Dirty=1) whose
  *   token reads its own address, calls and returns work and RDSSP points
@@ -19,10 +20,23 @@
  *   GUEST_SSP) takes the same #CPs itself and goes on;
  *   GUEST_S_CET is what L2 runs with and what L1 reads back after the
  *   exit, HOST_S_CET what L1 gets back; without the exit control L1 keeps
- *   L2's S_CET; VM entry fails for a GUEST_S_CET with reserved bits 9:6,
- *   a GUEST_SSP with bits 1:0 set (exit 33 | bit 31) and a HOST_SSP with
- *   bits 1:0 set (VMfailValid 8); CR4.CET with CR0.WP clear fails for the
- *   guest (exit 33) and for the host (error 8) whatever the controls.
+ *   L2's S_CET; every exit saves S_CET, SSP and INTR_SSP (IA32_INTERRUPT_
+ *   SSP_TABLE_ADDR) in the guest fields, with the controls clear too; VM
+ *   entry fails for a GUEST_S_CET with reserved bits 9:6 or with SUPPRESS
+ *   (bit 10) and TRACKER (bit 11), a GUEST_SSP with bits 1:0 set, a
+ *   non-canonical GUEST_INTR_SSP (exit 33 | bit 31) and for the same in
+ *   the host fields or a non-canonical HOST_S_CET or HOST_SSP (VMfailValid
+ *   8); CR4.CET with CR0.WP clear fails for the guest (exit 33) and for
+ *   the host (error 8) whatever the controls;
+ * - user (lib/x86/usermode.h): with IA32_U_CET.SH_STK_EN a CALL at CPL3
+ *   pushes on the user shadow-stack page (U/S=1, R/W=0, Dirty=1) that
+ *   IA32_PL3_SSP points to; an exception from CPL3 saves SSP there and the
+ *   IRET reloads it; a changed near or far return address is #CP(1) or
+ *   #CP(2) (FAR-RET/IRET) at the RET; with U_CET.ENDBR_EN a JMP to a
+ *   target without ENDBR64 is #CP(3); WRMSR #GPs for IA32_PL3_SSP with
+ *   bit 0 or 1 set or not canonical (the SDM's MSR table asks for 8-byte
+ *   alignment but says hardware requires bits 1:0 clear) and for U_CET
+ *   with reserved bit 6 or with SUPPRESS and TRACKER.
  * CR4.CET is only ever written on a CPU that reports CET (TCG hangs on an
  * unknown CR4 bit).  Bochs 2.7 deviation, XFAIL under vmunit.vmm=bochs
  * only with exactly that symptom: it checks host CR4.CET against CR0.WP
@@ -34,18 +48,27 @@
 #include "desc.h"
 #include "pgtable.h"
 #include "start.h"
+#include "safe.h"
+#include "usermode.h"
 #include "vmx.h"
 
 #define X86_CR4_CET	(1ul << 23)
+#define MSR_U_CET	0x6a0
 #define MSR_S_CET	0x6a2
 #define MSR_PL0_SSP	0x6a4
+#define MSR_PL3_SSP	0x6a7
+#define MSR_INTR_SSP	0x6a8	/* IA32_INTERRUPT_SSP_TABLE_ADDR */
 #define CET_SH_STK_EN	(1ull << 0)
 #define CET_WR_SHSTK_EN	(1ull << 1)
 #define CET_ENDBR_EN	(1ull << 2)
 #define CET_NO_TRACK_EN	(1ull << 4)
 #define CET_SUPPRESS_DIS (1ull << 5)
+#define CET_SUPPRESS	(1ull << 10)
+#define CET_TRACKER	(1ull << 11)	/* WAIT_FOR_ENDBRANCH */
 #define CP_NEAR_RET	1
+#define CP_FAR_RET	2	/* FAR-RET/IRET */
 #define CP_ENDBRANCH	3
+#define L2_INTR_SSP	0x7000	/* what L2 writes to IA32_INTERRUPT_SSP_TABLE_ADDR */
 #define EXIT_LOAD_CET	(1u << 28)
 #define ENTRY_LOAD_CET	(1u << 20)
 
@@ -105,27 +128,38 @@ extern char cet_bad_ret_insn[];
 
 static char buf[160];
 static volatile unsigned int cp_count;
-static volatile uint64_t cp_error, cp_rip;
+static volatile uint64_t cp_error, cp_rip, cp_cs;
 
 static void on_cp(struct ex_regs *r)
 {
 	cp_count++;
 	cp_error = r->error_code;
 	cp_rip = r->rip;
-	wrmsr(MSR_S_CET, 0);	/* shadow stacks off: the RET then goes on */
+	cp_cs = r->cs;
+	/* CET off at the faulting CPL: the RET or the target then goes on */
+	wrmsr(r->cs & 3 ? MSR_U_CET : MSR_S_CET, 0);
 }
 
-/* A shadow-stack page (R/W=0, Dirty=1) with a supervisor token at its top. */
+/* A fresh page made a shadow-stack page (R/W=0, Dirty=1; U/S = us). */
+static uint64_t *ss_page(uint64_t *page, uint64_t us)
+{
+	uint64_t *pte;
+
+	assert(page);
+	pte = get_pte(page);
+	*pte = (*pte & ~PTE_W) | PTE_D | us;
+	invlpg(page);
+	return page;
+}
+
+/* A supervisor shadow-stack page with a token at its top. */
 static uint64_t *ss_token(void)
 {
-	uint64_t *page = alloc_page(), *token = page + 511, *pte;
+	uint64_t *page = alloc_page(), *token = page + 511;
 
 	assert(page);
 	*token = (uint64_t)token;
-	pte = get_pte(page);
-	*pte = (*pte & ~PTE_W) | PTE_D;
-	invlpg(page);
-	return token;
+	return ss_page(page, 0) + 511;
 }
 
 static void cet_on(void)
@@ -232,9 +266,21 @@ static uint64_t l2_s_cet(uint64_t write)
 {
 	uint64_t v = rdmsr(MSR_S_CET);
 
-	if (write)
+	if (write) {
 		wrmsr(MSR_S_CET, write);
+		wrmsr(MSR_INTR_SSP, L2_INTR_SSP);
+	}
 	return v;
+}
+
+/* L2 with a shadow stack from VM entry: its SSP, then shadow stacks off. */
+static uint64_t l2_ssp_then_off(uint64_t arg)
+{
+	uint64_t ssp = 0;
+
+	asm volatile("rdsspq %0" : "+r"(ssp));
+	wrmsr(MSR_S_CET, CET_SUPPRESS_DIS);
+	return ssp;
 }
 
 static bool cet_guest(struct vmx_guest *g, uint64_t (*fn)(uint64_t), uint64_t arg,
@@ -277,8 +323,15 @@ static const struct bad_field {
 	const char *what;
 } bad_fields[] = {
 	{ GUEST_S_CET, 1ull << 6, 0, true, "GUEST_S_CET with reserved bit 6" },
+	{ GUEST_S_CET, CET_SUPPRESS | CET_TRACKER, 0, true, "GUEST_S_CET with SUPPRESS and TRACKER" },
 	{ GUEST_SSP, 0x1001, 0, true, "GUEST_SSP with bits 1:0 set" },
+	{ GUEST_INTR_SSP, NONCANONICAL, 0, true, "GUEST_INTR_SSP not canonical" },
+	{ HOST_S_CET, 1ull << 6, 0, true, "HOST_S_CET with reserved bit 6" },
+	{ HOST_S_CET, CET_TRACKER | CET_SUPPRESS, 0, true, "HOST_S_CET with SUPPRESS and TRACKER" },
+	{ HOST_S_CET, NONCANONICAL, 0, true, "HOST_S_CET not canonical" },
 	{ HOST_SSP, 0x1001, 0, true, "HOST_SSP with bits 1:0 set" },
+	{ HOST_SSP, NONCANONICAL, 0, true, "HOST_SSP not canonical" },
+	{ HOST_INTR_SSP, NONCANONICAL, 0, true, "HOST_INTR_SSP not canonical" },
 	{ GUEST_CR0, 0, X86_CR0_WP, false, "guest CR4.CET with CR0.WP clear" },
 };
 
@@ -299,6 +352,47 @@ static void entry_fails(const struct bad_field *b)
 		report(g.exit_reason == (EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE),
 		       "%s: entry fails, exit 33 | bit 31 (%s)", b->what,
 		       vmx_exit_str(&g, buf, sizeof(buf)));
+}
+
+/*
+ * Every VM exit saves L2's S_CET, SSP and INTR_SSP in the guest-state area
+ * on a CPU with the "load CET state" entry control, whatever the controls
+ * (SDM "Saving Control Registers, Debug Registers, and MSRs" and "Saving
+ * RIP, RSP, RFLAGS, and SSP"): stale fields must be overwritten.
+ */
+static void exit_saves(void)
+{
+	struct vmx_guest g;
+	uint64_t *token, ssp;
+
+	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, 0, 0)) {
+		wrmsr(MSR_S_CET, CET_NO_TRACK_EN);
+		vmwrite(GUEST_S_CET, CET_ENDBR_EN);
+		vmwrite(GUEST_INTR_SSP, 0x8000);
+		vmx_run(&g);
+		report(g.done && g.result == CET_NO_TRACK_EN && rdmsr(MSR_S_CET) == CET_SUPPRESS_DIS,
+		       "without the controls L2 runs with L1's S_CET and L1 keeps L2's (%#lx, %#lx)",
+		       g.result, rdmsr(MSR_S_CET));
+		report(vmread(GUEST_S_CET) == CET_SUPPRESS_DIS && vmread(GUEST_INTR_SSP) == L2_INTR_SSP,
+		       "an exit without the controls saves L2's S_CET and INTR_SSP "
+		       "(GUEST_S_CET %#lx, GUEST_INTR_SSP %#lx)", vmread(GUEST_S_CET),
+		       vmread(GUEST_INTR_SSP));
+		wrmsr(MSR_S_CET, 0);
+		wrmsr(MSR_INTR_SSP, 0);
+	}
+	if (cet_guest(&g, l2_ssp_then_off, 0, 0, ENTRY_LOAD_CET)) {
+		token = ss_token();
+		vmwrite(GUEST_S_CET, CET_SH_STK_EN);
+		vmwrite(GUEST_SSP, (uint64_t)token);
+		vmx_run(&g);
+		ssp = vmread(GUEST_SSP);
+		report(g.done && g.result < (uint64_t)token && g.result > (uint64_t)token - 4096 &&
+		       ssp == g.result && vmread(GUEST_S_CET) == CET_SUPPRESS_DIS,
+		       "an exit without the exit control saves L2's SSP and S_CET (L2 had %#lx, "
+		       "GUEST_SSP %#lx, GUEST_S_CET %#lx; %s)", g.result, ssp, vmread(GUEST_S_CET),
+		       vmx_exit_str(&g, buf, sizeof(buf)));
+		wrmsr(MSR_S_CET, 0);
+	}
 }
 
 static void test_nested(const void *arg)
@@ -326,14 +420,7 @@ static void test_nested(const void *arg)
 		       "exit saves L2's S_CET and loads HOST_S_CET (saved %#lx, L1 reads %#lx)",
 		       vmread(GUEST_S_CET), rdmsr(MSR_S_CET));
 	}
-	if (cet_guest(&g, l2_s_cet, CET_SUPPRESS_DIS, 0, 0)) {
-		wrmsr(MSR_S_CET, CET_NO_TRACK_EN);
-		vmx_run(&g);
-		report(g.done && g.result == CET_NO_TRACK_EN && rdmsr(MSR_S_CET) == CET_SUPPRESS_DIS,
-		       "without the controls L2 runs with L1's S_CET and L1 keeps L2's (%#lx, %#lx)",
-		       g.result, rdmsr(MSR_S_CET));
-		wrmsr(MSR_S_CET, 0);
-	}
+	exit_saves();
 	if (cpu_has(X86_FEATURE_CET_SS))
 		l2_cet(corrupt, CET_SH_STK_EN, "L2 with a shadow stack returns to a changed address",
 		       7, CP_NEAR_RET);
@@ -359,11 +446,164 @@ static void test_nested(const void *arg)
 	vmx_off();
 }
 
+/*
+ * CPL3 routines (lib/x86/usermode.h), entered by a CALL at CPL3:
+ * user_ss_probe returns RDSSP one call deeper (0 without a shadow stack)
+ * and raises #UD there;
+ * user_bad_ret and user_bad_lret change the return address of a near and
+ * of a far CALL on the normal stack and return to it (the #CP handler
+ * turns CET off, the RET then lands at the changed address, which goes
+ * back to the real one), 7; user_ibt calls a target with ENDBR64 (6) and
+ * jumps to one without it (+ 5), 65.
+ */
+uint64_t user_ss_probe(uint64_t), user_bad_ret(uint64_t), user_bad_lret(uint64_t);
+uint64_t user_ibt(uint64_t);
+extern char user_ss_probe_ret[], user_bad_ret_insn[], user_bad_lret_insn[], user_ibt_bad[];
+asm(".pushsection user_text, \"ax\"\n"
+    "user_ss_probe:\n"
+    "	endbr64\n"
+    "	call 1f\n"
+    "user_ss_probe_ret:\n"
+    "	ret\n"
+    "1:	xor %eax, %eax\n"
+    "	rdsspq %rax\n"
+    "	ud2\n"				/* on_ud() reads IA32_PL3_SSP */
+    "	ret\n"
+    "user_bad_ret:\n"
+    "	endbr64\n"
+    "	call 1f\n"
+    "2:	mov $7, %eax\n"
+    "	ret\n"
+    "1:	lea 3f(%rip), %rax\n"
+    "	mov %rax, (%rsp)\n"
+    "user_bad_ret_insn:\n"
+    "	ret\n"
+    "3:	jmp 2b\n"
+    "user_bad_lret:\n"
+    "	endbr64\n"
+    "	sub $8, %rsp\n"			/* m16:32 far pointer to 1: */
+    "	lea 1f(%rip), %rax\n"
+    "	mov %eax, (%rsp)\n"
+    "	mov %cs, %eax\n"
+    "	mov %ax, 4(%rsp)\n"
+    "	lcalll *(%rsp)\n"
+    "2:	add $8, %rsp\n"
+    "	mov $7, %eax\n"
+    "	ret\n"
+    "1:	endbr64\n"
+    "	lea 3f(%rip), %rax\n"
+    "	mov %eax, (%rsp)\n"		/* the far return's EIP */
+    "user_bad_lret_insn:\n"
+    "	lretl\n"
+    "3:	jmp 2b\n"
+    "user_ibt:\n"
+    "	endbr64\n"
+    "	lea 1f(%rip), %rax\n"
+    "	call *%rax\n"
+    "	imul $10, %rax\n"
+    "	lea user_ibt_bad(%rip), %rcx\n"
+    "	jmp *%rcx\n"
+    "1:	endbr64\n"
+    "	mov $6, %eax\n"
+    "	ret\n"
+    "user_ibt_bad:\n"
+    "	add $5, %rax\n"
+    "	ret\n"
+    ".popsection");
+
+/* WRMSRs that #GP: IA32_PL3_SSP must be 4-aligned and canonical, U_CET valid. */
+static const struct bad_msr {
+	uint32_t msr;
+	uint64_t val;
+	const char *what;
+} bad_msrs[] = {
+	{ MSR_PL3_SSP, 0x100001, "IA32_PL3_SSP with bit 0 set" },
+	{ MSR_PL3_SSP, 0x100002, "IA32_PL3_SSP with bit 1 set" },
+	{ MSR_PL3_SSP, NONCANONICAL, "IA32_PL3_SSP not canonical" },
+	{ MSR_U_CET, 1ull << 6, "IA32_U_CET with reserved bit 6" },
+	{ MSR_U_CET, CET_SUPPRESS | CET_TRACKER, "IA32_U_CET with SUPPRESS and TRACKER" },
+};
+
+static uint64_t ud_pl3_ssp;
+
+/* The #UD of user_ss_probe: where the exception put CPL3's SSP. */
+static void on_ud(struct ex_regs *r)
+{
+	ud_pl3_ssp = rdmsr(MSR_PL3_SSP);
+	r->rip += 2;
+}
+
+/* fn at CPL3 with U_CET = u_cet and a fresh user shadow stack; its top. */
+static uint64_t user_run(uint64_t (*fn)(uint64_t), uint64_t u_cet, uint64_t *top)
+{
+	uint64_t r;
+
+	*top = (uint64_t)ss_page(alloc_page(), PTE_U) + 4096;
+	wrmsr(MSR_PL3_SSP, *top);
+	wrmsr(MSR_U_CET, u_cet);
+	cp_count = 0;
+	r = run_user(fn, 0);
+	wrmsr(MSR_U_CET, 0);
+	return r;
+}
+
+/* One #CP, from CPL3, with this error code at this RIP. */
+static bool user_cp(uint64_t error, void *rip)
+{
+	return cp_count == 1 && cp_error == error && cp_rip == (uint64_t)rip && (cp_cs & 3) == 3;
+}
+
+static void test_user(const void *arg)
+{
+	uint64_t top, r;
+	struct fault f;
+
+	require_cpu(X86_FEATURE_CET_SS);
+	cet_on();
+	for (size_t i = 0; i < sizeof(bad_msrs) / sizeof(bad_msrs[0]); i++) {
+		f = wrmsr_safe(bad_msrs[i].msr, bad_msrs[i].val);
+		report(f.valid && f.vector == GP_VECTOR && f.code == 0, "WRMSR %s: #GP(0) (%s)",
+		       bad_msrs[i].what, fault_str(f, buf, sizeof(buf)));
+	}
+
+	handle_exception(UD_VECTOR, on_ud);
+	ud_pl3_ssp = 0;
+	r = user_run(user_ss_probe, CET_SH_STK_EN, &top);
+	handle_exception(UD_VECTOR, NULL);
+	report(r == top - 16 && *(uint64_t *)r == (uint64_t)user_ss_probe_ret,
+	       "a CALL at CPL3 pushes its return address on the user shadow stack at "
+	       "IA32_PL3_SSP (RDSSP %#lx, want %#lx; it holds %#lx, want %p)", r, top - 16,
+	       r ? *(uint64_t *)r : 0, user_ss_probe_ret);
+	report(ud_pl3_ssp == top - 16 && cp_count == 0 && rdmsr(MSR_PL3_SSP) == top,
+	       "an exception from CPL3 saves its SSP in IA32_PL3_SSP, the IRET reloads it: the "
+	       "RETs after it match (at the #UD %#lx, want %#lx; after the INT back %#lx, want "
+	       "%#lx; %u #CP)", ud_pl3_ssp, top - 16, rdmsr(MSR_PL3_SSP), top, cp_count);
+
+	r = user_run(user_bad_ret, CET_SH_STK_EN, &top);
+	report(user_cp(CP_NEAR_RET, user_bad_ret_insn) && r == 7, "a near RET to a changed "
+	       "address at CPL3: #CP at the RET (error %lu, want 1 NEAR-RET; cs %#lx; %u #CP; %lu)",
+	       cp_error, cp_cs, cp_count, r);
+	r = user_run(user_bad_lret, CET_SH_STK_EN, &top);
+	report(user_cp(CP_FAR_RET, user_bad_lret_insn) && r == 7, "a far RET to a changed "
+	       "address at CPL3: #CP at the RET (error %lu, want 2 FAR-RET/IRET; cs %#lx; %u #CP; "
+	       "%lu)", cp_error, cp_cs, cp_count, r);
+
+	if (!cpu_has(X86_FEATURE_CET_IBT)) {
+		report_skip("IBT at CPL3: %s", cpu_feature_gate(X86_FEATURE_CET_IBT));
+		return;
+	}
+	r = user_run(user_ibt, CET_ENDBR_EN, &top);
+	report(user_cp(CP_ENDBRANCH, user_ibt_bad) && r == 65, "with U_CET.ENDBR_EN a JMP at CPL3 "
+	       "to a target without ENDBR64: #CP at the target (error %lu, want 3 ENDBRANCH; "
+	       "cs %#lx; %u #CP; %lu)", cp_error, cp_cs, cp_count, r);
+}
+
 int main(int argc, char **argv)
 {
 	handle_exception(CP_VECTOR, on_cp);
 	subtest("shadow stack", test_shadow_stack, NULL);
 	subtest("ibt", test_ibt, NULL);
 	subtest("nested", test_nested, NULL);
+	subtest("user", test_user, NULL);
 	return 0;
 }

@@ -48,7 +48,9 @@ gdt:
 	.quad 0x00af9b000000ffff	/* 0x08: 64-bit code */
 	.quad 0x00cf93000000ffff	/* 0x10: data */
 	.quad 0x00cf9b000000ffff	/* 0x18: 32-bit code */
-	.fill 2 * 64, 8, 0		/* 0x20: a TSS descriptor per CPU */
+	.quad 0x00cff3000000ffff	/* 0x20: user data (DPL 3) */
+	.quad 0x00affb000000ffff	/* 0x28: user 64-bit code (DPL 3) */
+	.fill 2 * 64, 8, 0		/* 0x30: a TSS descriptor per CPU */
 gdt_end:
 gdt_desc:
 	.word gdt_end - gdt - 1
@@ -154,14 +156,14 @@ sev_status_rdmsr:
 	loop 1b
 	/* pdpt[0..3] -> pd, pml4[0] -> pdpt */
 	mov $pdpt, %edi
-	mov $pd + 3, %eax
+	mov $pd + 7, %eax		/* P, W, U: the leaves decide access */
 	mov $4, %ecx
 2:	mov %eax, (%edi)
 	mov %ebp, 4(%edi)
 	add $4096, %eax
 	add $8, %edi
 	loop 2b
-	movl $pdpt + 3, pml4
+	movl $pdpt + 7, pml4
 	mov %ebp, pml4 + 4
 
 	mov %cr4, %eax

@@ -4,7 +4,8 @@
  * printf formatting, the fault wrappers (each must catch the right vector
  * and error code: #DE, #UD, #BP, #GP, #PF; the CR and MSR wrappers with
  * faults QEMU TCG emulates), the page-table helpers, argc/argv and the
- * multiboot memory size, the allocators and the report API.  With a mode
+ * multiboot memory size, the allocators, the report API and run_user()
+ * (CPL3: its result, a #GP from CPL3 reaching a handler, then back).  With a mode
  * argument it ends fatally instead: an uncaught #UD, a failed assert, a
  * stack overflow into the guard page (a #DF on its IST stack) or no checks
  * at all; each has a cfg entry that expects ERROR with its reason.
@@ -20,6 +21,8 @@
 #include "processor.h"
 #include "safe.h"
 #include "pgtable.h"
+#include "desc.h"
+#include "usermode.h"
 #include "vm.h"
 
 static char scratch[64];
@@ -331,6 +334,41 @@ static void raise_ud(void)
 	asm volatile("ud2");
 }
 
+/* At CPL3: the arg and the CPL; HLT there is a #GP that on_user_gp() skips. */
+static USER_TEXT uint64_t user_cpl(uint64_t arg)
+{
+	uint16_t cs;
+
+	asm volatile("hlt; mov %%cs, %0" : "=r"(cs));
+	return arg << 8 | (cs & 3);
+}
+
+static uint64_t user_gp_cs, user_gp_code;
+
+static void on_user_gp(struct ex_regs *r)
+{
+	user_gp_cs = r->cs;
+	user_gp_code = r->error_code;
+	r->rip += 1;
+}
+
+static void test_user(const void *arg)
+{
+	uint64_t r;
+	uint16_t ss;
+
+	user_gp_cs = ~0ull;
+	handle_exception(GP_VECTOR, on_user_gp);
+	r = run_user(user_cpl, 0x42);
+	handle_exception(GP_VECTOR, NULL);
+	asm volatile("mov %%ss, %0" : "=r"(ss));
+	report(r == 0x4203, "run_user: fn runs at CPL3 and returns its result (%#lx)", r);
+	report(user_gp_cs == (USER_CS | 3) && user_gp_code == 0,
+	       "run_user: HLT at CPL3 is #GP(0) from USER_CS | 3 (cs %#lx, error %#lx)",
+	       user_gp_cs, user_gp_code);
+	report(ss == KERNEL_DS, "run_user: back at CPL0 with the kernel's SS (%#x)", ss);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && selftest_fatal(argv[1], raise_ud))
@@ -347,5 +385,6 @@ int main(int argc, char **argv)
 	subtest("alias", selftest_alias, NULL);
 	subtest("report", test_report, NULL);
 	subtest("smp", test_smp, NULL);
+	subtest("user", test_user, NULL);
 	return 0;
 }

@@ -93,6 +93,16 @@ void set_idt_ist(unsigned int vector, unsigned int ist)
 	idt[vector].ist = ist;
 }
 
+void set_idt_dpl(unsigned int vector, unsigned int dpl)
+{
+	idt[vector].type_attr = (idt[vector].type_attr & ~0x60) | (dpl & 3) << 5;
+}
+
+void *tss_rsp0(void)
+{
+	return &tss[this_cpu()->id].rsp[0];
+}
+
 exception_handler_t handle_exception(unsigned int vector, exception_handler_t h)
 {
 	exception_handler_t old = handlers[vector];

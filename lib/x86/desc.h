@@ -22,6 +22,13 @@ exception_handler_t handle_exception(unsigned int vector, exception_handler_t h)
  * shared: every CPU.
  */
 void set_idt_ist(unsigned int vector, unsigned int ist);
+/* The lowest CPL that may reach a vector by INT n (0 at boot, 3: user mode). */
+void set_idt_dpl(unsigned int vector, unsigned int dpl);
+/*
+ * Where the calling CPU's TSS.RSP0 is (the stack an interrupt from CPL3
+ * switches to; 4 bytes into the TSS, so not 8-aligned).
+ */
+void *tss_rsp0(void);
 void dump_ex_regs(const struct ex_regs *regs);
 /* Dispatch regs as an exception of regs->vector (the entry's C side). */
 void do_exception(struct ex_regs *regs);

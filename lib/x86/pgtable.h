@@ -1,6 +1,7 @@
 /*
  * x86 page-table entries behind lib/vm.h (CR3, 4 levels).  Boot maps the
- * first 4 GiB 1:1 with 2M pages, writable and executable.
+ * first 4 GiB 1:1 with 2M pages, writable and executable, supervisor-only
+ * (the tables above the leaves allow everything: the leaves decide).
  */
 #ifndef VMUNIT_X86_PGTABLE_H
 #define VMUNIT_X86_PGTABLE_H

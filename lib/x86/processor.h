@@ -54,7 +54,9 @@ enum {
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
-#define TSS_SEL 0x20
+#define USER_DS 0x20		/* DPL 3; selectors with RPL 3: | 3 */
+#define USER_CS 0x28
+#define TSS_SEL 0x30
 
 /* Registers saved by the exception entry; offsets fixed by lib/x86/entry.S. */
 struct ex_regs {

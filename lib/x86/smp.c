@@ -60,7 +60,7 @@ void smp_boot(void)
 	struct {
 		uint16_t limit;
 		uint32_t base;
-	} __attribute__((packed)) gdtr = { 8 * (4 + 2 * MAX_CPUS) - 1, (uint32_t)(uintptr_t)gdt };
+	} __attribute__((packed)) gdtr = { TSS_SEL + 8 * 2 * MAX_CPUS - 1, (uint32_t)(uintptr_t)gdt };
 
 	if (n <= 1)		/* one CPU, or no MADT */
 		return;
