@@ -1,5 +1,6 @@
 /* Local APIC in xAPIC and x2APIC mode (lib/x86/apic.h). */
 #include "apic.h"
+#include "desc.h"
 #include "percpu.h"
 #include "processor.h"
 #include "safe.h"
@@ -144,10 +145,123 @@ void apic_ipi(unsigned int cpu, unsigned int vector)
 	apic_send(apic_ids[cpu], vector);
 }
 
+static volatile unsigned int fences[MAX_CPUS];
+static volatile bool fence_saw_irr[MAX_CPUS];
+
+static void on_fence(struct ex_regs *r)
+{
+	unsigned int cpu = smp_id();
+	bool irr = apic_read(APIC_IRR + 0x10) >> 16;	/* vectors 0x30-0x3f */
+
+	for (unsigned int reg = 2; reg < 8; reg++)
+		irr |= apic_read(APIC_IRR + reg * 0x10) != 0;
+	fence_saw_irr[cpu] = irr;
+	__atomic_fetch_add(&fences[cpu], 1, __ATOMIC_RELEASE);
+	apic_eoi();
+}
+
 void apic_cpu_init(void)
 {
 	apic_ids[smp_id()] = apic_id();
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+	handle_exception(APIC_FENCE_VECTOR, on_fence);
+}
+
+static void init_here(void *arg)
+{
+	apic_cpu_init();
+}
+
+void apic_init_all(void)
+{
+	on_cpus(init_here, NULL);
+}
+
+#define EACH_CPU(cpu, cpus)						\
+	for (unsigned int cpu = 0; cpu < nr_cpus() && cpu < 32; cpu++)	\
+		if ((cpus) >> cpu & 1)
+
+uint32_t apic_fence(uint32_t cpus)
+{
+	unsigned int before[MAX_CPUS];
+	uint32_t late = 0;
+
+	EACH_CPU(cpu, cpus) {
+		before[cpu] = __atomic_load_n(&fences[cpu], __ATOMIC_ACQUIRE);
+		fence_saw_irr[cpu] = false;
+	}
+	EACH_CPU(cpu, cpus) {
+		if (cpu == smp_id())
+			apic_self_ipi(APIC_FENCE_VECTOR);
+		else
+			apic_ipi(cpu, APIC_FENCE_VECTOR);
+	}
+	EACH_CPU(cpu, cpus)
+		if (!wait_for(__atomic_load_n(&fences[cpu], __ATOMIC_ACQUIRE) != before[cpu],
+			      ARRIVES_NS) || fence_saw_irr[cpu])
+			late |= 1u << cpu;
+	return late;
+}
+
+static volatile bool listening;
+
+static void listen(void *arg)
+{
+	irq_enable();
+	while (__atomic_load_n(&listening, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	irq_disable();
+}
+
+void apic_listen(uint32_t cpus)
+{
+	__atomic_store_n(&listening, true, __ATOMIC_RELEASE);
+	EACH_CPU(cpu, cpus)
+		if (cpu != smp_id())
+			on_cpu_async(cpu, listen, NULL);
+}
+
+void apic_listen_end(uint32_t cpus)
+{
+	__atomic_store_n(&listening, false, __ATOMIC_RELEASE);
+	EACH_CPU(cpu, cpus)
+		if (cpu != smp_id())
+			while (!on_cpu_done(cpu))
+				cpu_relax();
+}
+
+static unsigned int counted;
+static volatile unsigned int counts[MAX_CPUS];
+static volatile bool counted_in_isr[MAX_CPUS];
+
+static void on_counted(struct ex_regs *r)
+{
+	unsigned int cpu = smp_id();
+
+	counted_in_isr[cpu] = apic_vector_set(APIC_ISR, counted);
+	__atomic_fetch_add(&counts[cpu], 1, __ATOMIC_RELEASE);
+	apic_eoi();
+}
+
+void apic_count_vector(unsigned int vector)
+{
+	counted = vector;
+	handle_exception(vector, on_counted);
+}
+
+unsigned int apic_count(unsigned int cpu)
+{
+	return __atomic_load_n(&counts[cpu], __ATOMIC_ACQUIRE);
+}
+
+bool apic_count_in_isr(unsigned int cpu)
+{
+	return counted_in_isr[cpu];
+}
+
+bool apic_count_reaches(unsigned int cpu, unsigned int want, uint64_t ns)
+{
+	return wait_for(apic_count(cpu) >= want, ns);
 }
 
 void apic_nmi(unsigned int cpu)
