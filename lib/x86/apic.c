@@ -1,6 +1,7 @@
 /* Local APIC in xAPIC and x2APIC mode (lib/x86/apic.h). */
 #include "apic.h"
 #include "desc.h"
+#include "mmio.h"
 #include "percpu.h"
 #include "processor.h"
 #include "safe.h"
@@ -72,9 +73,9 @@ struct fault apic_set_base(uint64_t addr)
 	return f;
 }
 
-static volatile uint32_t *xapic_reg(unsigned int reg)
+static uintptr_t xapic_reg(unsigned int reg)
 {
-	return (volatile uint32_t *)(apic_base_addr() + reg);
+	return apic_base_addr() + reg;
 }
 
 static bool x2apic(void)
@@ -84,7 +85,7 @@ static bool x2apic(void)
 
 uint32_t apic_read(unsigned int reg)
 {
-	return x2apic() ? (uint32_t)rdmsr(APIC_MSR(reg)) : *xapic_reg(reg);
+	return x2apic() ? (uint32_t)rdmsr(APIC_MSR(reg)) : mmio_read32(xapic_reg(reg));
 }
 
 void apic_write(unsigned int reg, uint32_t v)
@@ -92,7 +93,7 @@ void apic_write(unsigned int reg, uint32_t v)
 	if (x2apic())
 		wrmsr(APIC_MSR(reg), v);
 	else
-		*xapic_reg(reg) = v;
+		mmio_write32(xapic_reg(reg), v);
 }
 
 uint32_t apic_id(void)
@@ -121,9 +122,9 @@ void apic_icr(uint32_t dest, uint32_t lo)
 		wrmsr(APIC_MSR(APIC_ICR), (uint64_t)dest << 32 | lo);
 		return;
 	}
-	*xapic_reg(APIC_ICR2) = dest << 24;
-	*xapic_reg(APIC_ICR) = lo;
-	while (*xapic_reg(APIC_ICR) & APIC_ICR_BUSY)
+	mmio_write32(xapic_reg(APIC_ICR2), dest << 24);
+	mmio_write32(xapic_reg(APIC_ICR), lo);
+	while (mmio_read32(xapic_reg(APIC_ICR)) & APIC_ICR_BUSY)
 		;
 }
 
