@@ -45,6 +45,7 @@
 
 static uint32_t schid;
 static uint8_t chpid;
+static unsigned int path;	/* chpid's index in the PMCW: its first path */
 static struct schib *schib;
 static struct orb *orb;
 static struct irb *irb;
@@ -96,7 +97,8 @@ static void test_setup(const void *arg)
 	report(!cc, "MSCH enables subchannel %#x (got %d)", ids[0], cc);
 	require(!cc && !stsch(ids[0], schib) && schib->pmcw.pim, "no path installed");
 	schid = ids[0];
-	chpid = schib->pmcw.chpid[__builtin_clz(schib->pmcw.pim) - 24];
+	path = __builtin_clz(schib->pmcw.pim) - 24;
+	chpid = schib->pmcw.chpid[path];
 	report(nops(1), "a NOP ends with channel end and device end");
 	report_info("subchannel %#x, device %#x, CHPID %#x (its first path)", schid,
 		    schib->pmcw.devno, chpid);
@@ -128,13 +130,15 @@ static void test_chsc(const void *arg)
 			    "provided");
 	} else {
 		w = (const uint32_t *)r;
+		/* CHPIDs 0-7 at byte 16: the one of the path chpid is */
 		report(r && r->code == CHSC_RESP_OK && r->len >= 24 && (w[2] & 0xc0000000u) ==
 			       0xc0000000u && (w[2] & 0xffff) == schib->pmcw.devno &&
-			       (w[3] & 0xffff) == SCHID_NR(schid) && (w[4] >> 24) == chpid,
+			       (w[3] & 0xffff) == SCHID_NR(schid) &&
+			       ((const uint8_t *)r)[16 + path] == chpid,
 		       "store subchannel description: response code 1, subchannel and device "
-		       "valid, device %#x, subchannel %#x, CHPID %#x (code %#x, %#x %#x %#x)",
+		       "valid, device %#x, subchannel %#x, CHPID %#x (code %#x, %#x %#x %#x %#x)",
 		       schib->pmcw.devno, SCHID_NR(schid), chpid, r ? r->code : 0,
-		       r ? w[2] : 0, r ? w[3] : 0, r ? w[4] : 0);
+		       r ? w[2] : 0, r ? w[3] : 0, r ? w[4] : 0, r ? w[5] : 0);
 	}
 
 	r = chsc_cmd(blk, 0x0000, 0, 0);
@@ -171,6 +175,17 @@ static bool mcheck_wait(unsigned int seen, uint64_t timeout_us)
 	return mchecks != seen;
 }
 
+/* RCHP, again while cc 2 says a reset is still in progress (PoP, RCHP). */
+static int rchp_retry(uint8_t chpid)
+{
+	uint64_t end = clock_us() + CSS_TIMEOUT_US;
+	int cc;
+
+	while ((cc = rchp(chpid)) == 2 && clock_us() < end)
+		;
+	return cc;
+}
+
 static void test_crw(const void *arg)
 {
 	const uint32_t want = CRW_SOLICITED | CRW_RSC_CHP << 24 | CRW_ERC_INIT << 16 | chpid;
@@ -192,13 +207,16 @@ static void test_crw(const void *arg)
 	report(f.valid && f.vector == PGM_SPECIFICATION,
 	       "STCRW off a word boundary: specification exception (got %s)",
 	       fault_str(f, buf, sizeof(buf)));
-	mcheck_wait(mchecks, 10000);	/* a signal for reports drained above */
+	/* Signals for reports drained above: all of them before the counts start. */
+	for (unsigned int i = 0; i < 64 && mcheck_wait(mchecks, CSS_TIMEOUT_US); i++)
+		;
 
 	for (unsigned int k = 1; k <= 2; k++) {
 		seen = mchecks;
 		for (unsigned int i = 0; i < k; i++) {
-			cc = rchp(chpid);
-			report(!cc, "RCHP %u of %u, CHPID %#x: cc 0 (got %d)", i + 1, k, chpid, cc);
+			cc = rchp_retry(chpid);
+			report(!cc, "RCHP %u of %u, CHPID %#x: cc 0 once not busy (got %d)", i + 1, k,
+			       chpid, cc);
 		}
 		report(mcheck_wait(seen, CSS_TIMEOUT_US) && (mcic & MCIC_CP),
 		       "%u reports: a channel-report-pending machine check (%u, MCIC %#lx)", k,
@@ -252,9 +270,11 @@ static void test_schm(const void *arg)
 	uint32_t ssch, samples;
 	int cc;
 
-	if (fmt1)
-		require(have_chars && gen_char(GC_EXT_MB), "CHSC SCSC general characteristic %u: "
-			"extended measurement block", GC_EXT_MB);
+	if (fmt1) {
+		require_earlier(have_chars, "CHSC SCSC did not store the characteristics");
+		require(gen_char(GC_EXT_MB), "CHSC SCSC general characteristic %u: extended "
+			"measurement block", GC_EXT_MB);
+	}
 	memset(area, PAT, PAGE_SIZE);
 	memset(mb, 0, size);
 	schm(SCHM_UPDATE, (uintptr_t)area);
@@ -306,7 +326,10 @@ static void test_schm_operands(const void *arg)
 	       "SCHM with the MBO off a 32-byte boundary: operand exception (got %s)",
 	       fault_str(f, buf, sizeof(buf)));
 	schm(0, 0);
-	if (have_chars && gen_char(GC_EXT_MB)) {
+	if (!have_chars) {
+		report_not_run("MSCH with a misaligned MBA: CHSC SCSC did not store the "
+			       "characteristics");
+	} else if (gen_char(GC_EXT_MB)) {
 		stsch(schid, schib);
 		schib->pmcw.chars |= PMCW_MBFC;
 		schib->mba = (uintptr_t)area + 32;

@@ -630,7 +630,7 @@ static void test_tsch(const void *arg)
 	if (!ssch(schid, orb) && css_wait_io(schid, CSS_TIMEOUT_US, &io)) {
 		f = tsch_safe(schid, (struct irb *)(uintptr_t)(arch_ram_bytes() + PAGE_SIZE), &cc);
 		report(f.valid && f.vector == PGM_ADDRESSING,
-		       "TSCH, IRB beyond memory (%#lx): addressing exception (got %s)",
+		       "TSCH, IRB beyond memory: addressing exception (at %#lx, got %s)",
 		       arch_ram_bytes() + PAGE_SIZE, fault_str(f, buf, sizeof(buf)));
 		report(!stsch(schid, schib) && (schib->scsw.ctrl & SCSW_SC_PENDING),
 		       "the status stays pending (%s)", scsw_str(&schib->scsw, buf, sizeof(buf)));

@@ -102,7 +102,7 @@ static void fault(const struct npt_case *c)
 		     npf && arch_is_tcg() && (c->want & SVM_NPF_RSVD) &&
 		     g.info1 == (c->want & ~SVM_NPF_PRESENT),
 		     "QEMU TCG leaves P (bit 0) out of a reserved-bit fault's error code",
-		     "%s: #NPF, EXITINFO1 %#lx, EXITINFO2 the GPA %#lx (%s)", c->name, c->want, gpa,
+		     "%s: #NPF, EXITINFO1 %#lx, EXITINFO2 the GPA (%#lx; %s)", c->name, c->want, gpa,
 		     ex());
 	*npt_entry(&npt, gpa, c->shift) = old;
 	run(l2_read, gpa, 0);
@@ -166,7 +166,7 @@ static void test_walk(const void *arg)
 	run(l2_read, L2_VA + IN_PAGE, (uint64_t)root);
 	report(g.exit_code == SVM_EXIT_NPF && g.info1 == want && g.info2 == (uint64_t)pte,
 	       "L2's PTE needs A set, its table read-only in the NPT: #NPF during the guest "
-	       "walk, EXITINFO1 %#lx, EXITINFO2 the PTE's GPA %p (%s)", want, pte, ex());
+	       "walk, EXITINFO1 %#lx, EXITINFO2 the PTE's GPA (%p; %s)", want, pte, ex());
 	npt_edit(&npt, table, 12, PTE_W, 0);
 	run(l2_read, L2_VA + IN_PAGE, (uint64_t)root);
 	report(g.done && g.result == VALUE && (*pte & PTE_A),

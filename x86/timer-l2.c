@@ -279,11 +279,6 @@ static void for_each_timer(void (*run)(void))
 	run();
 }
 
-static void init_here(void *arg)
-{
-	apic_cpu_init();
-}
-
 static void test_svm(const void *arg)
 {
 	if (svm_start())
@@ -306,7 +301,7 @@ int main(int argc, char **argv)
 	}
 	if (!have_cpus(2))
 		return 0;
-	on_cpus(init_here, NULL);
+	apic_init_all();
 	handle_exception(VEC, on_timer);
 	apic_hz = apic_timer_hz();
 	if (!apic_hz) {

@@ -41,7 +41,6 @@
 #include "time.h"
 
 #define VEC 0x50
-#define ARRIVES_NS 2000000000ull	/* 2 s */
 #define LATENCY_RUNS 64
 
 static uint64_t apic_hz;	/* timer rate at divide-by-1 */

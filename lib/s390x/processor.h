@@ -187,16 +187,23 @@ static inline void ssm(uint64_t mask)
 	asm volatile("ssm %0" : : "Q"(m) : "memory");
 }
 
+/*
+ * LPSWE of the PSW at %[p] with its address set to label 0, which ends
+ * this text (scratch register %[t]): asm text goes on there.
+ */
+#define LPSWE_TO_0							\
+	"larl %[t], 0f\n\t"						\
+	"stg %[t], 8(%[p])\n\t"						\
+	"lpswe 0(%[p])\n"						\
+	"0:"
+
 /* Go on with PSW mask mask, e.g. epsw() | PSW_MCHECK (SSM sets bits 0-7 only). */
 static inline void psw_mask_load(uint64_t mask)
 {
 	struct psw psw = { .mask = mask };
 	uint64_t tmp;
 
-	asm volatile("larl %[t], 0f\n\t"
-		     "stg %[t], 8(%[p])\n\t"
-		     "lpswe 0(%[p])\n"
-		     "0:"
+	asm volatile(LPSWE_TO_0
 		     : [t] "=&a"(tmp)
 		     : [p] "a"(&psw)
 		     : "memory");
@@ -222,10 +229,7 @@ static inline void enabled_wait(uint64_t mask)
 	uint64_t tmp;
 	uint8_t sysmask;
 
-	asm volatile("larl %[t], 0f\n\t"
-		     "stg %[t], 8(%[p])\n\t"
-		     "lpswe 0(%[p])\n"
-		     "0:\tstnsm %[m], 0xfc"
+	asm volatile(LPSWE_TO_0 "\tstnsm %[m], 0xfc"
 		     : [t] "=&a"(tmp), [m] "=Q"(sysmask)
 		     : [p] "a"(&psw)
 		     : "memory");

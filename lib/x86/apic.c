@@ -1,5 +1,7 @@
 /* Local APIC in xAPIC and x2APIC mode (lib/x86/apic.h). */
 #include "apic.h"
+#include "desc.h"
+#include "mmio.h"
 #include "percpu.h"
 #include "processor.h"
 #include "safe.h"
@@ -71,9 +73,9 @@ struct fault apic_set_base(uint64_t addr)
 	return f;
 }
 
-static volatile uint32_t *xapic_reg(unsigned int reg)
+static uintptr_t xapic_reg(unsigned int reg)
 {
-	return (volatile uint32_t *)(apic_base_addr() + reg);
+	return apic_base_addr() + reg;
 }
 
 static bool x2apic(void)
@@ -83,7 +85,7 @@ static bool x2apic(void)
 
 uint32_t apic_read(unsigned int reg)
 {
-	return x2apic() ? (uint32_t)rdmsr(APIC_MSR(reg)) : *xapic_reg(reg);
+	return x2apic() ? (uint32_t)rdmsr(APIC_MSR(reg)) : mmio_read32(xapic_reg(reg));
 }
 
 void apic_write(unsigned int reg, uint32_t v)
@@ -91,7 +93,7 @@ void apic_write(unsigned int reg, uint32_t v)
 	if (x2apic())
 		wrmsr(APIC_MSR(reg), v);
 	else
-		*xapic_reg(reg) = v;
+		mmio_write32(xapic_reg(reg), v);
 }
 
 uint32_t apic_id(void)
@@ -120,9 +122,9 @@ void apic_icr(uint32_t dest, uint32_t lo)
 		wrmsr(APIC_MSR(APIC_ICR), (uint64_t)dest << 32 | lo);
 		return;
 	}
-	*xapic_reg(APIC_ICR2) = dest << 24;
-	*xapic_reg(APIC_ICR) = lo;
-	while (*xapic_reg(APIC_ICR) & APIC_ICR_BUSY)
+	mmio_write32(xapic_reg(APIC_ICR2), dest << 24);
+	mmio_write32(xapic_reg(APIC_ICR), lo);
+	while (mmio_read32(xapic_reg(APIC_ICR)) & APIC_ICR_BUSY)
 		;
 }
 
@@ -144,10 +146,123 @@ void apic_ipi(unsigned int cpu, unsigned int vector)
 	apic_send(apic_ids[cpu], vector);
 }
 
+static volatile unsigned int fences[MAX_CPUS];
+static volatile bool fence_saw_irr[MAX_CPUS];
+
+static void on_fence(struct ex_regs *r)
+{
+	unsigned int cpu = smp_id();
+	bool irr = apic_read(APIC_IRR + 0x10) >> 16;	/* vectors 0x30-0x3f */
+
+	for (unsigned int reg = 2; reg < 8; reg++)
+		irr |= apic_read(APIC_IRR + reg * 0x10) != 0;
+	fence_saw_irr[cpu] = irr;
+	__atomic_fetch_add(&fences[cpu], 1, __ATOMIC_RELEASE);
+	apic_eoi();
+}
+
 void apic_cpu_init(void)
 {
 	apic_ids[smp_id()] = apic_id();
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+	handle_exception(APIC_FENCE_VECTOR, on_fence);
+}
+
+static void init_here(void *arg)
+{
+	apic_cpu_init();
+}
+
+void apic_init_all(void)
+{
+	on_cpus(init_here, NULL);
+}
+
+#define EACH_CPU(cpu, cpus)						\
+	for (unsigned int cpu = 0; cpu < nr_cpus() && cpu < 32; cpu++)	\
+		if ((cpus) >> cpu & 1)
+
+uint32_t apic_fence(uint32_t cpus)
+{
+	unsigned int before[MAX_CPUS];
+	uint32_t late = 0;
+
+	EACH_CPU(cpu, cpus) {
+		before[cpu] = __atomic_load_n(&fences[cpu], __ATOMIC_ACQUIRE);
+		fence_saw_irr[cpu] = false;
+	}
+	EACH_CPU(cpu, cpus) {
+		if (cpu == smp_id())
+			apic_self_ipi(APIC_FENCE_VECTOR);
+		else
+			apic_ipi(cpu, APIC_FENCE_VECTOR);
+	}
+	EACH_CPU(cpu, cpus)
+		if (!wait_for(__atomic_load_n(&fences[cpu], __ATOMIC_ACQUIRE) != before[cpu],
+			      ARRIVES_NS) || fence_saw_irr[cpu])
+			late |= 1u << cpu;
+	return late;
+}
+
+static volatile bool listening;
+
+static void listen(void *arg)
+{
+	irq_enable();
+	while (__atomic_load_n(&listening, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	irq_disable();
+}
+
+void apic_listen(uint32_t cpus)
+{
+	__atomic_store_n(&listening, true, __ATOMIC_RELEASE);
+	EACH_CPU(cpu, cpus)
+		if (cpu != smp_id())
+			on_cpu_async(cpu, listen, NULL);
+}
+
+void apic_listen_end(uint32_t cpus)
+{
+	__atomic_store_n(&listening, false, __ATOMIC_RELEASE);
+	EACH_CPU(cpu, cpus)
+		if (cpu != smp_id())
+			while (!on_cpu_done(cpu))
+				cpu_relax();
+}
+
+static unsigned int counted;
+static volatile unsigned int counts[MAX_CPUS];
+static volatile bool counted_in_isr[MAX_CPUS];
+
+static void on_counted(struct ex_regs *r)
+{
+	unsigned int cpu = smp_id();
+
+	counted_in_isr[cpu] = apic_vector_set(APIC_ISR, counted);
+	__atomic_fetch_add(&counts[cpu], 1, __ATOMIC_RELEASE);
+	apic_eoi();
+}
+
+void apic_count_vector(unsigned int vector)
+{
+	counted = vector;
+	handle_exception(vector, on_counted);
+}
+
+unsigned int apic_count(unsigned int cpu)
+{
+	return __atomic_load_n(&counts[cpu], __ATOMIC_ACQUIRE);
+}
+
+bool apic_count_in_isr(unsigned int cpu)
+{
+	return counted_in_isr[cpu];
+}
+
+bool apic_count_reaches(unsigned int cpu, unsigned int want, uint64_t ns)
+{
+	return wait_for(apic_count(cpu) >= want, ns);
 }
 
 void apic_nmi(unsigned int cpu)

@@ -87,8 +87,42 @@ void apic_ipi(unsigned int cpu, unsigned int vector);
 /* An NMI IPI to CPU n, this one included (by its APIC ID: the self shorthand is fixed-only). */
 void apic_nmi(unsigned int cpu);
 void apic_cpu_init(void);
+/* apic_cpu_init() on every CPU. */
+void apic_init_all(void);
 /* The APIC ID apic_cpu_init() recorded for CPU n. */
 uint32_t apic_id_of(unsigned int cpu);
+
+/*
+ * Counting a fixed vector: after apic_count_vector(v), v's handler (on
+ * every CPU) counts it per CPU, notes whether v was in ISR while it ran,
+ * and EOIs.  apic_count_reaches() waits up to ns for CPU n's count to
+ * reach want.
+ */
+void apic_count_vector(unsigned int vector);
+unsigned int apic_count(unsigned int cpu);
+bool apic_count_in_isr(unsigned int cpu);
+bool apic_count_reaches(unsigned int cpu, unsigned int want, uint64_t ns);
+
+/*
+ * CPUs listening: apic_listen(cpus) (bit n: CPU n; this CPU left out) has
+ * them spin with IF set until apic_listen_end(cpus) returns.
+ */
+void apic_listen(uint32_t cpus);
+void apic_listen_end(uint32_t cpus);
+
+/*
+ * The end of a window in which nothing more may arrive: a fixed IPI of
+ * APIC_FENCE_VECTOR (priority class 2, below every vector a test counts)
+ * to each CPU of cpus (by its APIC ID from apic_cpu_init(); this CPU by a
+ * self-IPI), then up to ARRIVES_NS until each has handled it.  A target
+ * takes a pending NMI, or a pending interrupt of a higher class, before
+ * the fence, so one that came late is counted before apic_fence()
+ * returns.  The targets listen with IF set (this CPU too, when in cpus).
+ * Returns the CPUs that did not handle the fence, or had a vector above
+ * its class still in IRR when they did: 0 when clean.
+ */
+#define APIC_FENCE_VECTOR	0x2f
+uint32_t apic_fence(uint32_t cpus);
 /*
  * The timer's rate at divide-by-1, measured against the TSC (time.h);
  * leaves TDCR at divide-by-1, the timer stopped, its LVT masked.  0: it

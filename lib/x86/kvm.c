@@ -8,7 +8,8 @@ uint32_t kvm_features(void)
 	char sig[13];
 
 	hypervisor_signature(sig);
-	return strcmp(sig, "KVMKVMKVM") ? 0 : cpuid_raw(0x40000001, 0).a;
+	/* cpuid(): 0 when 0x40000000.EAX (the max leaf) is below 0x40000001 */
+	return strcmp(sig, "KVMKVMKVM") ? 0 : cpuid(0x40000001, 0).a;
 }
 
 long kvm_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,

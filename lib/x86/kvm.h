@@ -1,7 +1,8 @@
 /*
  * The KVM paravirtual interface (Linux Documentation/virt/kvm/x86/cpuid.rst,
  * hypercalls.rst): kvm_features() is CPUID 0x40000001.EAX when leaf
- * 0x40000000 says "KVMKVMKVM", else 0; kvm_hypercall() runs hypercall nr
+ * 0x40000000 says "KVMKVMKVM" and its EAX (the max leaf) reaches
+ * 0x40000001, else 0; kvm_hypercall() runs hypercall nr
  * with up to four arguments through the vendor's instruction (VMCALL on
  * Intel, VMMCALL on AMD and Hygon) and returns RAX.  Safe from any CPU.
  */

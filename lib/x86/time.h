@@ -16,6 +16,13 @@
 #include <stdint.h>
 #include "processor.h"
 
+/*
+ * How long to wait for an interrupt that must come (a loaded host is
+ * slow), and how long to watch for one that must not.
+ */
+#define ARRIVES_NS	2000000000ull	/* 2 s */
+#define STAYS_NS	20000000ull	/* 20 ms */
+
 uint64_t tsc_hz(void);
 const char *tsc_hz_source(void);
 /* CPUID's TSC frequency and which leaf said it, or 0 and NULL. */
