@@ -85,7 +85,7 @@
 #define DIRECT_VEC	0x72
 
 #define DELAY		200000ull	/* 20 ms in 100 ns units */
-#define ARRIVES_NS	5000000000ull	/* 5 s: the box runs KVM on TCG */
+#define HV_ARRIVES_NS	5000000000ull	/* 5 s: the box runs KVM on TCG */
 
 struct hv_message {
 	uint32_t type;
@@ -317,7 +317,7 @@ static void test_synic_message(const void *arg)
 	sint_hits = 0;
 	exp = ref_now() + DELAY;
 	stimer_arm(1, STIMER_ENABLE | STIMER_SINT(TIMER_SINT), exp);
-	ok = wait_for(sint_hits >= 1, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 1, HV_ARRIVES_NS);
 	report(ok, "timer 1's expiry is an interrupt on SINT%u's vector", TIMER_SINT);
 	require_earlier(ok, "no message arrived");
 	report(seen[0].type == HVMSG_TIMER_EXPIRED, "message type HVMSG_TIMER_EXPIRED (%#x)",
@@ -345,18 +345,18 @@ static void test_synic_eom(const void *arg)
 	t0 = ref_now();
 	stimer_arm(2, STIMER_ENABLE | STIMER_SINT(TIMER_SINT), t0 + DELAY);
 	stimer_arm(3, STIMER_ENABLE | STIMER_SINT(TIMER_SINT), t0 + 3 * DELAY);
-	ok = wait_for(sint_hits >= 1, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 1, HV_ARRIVES_NS);
 	report(ok && seen[0].index == 2, "timer 2's message arrives first (index %u)",
 	       ok ? seen[0].index : 0);
 	require_earlier(ok, "no message arrived");
-	ok = wait_for(m->flags & HV_MSG_PENDING, ARRIVES_NS);
+	ok = wait_for(m->flags & HV_MSG_PENDING, HV_ARRIVES_NS);
 	report(ok, "timer 3's expiry sets MessagePending in the busy slot");
 	report(sint_hits == 1 && m->timer.index == 2,
 	       "and neither interrupts nor overwrites it (%u interrupts, index %u)", sint_hits,
 	       m->timer.index);
 	hold = false;
 	ack_slot(m);
-	ok = wait_for(sint_hits >= 2, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 2, HV_ARRIVES_NS);
 	report(ok && seen[1].index == 3 && seen[1].type == HVMSG_TIMER_EXPIRED,
 	       "slot freed and EOM written: timer 3's message arrives (index %u, type %#x)",
 	       ok ? seen[1].index : 0, ok ? seen[1].type : 0);
@@ -378,7 +378,7 @@ static void test_oneshot(const void *arg)
 	sint_hits = 0;
 	exp = ref_now() + DELAY;
 	stimer_arm(0, STIMER_ENABLE | STIMER_SINT(TIMER_SINT), exp);
-	ok = wait_for(sint_hits >= 1, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 1, HV_ARRIVES_NS);
 	report(ok, "fires");
 	require_earlier(ok, "it did not fire");
 	report(seen[0].ref >= exp, "not before its count (reference counter %lu, count %lu)",
@@ -398,7 +398,7 @@ static void test_periodic(const void *arg)
 	sint_hits = 0;
 	t0 = ref_now();
 	stimer_arm(0, STIMER_ENABLE | STIMER_PERIODIC | STIMER_SINT(TIMER_SINT), DELAY);
-	ok = wait_for(sint_hits >= 4, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 4, HV_ARRIVES_NS);
 	report(ok, "fires again and again (%u messages)", sint_hits);
 	n = sint_hits < MAX_SEEN ? sint_hits : MAX_SEEN;
 	for (unsigned int i = 0; i < n; i++)
@@ -425,7 +425,7 @@ static void test_auto_enable(const void *arg)
 	wrmsr(MSR_HV_STIMER_COUNT(1), exp);
 	config = rdmsr(MSR_HV_STIMER_CONFIG(1));
 	report(config & STIMER_ENABLE, "a count write sets Enable (config %#lx)", config);
-	ok = wait_for(sint_hits >= 1, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 1, HV_ARRIVES_NS);
 	report(ok && seen[0].index == 1 && seen[0].ref >= exp,
 	       "and the timer fires, not before its count (%u messages, index %u)", sint_hits,
 	       seen[0].index);
@@ -444,7 +444,7 @@ static void test_masked(const void *arg)
 	stimer_arm(2, STIMER_ENABLE | STIMER_SINT(MASKED_SINT), t0 + DELAY);
 	/* A timer on the unmasked SINT after it: interrupts do arrive meanwhile. */
 	stimer_arm(3, STIMER_ENABLE | STIMER_SINT(TIMER_SINT), t0 + 3 * DELAY);
-	ok = wait_for(sint_hits >= 1, ARRIVES_NS);
+	ok = wait_for(sint_hits >= 1, HV_ARRIVES_NS);
 	report(ok && masked_hits == 0,
 	       "a timer on a masked SINT interrupts nothing, one on an unmasked SINT after it does (%u and %u interrupts)",
 	       masked_hits, sint_hits);
@@ -470,7 +470,7 @@ static void test_direct(const void *arg)
 	sint_hits = 0;
 	exp = ref_now() + DELAY;
 	stimer_arm(3, STIMER_ENABLE | STIMER_DIRECT | STIMER_VECTOR(DIRECT_VEC), exp);
-	ok = wait_for(direct_hits >= 1, ARRIVES_NS);
+	ok = wait_for(direct_hits >= 1, HV_ARRIVES_NS);
 	report(ok, "vector %#x arrives as an interrupt", DIRECT_VEC);
 	require_earlier(ok, "it did not arrive");
 	report(direct_ref >= exp, "not before its count (reference counter %lu, count %lu)",
