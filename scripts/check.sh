@@ -35,7 +35,7 @@ step() {	# step NAME COMMAND...: one host-side check
 
 step host/check-cfg runner/vmunit-run --check-cfg -a "$arch"
 step host/shellcheck shellcheck configure run_tests.sh scripts/*.sh scripts/run \
-	scripts/new-test scripts/box-init tests/*.sh tests/stub/qemu-system-x86_64 tests/stub/bochs ./*/run
+	scripts/new-test scripts/box-init scripts/box-bochs-init tests/*.sh tests/stub/qemu-system-x86_64 tests/stub/bochs ./*/run
 for t; do
 	step "host/${t##*/}" "./${t#./}"
 done

@@ -15,7 +15,7 @@ native="make gcc pkg-config libcmocka-dev libjson-c-dev libxml2-dev libdw-dev
 	libxml2-utils perl shellcheck python3-tap python3-jsonschema python3-junitparser lcov
 	clang libclang-rt-dev
 	bochs bochs-term bochsbios vgabios ovmf qemu-efi-aarch64
-	cpio kmod xz-utils mmdebstrap"
+	cpio kmod xz-utils mmdebstrap syslinux syslinux-common mtools dosfstools"
 qemu="qemu-system-x86 qemu-system-arm qemu-system-s390x qemu-system-data"
 foreign="libfdt-dev:arm64"
 
