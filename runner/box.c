@@ -28,6 +28,8 @@ struct box {
 	char *platform, *runfile, *boxlog;
 	char *root, *runner;	/* L1's userland and the runner in it */
 	struct strv argv;	/* L0 */
+	char *bochs_entry;	/* the Bochs flavour: its kernel cache entry, or NULL */
+	char *img;		/* ... and the disk each L1 boots */
 };
 
 /* "key=value" in the lines of text: a copy of value, or NULL. */
@@ -80,6 +82,63 @@ static void l0_argv(struct box *b, const char *qemu, const char *kernel, const c
 	strv_pushf(v, "local,path=%s,mount_tag=vmunit-logs,security_model=none", b->o.logdir);
 }
 
+#define BOCHS_MEMORY_MIB "2048"
+
+/*
+ * The Intel flavour: scripts/box-bochs.sh's cached layer and disk, and L0
+ * its "boot" of the run's disk with the model and CPU count vmm names
+ * ("bochs[:MODEL[:CPUS]]").
+ */
+static struct box *bochs_prepare(const struct box_opts *bo, struct err *e)
+{
+	char *script = path_join(bo->srcdir, "scripts/box-bochs.sh");
+	char *cache = path_join(bo->builddir, "build/box");
+	char *argv[] = { "/bin/sh", script, "prepare", (char *)bo->kernel, cache, NULL };
+	char *out = NULL, *kernel = NULL, *name = NULL, *model = NULL, *cpus;
+	struct box *b = NULL;
+
+	if (bo->modules) {
+		err_set(e, "--box-vmm bochs: Debian kernels only (no --box-modules)");
+		goto out;
+	}
+	model = xstrdup(bo->vmm[5] == ':' ? bo->vmm + 6 : "tigerlake");
+	cpus = strchr(model, ':');
+	if (cpus)
+		*cpus++ = '\0';
+	if (!*model || strspn(model, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(model) ||
+	    (cpus && strcmp(cpus, "1") && strcmp(cpus, "2"))) {
+		err_set(e, "--box-vmm %s: want bochs[:MODEL[:CPUS]], a Bochs CPU model and 1 or 2 CPUs",
+			bo->vmm);
+		goto out;
+	}
+	out = capture_output(argv, false, true);
+	if (!out || !(kernel = value_of(out, "kernel")) || !(name = value_of(out, "name"))) {
+		err_set(e, "--box %s --box-vmm bochs: the disk could not be prepared "
+			"(scripts/box-bochs.sh, see above)", bo->kernel);
+		goto out;
+	}
+	b = xmalloc(sizeof(*b));
+	*b = (struct box){ .arch = ARCH_X86_64, .o = *bo };
+	b->runfile = xasprintf("%s/box-x86_64.run", bo->logdir);
+	b->boxlog = xasprintf("%s/box-x86_64.log", bo->logdir);
+	b->img = xasprintf("%s/box-x86_64.img", bo->logdir);
+	b->root = xstrdup("/");
+	b->runner = xstrdup(bo->runner);
+	b->bochs_entry = xstrdup(dirname(kernel));
+	b->platform = xasprintf("%s, kvm_intel nested=1, nested under Bochs 2.7 %s (%s CPU%s)", name,
+				model, cpus ? cpus : "1", cpus && *cpus == '2' ? "s" : "");
+	strv_append(&b->argv, (char *[]){ "/bin/sh", script, "boot", b->img, model,
+					  cpus ? cpus : "1", BOCHS_MEMORY_MIB, NULL });
+out:
+	free(script);
+	free(cache);
+	free(out);
+	free(kernel);
+	free(name);
+	free(model);
+	return b;
+}
+
 struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu,
 			struct err *e)
 {
@@ -87,9 +146,15 @@ struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu
 	char *cache = path_join(bo->builddir, "build/box");
 	char *argv[] = { "/bin/sh", script, "prepare", (char *)bo->kernel,
 			 (char *)arch_info(a)->name, cache, (char *)bo->modules, NULL };
-	char *out = capture_output(argv, false, true), *kernel = NULL, *initrd = NULL, *name = NULL;
+	char *out, *kernel = NULL, *initrd = NULL, *name = NULL;
 	struct box *b = NULL;
 
+	if (bo->vmm) {
+		free(script);
+		free(cache);
+		return bochs_prepare(bo, e);
+	}
+	out = capture_output(argv, false, true);
 	if (!out || !(kernel = value_of(out, "kernel")) || !(initrd = value_of(out, "initrd")) ||
 	    !(name = value_of(out, "name"))) {
 		err_set(e, "--box %s: the kernel cache could not be prepared (scripts/box.sh, see above)",
@@ -141,6 +206,10 @@ void box_free(struct box *b)
 	free(b->boxlog);
 	free(b->root);
 	free(b->runner);
+	free(b->bochs_entry);
+	if (b->img)
+		unlink(b->img);
+	free(b->img);
 	strv_free(&b->argv);
 	free(b);
 }
@@ -206,7 +275,9 @@ static int write_runfile(struct l1 *l, struct err *e)
 		free(rdir);
 		return err_set(e, "%s: %m", b->runfile);
 	}
-	fprintf(f, "%s\n%s\n", b->o.logdir, b->root);
+	fprintf(f, "%s\n", b->o.logdir);
+	if (!b->bochs_entry)
+		fprintf(f, "%s\n", b->root);
 	qsort(binds, nb, sizeof(*binds), by_length);
 	for (size_t i = 0; strcmp(b->root, "/") && i < nb; i++) {
 		bool inside = false;
@@ -218,7 +289,9 @@ static int write_runfile(struct l1 *l, struct err *e)
 	}
 	free(rdir);
 	snprintf(factor, sizeof(factor), "%g", b->o.timeout_factor);
-	fprintf(f, "\n%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
+	if (!b->bochs_entry)
+		fputc('\n', f);
+	fprintf(f, "%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
 		b->runner, b->o.cfg, b->o.srcdir, b->o.builddir,
 		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
@@ -360,6 +433,7 @@ static void box_line(struct l1 *l, char *line)
 			  rest + strlen("VMUNIT-BOX: end "));
 	} else if ((rest = strstr(line, "Kernel panic - not syncing"))) {
 		say_cause(l, "L1 %s", rest);
+		kill_l0(l);	/* Bochs has no -no-reboot */
 	} else if ((rest = strstr(line, "Out of memory"))) {
 		say_cause(l, "L1 ran out of memory: %s", rest);
 	} else {
@@ -441,6 +515,38 @@ static bool l0_crashed(const struct l1 *l)
 	return l->exited && WIFSIGNALED(l->wstatus) && WTERMSIG(l->wstatus) != SIGKILL;
 }
 
+/*
+ * The Bochs flavour's disk for this L1 (scripts/box-bochs.sh image): the
+ * run file, the runner, the cfg and the payloads of the tests waiting, at
+ * their own paths.
+ */
+static int bochs_disk(struct l1 *l, struct err *e)
+{
+	struct box *b = l->b;
+	struct strv v = { 0 };
+	char *script = path_join(b->o.srcdir, "scripts/box-bochs.sh"), *out;
+
+	if (b->o.cmdline)	/* scripts/box-bochs.sh image puts it on L1's command line */
+		setenv("BOX_APPEND", b->o.cmdline, 1);
+	strv_append(&v, (char *[]){ "/bin/sh", script, "image", b->bochs_entry, b->img,
+				    b->runfile, b->runner, (char *)b->o.cfg, NULL });
+	for (size_t i = 0; i < l->n; i++) {
+		char *p = l->state[i] == BOX_WAITING && l->tests[i].payload ?
+			  realpath(l->tests[i].payload, NULL) : NULL;
+
+		if (p)
+			strv_push(&v, p);
+		free(p);
+	}
+	out = capture_output(v.v, true, true);
+	strv_free(&v);
+	free(script);
+	if (!out)
+		return err_set(e, "scripts/box-bochs.sh image %s failed", b->img);
+	free(out);
+	return 0;
+}
+
 static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 {
 	char *cmd = shell_quote_argv(l->b->argv.v);
@@ -449,7 +555,7 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 	fprintf(l->log, "%s\n", cmd);
 	free(cmd);
 	fflush(l->log);
-	if (write_runfile(l, e))
+	if (write_runfile(l, e) || (l->b->bochs_entry && bochs_disk(l, e)))
 		return -1;
 	if (pipe2(p, O_CLOEXEC))
 		return err_set(e, "pipe: %m");

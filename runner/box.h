@@ -30,6 +30,13 @@
  *   L0 QEMU dies of a signal (QEMU's TCG has assertions that fire under
  *   load): the tests it lost are run once more in a fresh L1, and their
  *   results say so.
+ * - The Intel flavour (x86_64, vmm "bochs[:MODEL[:CPUS]]", default
+ *   tigerlake with 1 CPU): L0 is Bochs 2.7 with a VMX model and L1 loads
+ *   kvm_intel nested=1 (scripts/box-bochs.sh).  Bochs has no 9p: each L1
+ *   boots a disk made for it, whose initramfs carries QEMU, the runner,
+ *   the cfg and the payloads of the tests it runs; the records come back
+ *   on COM1 as above, the per-test logs stay in L1 (the box log has the
+ *   records).
  */
 #ifndef RUNNER_BOX_H
 #define RUNNER_BOX_H
@@ -44,6 +51,7 @@ struct box_opts {
 	const char *kernel;	/* debian-6.1, debian-6.12, or a kernel image's path */
 	const char *modules;	/* its modules tree (DIR/lib/modules/REL), or NULL */
 	const char *cmdline;	/* more for L1's kernel command line, or NULL */
+	const char *vmm;	/* L0: NULL (QEMU TCG) or "bochs[:MODEL[:CPUS]]" */
 	/* For the runner inside, all absolute: */
 	const char *runner, *srcdir, *builddir, *cfg, *cfgdir, *logdir;
 	double timeout_factor;	/* its timeouts scale like TCG's */
@@ -61,6 +69,7 @@ struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu
 			struct err *e);
 /*
  * "Debian 6.12.95+deb12-amd64, kvm_amd nested=1, nested under QEMU TCG",
+ * "... kvm_intel nested=1, nested under Bochs 2.7 tigerlake (1 CPU)",
  * "Debian 6.12.95+deb12-arm64, KVM arm64 VHE, nested under QEMU TCG": for reports.
  */
 const char *box_platform(const struct box *b);

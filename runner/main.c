@@ -43,7 +43,7 @@ struct opts {
 	const char *accel, *logdir, *qemu_dir, *factor, *timeout, *payload, *vmm, *cpu, *append;
 	const char *shard;
 	const char *json, *junit, *baseline, *write_baseline;
-	const char *box, *box_modules, *box_append;
+	const char *box, *box_modules, *box_append, *box_vmm;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner, all;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -114,6 +114,8 @@ static const char usage_text[] =
 "      --box-modules DIR   the modules of --box PATH (DIR/lib/modules/RELEASE)\n"
 "      --box-append ARGS   more for L1's kernel command line\n"
 "                          (kvm-arm.mode=nvhe, kvm_amd.npt=...)\n"
+"      --box-vmm bochs[:MODEL[:CPUS]]  the Intel box (x86_64): L1 under Bochs\n"
+"                          (default tigerlake, 1 CPU), its KVM kvm_intel\n"
 "      --box-inner         (the runner inside the box: records on stdout,\n"
 "                          timeouts scaled under kvm, the host holds the lock)\n"
 "      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
@@ -156,7 +158,7 @@ static const char *env_or(const char *name, const char *dflt)
 enum { OPT_TAP = 256, OPT_ACCEL, OPT_LOGDIR, OPT_QEMU_DIR, OPT_FACTOR, OPT_TIMEOUT,
        OPT_PAYLOAD, OPT_CHECK_CFG, OPT_VMM, OPT_CPU, OPT_APPEND, OPT_SHARD, OPT_BISECT,
        OPT_JSON, OPT_JUNIT, OPT_NO_PROGRESS, OPT_BASELINE, OPT_WRITE_BASELINE,
-       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_APPEND, OPT_BOX_INNER, OPT_ALL };
+       OPT_BOX, OPT_BOX_MODULES, OPT_BOX_APPEND, OPT_BOX_VMM, OPT_BOX_INNER, OPT_ALL };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -191,6 +193,7 @@ static const struct option long_opts[] = {
 	{ "box", required_argument, NULL, OPT_BOX },
 	{ "box-modules", required_argument, NULL, OPT_BOX_MODULES },
 	{ "box-append", required_argument, NULL, OPT_BOX_APPEND },
+	{ "box-vmm", required_argument, NULL, OPT_BOX_VMM },
 	{ "box-inner", no_argument, NULL, OPT_BOX_INNER },
 	{ 0 },
 };
@@ -233,6 +236,7 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_BOX: o->box = arg; break;
 	case OPT_BOX_MODULES: o->box_modules = arg; break;
 	case OPT_BOX_APPEND: o->box_append = arg; break;
+	case OPT_BOX_VMM: o->box_vmm = arg; break;
 	case OPT_BOX_INNER: o->box_inner = true; break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
@@ -259,8 +263,10 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	o->nargs = argc - optind;
 	if (o->tap && o->tap_file)
 		die("-t and --tap FILE: use one of them");
-	if ((o->box_modules || o->box_append) && !o->box)
-		die("--box-modules and --box-append go with --box");
+	if ((o->box_modules || o->box_append || o->box_vmm) && !o->box)
+		die("--box-modules, --box-append and --box-vmm go with --box");
+	if (o->box_vmm && strcmp(o->box_vmm, "bochs") && strncmp(o->box_vmm, "bochs:", 6))
+		die("--box-vmm %s: the box's other L0 is bochs[:MODEL[:CPUS]]", o->box_vmm);
 }
 
 /* ---- host facts ---- */
@@ -633,6 +639,7 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 	unsigned mask = arch_mask(o);
 	enum arch a = __builtin_ctz(mask);
 	struct box_opts bo = { .kernel = o->box, .modules = o->box_modules, .cmdline = o->box_append,
+			       .vmm = o->box_vmm,
 			       .timeout_factor = h->tcg_factor, .timeout_s = h->timeout_s,
 			       .boot_timeout_s = timeout_seconds(env_or("BOX_BOOT_TIMEOUT", NULL),
 								 BOX_BOOT_TIMEOUT_S) };
@@ -643,6 +650,8 @@ static struct box *box_setup(const struct opts *o, const struct selection *sel, 
 		die("--box runs one arch at a time: give -a x86_64 or -a arm64");
 	if (a == ARCH_S390X)
 		die("--box: no box for s390x (x86_64 and arm64 have one)");
+	if (o->box_vmm && a != ARCH_X86_64)
+		die("--box-vmm bochs: the Intel box is x86_64's");
 	if (h->accel == ACCEL_TCG || used_arches(h, sel, VMM_BOCHS))
 		die("--box runs the tests under QEMU with kvm inside L1: not with --accel tcg or Bochs");
 	h->accel = ACCEL_KVM;
