@@ -42,4 +42,19 @@ void fault_unwind(void);
 int vm_setjmp(unsigned long *ctx) __attribute__((returns_twice));
 __attribute__((noreturn)) void vm_longjmp(unsigned long *ctx, int val);
 
+/*
+ * In a spin-wait loop: PAUSE (x86: a hypervisor's PAUSE-loop exiting sees
+ * the spin and can run the vCPU it waits for), YIELD (arm64).
+ */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+	asm volatile("pause" : : : "memory");
+#elif defined(__aarch64__)
+	asm volatile("yield" : : : "memory");
+#else
+	asm volatile("" : : : "memory");
+#endif
+}
+
 #endif

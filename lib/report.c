@@ -214,7 +214,7 @@ void report_exit(void)
 		console_write("STATS: end\n", 11);
 		end = clock_us() + STATS_WAIT_US;
 		while (clock_us() < end)
-			;
+			cpu_relax();
 	}
 	gcov_dump();
 	n = snprintf(line, sizeof(line), VM_SUMMARY_FMT "\n" VM_EXIT_FMT "\n",

@@ -1,4 +1,5 @@
 /* on_cpu()/on_cpus() over a per-CPU work slot that idle CPUs poll. */
+#include "arch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "smp.h"
@@ -29,7 +30,7 @@ void smp_secondary_idle(void)
 	__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
 	for (;;) {
 		while (!(fn = __atomic_load_n(&cpu->work, __ATOMIC_ACQUIRE)))
-			;
+			cpu_relax();
 		fn(cpu->work_arg);
 		__atomic_store_n(&cpu->work, NULL, __ATOMIC_RELEASE);
 	}
@@ -39,10 +40,10 @@ void smp_secondary_idle(void)
 static void post(struct percpu *cpu, void (*fn)(void *), void *arg)
 {
 	while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE))
-		;
+		cpu_relax();
 	spin_lock(&cpu->work_lock);
 	while (__atomic_load_n(&cpu->work, __ATOMIC_ACQUIRE))
-		;
+		cpu_relax();
 	cpu->work_arg = arg;
 	__atomic_store_n(&cpu->work, fn, __ATOMIC_RELEASE);
 	spin_unlock(&cpu->work_lock);
@@ -51,7 +52,7 @@ static void post(struct percpu *cpu, void (*fn)(void *), void *arg)
 static void wait_done(struct percpu *cpu)
 {
 	while (__atomic_load_n(&cpu->work, __ATOMIC_ACQUIRE))
-		;
+		cpu_relax();
 }
 
 void on_cpu(unsigned int id, void (*fn)(void *), void *arg)

@@ -5,6 +5,8 @@
 #ifndef VMUNIT_SPINLOCK_H
 #define VMUNIT_SPINLOCK_H
 
+#include "arch.h"
+
 struct spinlock {
 	int v;
 };
@@ -13,7 +15,7 @@ static inline void spin_lock(struct spinlock *l)
 {
 	while (__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->v, __ATOMIC_RELAXED))
-			;
+			cpu_relax();
 }
 
 static inline void spin_unlock(struct spinlock *l)

@@ -5,6 +5,7 @@
  * loop.
  */
 #include "acpi.h"
+#include "arch.h"
 #include "alloc.h"
 #include "apic.h"
 #include "desc.h"
@@ -82,6 +83,6 @@ void smp_boot(void)
 	}
 	for (unsigned int i = 1; i < n; i++)
 		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
-			;
+			cpu_relax();
 	smp_set_nr_cpus(n);
 }

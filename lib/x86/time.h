@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch.h"
 #include "processor.h"
 
 /*
@@ -34,11 +35,6 @@ uint64_t ns_to_tsc(uint64_t ns);
 static inline uint64_t now_ns(void)
 {
 	return tsc_to_ns(rdtsc());
-}
-
-static inline void cpu_relax(void)
-{
-	asm volatile("pause" : : : "memory");
 }
 
 /* Evaluates cond until it holds or timeout_ns pass; whether it held. */
