@@ -14,7 +14,7 @@
 #include "vmm.h"
 
 struct known {
-	char *test, *check, *reason, *link, *kernel;
+	char *test, *check, *reason, *link, *kernel, *box_vmm;
 	int verdict;			/* enum verdict: a verdict record's */
 	unsigned arch, accel, vmm;	/* masks of 1 << enum; 0: any */
 	int line;			/* 0: new in this run */
@@ -25,14 +25,16 @@ struct known {
 struct baseline {
 	char *path;
 	const char *kernel;	/* the box's kernel (--box), or NULL */
+	const char *box_vmm;	/* and its L0: "qemu" or --box-vmm's value */
 	struct known *k;
 	size_t n;
 	char today[16];
 };
 
 static const char *const keys[] = { "test", "check", "verdict", "arch", "accel", "vmm",
-				    "kernel", "reason", "link" };
-enum { K_TEST, K_CHECK, K_VERDICT, K_ARCH, K_ACCEL, K_VMM, K_KERNEL, K_REASON, K_LINK, K_NR };
+				    "kernel", "box-vmm", "reason", "link" };
+enum { K_TEST, K_CHECK, K_VERDICT, K_ARCH, K_ACCEL, K_VMM, K_KERNEL, K_BOX_VMM, K_REASON, K_LINK,
+       K_NR };
 
 static struct known *add(struct baseline *b)
 {
@@ -77,7 +79,8 @@ static int failing_verdict(const char *name)
 static int set_key(struct known *k, int key, const char *val, struct err *e)
 {
 	char **text[K_NR] = { [K_TEST] = &k->test, [K_CHECK] = &k->check,
-			      [K_KERNEL] = &k->kernel, [K_REASON] = &k->reason,
+			      [K_KERNEL] = &k->kernel, [K_BOX_VMM] = &k->box_vmm,
+			      [K_REASON] = &k->reason,
 			      [K_LINK] = &k->link };
 	switch (key) {
 	case K_VERDICT:
@@ -155,7 +158,7 @@ static int parse(struct baseline *b, FILE *f, struct err *e)
 		for (key = 0; key < K_NR && (!colon || strcmp(line, keys[key])); key++)
 			;
 		if (key == K_NR)
-			bad = err_set(e, "%s:%d: want 'key: value' (test, check, verdict, arch, accel, vmm, kernel, reason, link)",
+			bad = err_set(e, "%s:%d: want 'key: value' (test, check, verdict, arch, accel, vmm, kernel, box-vmm, reason, link)",
 				      b->path, n);
 		else if (seen & 1u << key)
 			bad = err_set(e, "%s:%d: a second '%s' in one record", b->path, n, keys[key]);
@@ -208,12 +211,14 @@ static bool applies(const struct baseline *b, const struct known *k, const struc
 	return !fnmatch(k->test, t->entry ? t->entry : t->name, 0) &&
 	       (!k->arch || k->arch & 1u << t->arch) && (!k->vmm || k->vmm & 1u << t->vmm) &&
 	       (!k->accel || (t->vmm == VMM_QEMU && k->accel & 1u << t->accel)) &&
-	       (!k->kernel || (b->kernel && !fnmatch(k->kernel, b->kernel, 0)));
+	       (!k->kernel || (b->kernel && !fnmatch(k->kernel, b->kernel, 0))) &&
+	       (!k->box_vmm || (b->box_vmm && !fnmatch(k->box_vmm, b->box_vmm, 0)));
 }
 
-void baseline_kernel(struct baseline *b, const char *kernel)
+void baseline_box(struct baseline *b, const char *kernel, const char *vmm)
 {
 	b->kernel = kernel;
+	b->box_vmm = vmm;
 }
 
 static bool name_matches(const char *glob, const char *msg)
@@ -353,6 +358,7 @@ static struct known *add_new(struct baseline *b, const struct test *t, const cha
 	k->vmm = 1u << t->vmm;
 	k->accel = t->vmm == VMM_QEMU ? 1u << t->accel : 0;
 	k->kernel = b->kernel ? glob_quote(b->kernel, strlen(b->kernel)) : NULL;
+	k->box_vmm = b->box_vmm ? glob_quote(b->box_vmm, strlen(b->box_vmm)) : NULL;
 	return k;
 }
 
@@ -442,6 +448,8 @@ int baseline_write(const struct baseline *b, const char *path, struct err *e)
 		write_names(f, "vmm", k->vmm, vmm_str, VMM_NR);
 		if (k->kernel)
 			fprintf(f, "kernel: %s\n", k->kernel);
+		if (k->box_vmm)
+			fprintf(f, "box-vmm: %s\n", k->box_vmm);
 		fprintf(f, "reason: %s\n", k->reason);
 		if (k->link)
 			fprintf(f, "link: %s\n", k->link);
@@ -460,6 +468,7 @@ void baseline_free(struct baseline *b)
 		free(b->k[i].reason);
 		free(b->k[i].link);
 		free(b->k[i].kernel);
+		free(b->k[i].box_vmm);
 	}
 	free(b->k);
 	free(b->path);

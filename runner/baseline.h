@@ -13,6 +13,8 @@
  *   vmm: qemu                  only under these VMMs                 optional
  *   kernel: debian-6.12        only in the box of this kernel (--box  optional
  *                              NAME or image path), a glob
+ *   box-vmm: bochs*            only in a box of this L0 (qemu, or    optional
+ *                              --box-vmm's bochs:MODEL:CPUS), a glob
  *   reason: QEMU TCG ...       why; shown as "known: reason"         required
  *   link: https://...          where it is tracked                   optional
  *
@@ -20,7 +22,7 @@
  * carries what differs from host to host (check_name_len()).  Entries with
  * an expect are the runner's own tests and are left alone, and so are
  * tests whose VMM could not start.  For the rest, with the records that
- * apply (entry, arch, accel, vmm, kernel):
+ * apply (entry, arch, accel, vmm, kernel, box-vmm):
  * - a FAIL or XPASS check whose name a check record matches becomes XFAIL,
  *   with the record's reason;
  * - a FAIL whose failed checks are now all known, or a verdict a verdict
@@ -33,7 +35,7 @@
  * run and those that applied to no test of it, drops the rest (fixed), and
  * adds one record per new failed check (or per failed test without
  * failed checks), limited to the run's arch, VMM and accelerator (and
- * box kernel).
+ * box kernel and L0).
  */
 #ifndef RUNNER_BASELINE_H
 #define RUNNER_BASELINE_H
@@ -47,8 +49,11 @@ struct baseline;
 struct baseline *baseline_load(const char *path, struct err *e);
 /* From an open stream (NULL: empty), name for messages. */
 struct baseline *baseline_read(FILE *f, const char *name, struct err *e);
-/* The box kernel (--box) this run's results come from: records with kernel: need it. */
-void baseline_kernel(struct baseline *b, const char *kernel);
+/*
+ * The box this run's results come from: its kernel (--box) and L0 ("qemu",
+ * or --box-vmm's "bochs:MODEL:CPUS"); records with kernel: or box-vmm: need it.
+ */
+void baseline_box(struct baseline *b, const char *kernel, const char *vmm);
 /* Known failures applied to one finished test: r and vp change. */
 void baseline_apply(struct baseline *b, struct result *r, struct vparse *vp);
 /* The test's failures remembered for baseline_write(), after apply. */

@@ -25,7 +25,7 @@
 struct box {
 	enum arch arch;
 	struct box_opts o;
-	char *platform, *runfile, *boxlog;
+	char *platform, *l0, *runfile, *boxlog;
 	char *root, *runner;	/* L1's userland and the runner in it */
 	struct strv argv;	/* L0 */
 	char *bochs_entry;	/* the Bochs flavour: its kernel cache entry, or NULL */
@@ -127,6 +127,7 @@ static struct box *bochs_prepare(const struct box_opts *bo, struct err *e)
 	b->bochs_entry = xstrdup(dirname(kernel));
 	b->platform = xasprintf("%s, kvm_intel nested=1, nested under Bochs 2.7 %s (%s CPU%s)", name,
 				model, cpus ? cpus : "1", cpus && *cpus == '2' ? "s" : "");
+	b->l0 = xasprintf("bochs:%s:%s", model, cpus ? cpus : "1");
 	strv_append(&b->argv, (char *[]){ "/bin/sh", script, "boot", b->img, model,
 					  cpus ? cpus : "1", BOCHS_MEMORY_MIB, NULL });
 out:
@@ -192,6 +193,11 @@ const char *box_platform(const struct box *b)
 	return b->platform;
 }
 
+const char *box_l0(const struct box *b)
+{
+	return b->l0 ? b->l0 : "qemu";
+}
+
 char *box_command(const struct box *b)
 {
 	return shell_quote_argv(b->argv.v);
@@ -202,6 +208,7 @@ void box_free(struct box *b)
 	if (!b)
 		return;
 	free(b->platform);
+	free(b->l0);
 	free(b->runfile);
 	free(b->boxlog);
 	free(b->root);

@@ -73,6 +73,8 @@ struct box *box_prepare(const struct box_opts *bo, enum arch a, const char *qemu
  * "Debian 6.12.95+deb12-arm64, KVM arm64 VHE, nested under QEMU TCG": for reports.
  */
 const char *box_platform(const struct box *b);
+/* Its L0, for baselines (box-vmm:): "qemu", or "bochs:MODEL:CPUS" in full. */
+const char *box_l0(const struct box *b);
 /* The L0 command line, for -n. */
 char *box_command(const struct box *b);
 /* Run the tests in the box; like run_batch() (run.h), o->jobs at once inside. */

@@ -693,8 +693,6 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	if ((o->baseline || o->write_baseline || box_baseline) &&
 	    !(ctx.baseline = baseline_load(o->baseline ? o->baseline : box_baseline, &e)))
 		die("%s", e.msg);
-	if (ctx.baseline && o->box)
-		baseline_kernel(ctx.baseline, o->box);
 	host_facts(o, &h);
 	if (!o->dry_run)
 		reaper_start();
@@ -703,6 +701,8 @@ static int run_selection(const struct opts *o, const struct selection *sel)
 	bochs = find_bochs(sel, &h);
 	if (o->box)
 		ctx.box = box_setup(o, sel, &h, paths);
+	if (ctx.baseline && ctx.box)
+		baseline_box(ctx.baseline, o->box, box_l0(ctx.box));
 	if (!o->dry_run && !o->box_inner)
 		lock_logdir(o->logdir);
 	else if (o->dry_run)

@@ -76,7 +76,7 @@ static void test_parse_errors(void **state)
 	expect_error("test: a\n", "1: record without 'reason'");
 	expect_error("# c\n\nreason: r\n", "3: record without 'test'");
 	expect_error("test: a\nreason: r\ncolor: red\n",
-		     "3: want 'key: value' (test, check, verdict, arch, accel, vmm, kernel, reason, link)");
+		     "3: want 'key: value' (test, check, verdict, arch, accel, vmm, kernel, box-vmm, reason, link)");
 	expect_error("test: a\ntest: b\n", "2: a second 'test' in one record");
 	expect_error("test: a\nreason:\n", "2: empty 'reason'");
 	expect_error("test: a\nreason: r\nverdict: SKIP\n",
@@ -180,12 +180,25 @@ static void test_filters_and_verdicts(void **state)
 	baseline_apply(b, &x.r, &x.vp);
 	assert_int_equal(x.r.v, V_TIMEOUT);
 	vp_free(&x.vp);
-	baseline_kernel(b, "debian-6.1");
+	baseline_box(b, "debian-6.1", "qemu");
 	finish(&x, "hang", V_TIMEOUT, none);
 	baseline_apply(b, &x.r, &x.vp);
 	assert_int_equal(x.r.v, V_TIMEOUT);
 	vp_free(&x.vp);
-	baseline_kernel(b, "debian-6.12");
+	baseline_box(b, "debian-6.12", "qemu");
+	finish(&x, "hang", V_TIMEOUT, none);
+	baseline_apply(b, &x.r, &x.vp);
+	assert_int_equal(x.r.v, V_XFAIL);
+	vp_free(&x.vp);
+	baseline_free(b);
+	b = load("test: hang\nverdict: TIMEOUT\nbox-vmm: bochs:*\nreason: the Intel box only\n", &e);
+	assert_non_null(b);
+	baseline_box(b, "debian-6.12", "qemu");
+	finish(&x, "hang", V_TIMEOUT, none);
+	baseline_apply(b, &x.r, &x.vp);
+	assert_int_equal(x.r.v, V_TIMEOUT);
+	vp_free(&x.vp);
+	baseline_box(b, "debian-6.12", "bochs:tigerlake:1");
 	finish(&x, "hang", V_TIMEOUT, none);
 	baseline_apply(b, &x.r, &x.vp);
 	assert_int_equal(x.r.v, V_XFAIL);
