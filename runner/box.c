@@ -16,6 +16,7 @@
 
 #include "baseline.h"
 #include "box-record.h"
+#include "untar.h"
 
 #define BOX_LINE_MAX (8u << 20)		/* a record with every check of a test */
 #define BOX_SILENCE_MARGIN_S 120	/* QEMU's start inside L1 and a slow L0 */
@@ -30,6 +31,7 @@ struct box {
 	struct strv argv;	/* L0 */
 	char *bochs_entry;	/* the Bochs flavour: its kernel cache entry, or NULL */
 	char *img;		/* ... and the disk each L1 boots */
+	char *com2;		/* ... and where COM2 goes: L1's logs as a tar */
 };
 
 /* "key=value" in the lines of text: a copy of value, or NULL. */
@@ -122,6 +124,7 @@ static struct box *bochs_prepare(const struct box_opts *bo, struct err *e)
 	b->runfile = xasprintf("%s/box-x86_64.run", bo->logdir);
 	b->boxlog = xasprintf("%s/box-x86_64.log", bo->logdir);
 	b->img = xasprintf("%s/box-x86_64.img", bo->logdir);
+	b->com2 = xasprintf("%s.com2", b->img);
 	b->root = xstrdup("/");
 	b->runner = xstrdup(bo->runner);
 	b->bochs_entry = xstrdup(dirname(kernel));
@@ -216,7 +219,10 @@ void box_free(struct box *b)
 	free(b->bochs_entry);
 	if (b->img)
 		unlink(b->img);
+	if (b->com2)
+		unlink(b->com2);
 	free(b->img);
+	free(b->com2);
 	strv_free(&b->argv);
 	free(b);
 }
@@ -532,9 +538,13 @@ static int bochs_disk(struct l1 *l, struct err *e)
 	struct box *b = l->b;
 	struct strv v = { 0 };
 	char *script = path_join(b->o.srcdir, "scripts/box-bochs.sh"), *out;
+	/* scripts/box-bochs.sh image puts it on L1's command line */
+	char *append = xasprintf("vmunit.logs=ttyS1%s%s", b->o.cmdline ? " " : "",
+				 b->o.cmdline ? b->o.cmdline : "");
 
-	if (b->o.cmdline)	/* scripts/box-bochs.sh image puts it on L1's command line */
-		setenv("BOX_APPEND", b->o.cmdline, 1);
+	setenv("BOX_APPEND", append, 1);
+	free(append);
+	unlink(b->com2);	/* the last L1's */
 	strv_append(&v, (char *[]){ "/bin/sh", script, "image", b->bochs_entry, b->img,
 				    b->runfile, b->runner, (char *)b->o.cfg, NULL });
 	for (size_t i = 0; i < l->n; i++) {
@@ -579,6 +589,25 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 	return 0;
 }
 
+/*
+ * The Bochs flavour: the per-test logs L1 sent on COM2 once its runner
+ * ended (scripts/box-bochs-init), into the log directory (untar.h).
+ */
+static void bochs_logs(struct l1 *l)
+{
+	struct box *b = l->b;
+	int dir = open(b->o.logdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	unsigned n;
+
+	if (dir < 0) {
+		fprintf(l->log, "# box: %s: %m\n", b->o.logdir);
+		return;
+	}
+	n = untar_logs(b->com2, dir, base_name(b->boxlog), &UNTAR_CAPS, l->log);
+	fprintf(l->log, "# box: %u files of L1's log directory into %s\n", n, b->o.logdir);
+	close(dir);
+}
+
 /* Tests in state s. */
 static size_t count(const struct l1 *l, enum box_state s)
 {
@@ -610,6 +639,8 @@ static bool one_l1(struct l1 *l, const sigset_t *old)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
+	if (l->b->bochs_entry)
+		bochs_logs(l);
 	if (l0_crashed(l))
 		say_cause(l, "the L0 QEMU died of SIG%s (its last line: %s)",
 			  sigabbrev_np(WTERMSIG(l->wstatus)) ?: "?", l->last);

@@ -35,8 +35,15 @@
  *   kvm_intel nested=1 (scripts/box-bochs.sh).  Bochs has no 9p: each L1
  *   boots a disk made for it, whose initramfs carries QEMU, the runner,
  *   the cfg and the payloads of the tests it runs; the records come back
- *   on COM1 as above, the per-test logs stay in L1 (the box log has the
- *   records).
+ *   on COM1 as above.  L1 has vmunit.logs=ttyS1 on its command line: once
+ *   its runner ends, it sends its log directory as a tar on COM2, which
+ *   Bochs writes to LOGDIR/box-x86_64.img.com2, and after each L1 the
+ *   runner unpacks it into the log directory (untar.h: an untrusted
+ *   archive; regular *.log and *.txt files with one plain component as
+ *   their name, no links followed or made, 64 MiB a file, 512 MiB and
+ *   4096 files in all, never the box log), so the per-test logs land
+ *   where the other box's do; what was skipped, and why, is said in the
+ *   box log.  An L1 that ends before its runner does sends none.
  */
 #ifndef RUNNER_BOX_H
 #define RUNNER_BOX_H

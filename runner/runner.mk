@@ -10,7 +10,7 @@ HOST_CC ?= gcc
 HOST_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror
 SRCDIR ?= .
 
-RUNNER_PKGS := json-c libxml-2.0 libdw
+RUNNER_PKGS := json-c libxml-2.0 libdw libarchive
 # lib/ also holds the guest's string.h and stdlib.h: reach it with -iquote
 # only ("verdict.h"), never -I, or it would shadow the host's libc headers.
 RUNNER_CFLAGS := $(filter-out -Ilib -I$(SRCDIR)/lib,$(HOST_CFLAGS)) \
@@ -23,13 +23,13 @@ RUNNER_LDFLAGS = $(filter-out -I%,$(HOST_CFLAGS)) $(HOST_LDFLAGS)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper migrate symbols run box-record box json-out junit report checkcfg probe
+RUNNER_UNITS := util cfg qemu vmm bochs qmp efi-snapshot select verdict-parse plan baseline gcov-collect stats reaper migrate symbols run box-record untar box json-out junit report checkcfg probe
 RUNNER_LIB_OBJS := $(RUNNER_UNITS:%=runner/%.o)
 RUNNER_OBJS := $(RUNNER_LIB_OBJS) runner/main.o
 RUNNER_TEST_BINS := tests/runner-cfg-test tests/runner-verdict-test tests/runner-baseline-test \
 	tests/runner-stats-test \
 	tests/runner-qemu-test tests/runner-report-test tests/runner-gcov-test \
-	tests/runner-symbols-test
+	tests/runner-symbols-test tests/runner-untar-test
 RUNNER_TEST_OBJS := $(RUNNER_TEST_BINS:%=%.o)
 RUNNER_SCRIPTS := $(SRCDIR)/tests/runner-integration.sh $(SRCDIR)/tests/runner-efi-snapshot.sh
 

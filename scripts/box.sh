@@ -157,7 +157,7 @@ if [ "$arch" = arm64 ]; then
 	ul=$cache/userland-$arch
 	bpo=bookworm-backports
 	# .ready holds the package list it was made with: a new list, a new userland
-	pkgs="qemu-system-arm/$bpo,qemu-system-data/$bpo,qemu-system-common/$bpo,qemu-efi-aarch64,libc6-dev,libjson-c-dev,libxml2-dev,libdw-dev"
+	pkgs="qemu-system-arm/$bpo,qemu-system-data/$bpo,qemu-system-common/$bpo,qemu-efi-aarch64,libc6-dev,libjson-c-dev,libxml2-dev,libdw-dev,libarchive-dev"
 	if [ "$(cat "$ul/.ready" 2>/dev/null)" != "$pkgs" ]; then
 		uri=$(bookworm_uri)
 		[ -n "$uri" ] || die "no apt source for bookworm to take the mirror from"

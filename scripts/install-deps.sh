@@ -10,7 +10,7 @@ set -eu
 # shellcheck source=scripts/apt-sources.sh
 . "$(dirname "$0")/apt-sources.sh"
 
-native="make gcc pkg-config libcmocka-dev libjson-c-dev libxml2-dev libdw-dev
+native="make gcc pkg-config libcmocka-dev libjson-c-dev libxml2-dev libdw-dev libarchive-dev
 	gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
 	libxml2-utils perl shellcheck python3-tap python3-jsonschema python3-junitparser lcov
 	clang libclang-rt-dev

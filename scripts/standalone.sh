@@ -13,7 +13,7 @@
 # and exit status are the runner's own; its arguments go to the runner
 # (--accel tcg, -v, --tap FILE, --bisect ...); logs go to ./logs (--logdir).
 # It needs sh, base64, gzip, mktemp and sed (coreutils, gzip), the VMM, and
-# the runner's shared libraries: libc, libjson-c5, libxml2.
+# the runner's shared libraries: libc, libjson-c5, libxml2, libdw1, libarchive13.
 set -eu
 
 arch=$1 out=$2
@@ -59,7 +59,7 @@ for name; do
 #   ./$name [vmunit-run options: --accel tcg, -v, --tap FILE, --bisect, ...]
 # Exit status as vmunit-run's (0 passed, 1 failed, 2 bad input, 125 --bisect
 # could not test).  Needs base64, gzip, the VMM (qemu-system-* or bochs) and
-# the runner's libraries (libc, libjson-c5, libxml2).
+# the runner's libraries (libc, libjson-c5, libxml2, libdw1, libarchive13).
 set -u
 bad=2	# what bad input exits with: 125 ("cannot test") under --bisect
 for arg; do [ "\$arg" != --bisect ] || bad=125; done
