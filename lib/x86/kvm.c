@@ -1,7 +1,12 @@
 /* The KVM paravirtual interface (lib/x86/kvm.h). */
 #include "kvm.h"
 #include "cpuid.h"
+#include "percpu.h"
+#include "safe.h"
+#include "smp.h"
 #include "string.h"
+
+static struct kvm_steal_time steal_time[MAX_CPUS];
 
 uint32_t kvm_features(void)
 {
@@ -26,4 +31,14 @@ long kvm_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigne
 		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
 			     : "memory");
 	return ret;
+}
+
+struct fault kvm_steal_time_enable(void)
+{
+	return wrmsr_safe(MSR_KVM_STEAL_TIME, (uint64_t)&steal_time[smp_id()] | 1);	/* bit 0: on */
+}
+
+volatile struct kvm_steal_time *kvm_steal_time_of(unsigned int cpu)
+{
+	return &steal_time[cpu];
 }
