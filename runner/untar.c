@@ -17,8 +17,9 @@ struct untar {
 	const char *reserved;
 	const struct untar_caps *caps;
 	FILE *log;
-	unsigned files, skipped;
-	size_t total;
+	unsigned files, skipped, entries;
+	size_t total, read;
+	bool stopped;		/* at a bound on what is read */
 };
 
 /* name as it may go into the log: printable ASCII, at most 80 bytes. */
@@ -120,6 +121,16 @@ static bool entry(struct untar *u, struct archive_entry *ae)
 	bool more;
 	int fd;
 
+	if (size > 0 && (size_t)size > u->caps->read - u->read) {
+		fprintf(u->log, "# untar: stopped at an entry that passes %zu bytes of data in all\n",
+			u->caps->read);
+		return !(u->stopped = true);
+	}
+	if (u->entries++ == u->caps->entries) {
+		fprintf(u->log, "# untar: stopped after %u entries\n", u->caps->entries);
+		return !(u->stopped = true);
+	}
+	u->read += size > 0 ? size : 0;
 	if (!path)
 		return skip(u, "?", "a name that cannot be read");
 	if (archive_entry_filetype(ae) == AE_IFDIR && (!strcmp(path, ".") || !strcmp(path, "./")))
@@ -168,11 +179,12 @@ unsigned untar_logs(const char *path, int dirfd, const char *reserved,
 		return 0;
 	}
 	archive_read_support_format_tar(u.a);
+	archive_read_support_filter_gzip(u.a);
 	if (archive_read_open_filename(u.a, path, 65536) == ARCHIVE_OK)
 		while ((r = archive_read_next_header(u.a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN)
 			if (!entry(&u, ae))
 				break;
-	if (r != ARCHIVE_EOF)
+	if (r != ARCHIVE_EOF && !u.stopped)
 		fprintf(log, "# untar: %s: cut short or garbled after %u files: %s\n", path, u.files,
 			archive_error_string(u.a) ?: "its data ends");
 	if (u.skipped > UNTAR_SAID_MAX)

@@ -17,6 +17,11 @@
  *    skipped whole), caps->total bytes and caps->files files in all (what
  *    passes a bound is skipped): UNTAR_CAPS, 64 MiB, 512 MiB and 4096
  *    files, far above a run's logs (KiB to a few MiB each, one a test).
+ *  - The archive may be gzip-compressed (L1 sends it so: COM2 runs at
+ *    115200 baud).  What is read is bounded too, skipped entries included
+ *    (a small archive can unpack to a huge one): reading stops at an
+ *    entry that would pass caps->read bytes of data or caps->entries
+ *    entries in all (1 GiB, 16384).
  *
  * Everything else is skipped with one line in log ("# untar: NAME:
  * skipped: WHY", the name shown printable and cut; after UNTAR_SAID_MAX
@@ -32,11 +37,12 @@
 #include <stdio.h>
 
 struct untar_caps {
-	size_t file, total;	/* bytes */
-	unsigned files;
+	size_t file, total, read;	/* bytes */
+	unsigned files, entries;
 };
 
-#define UNTAR_CAPS ((struct untar_caps){ .file = 64u << 20, .total = 512u << 20, .files = 4096 })
+#define UNTAR_CAPS ((struct untar_caps){ .file = 64u << 20, .total = 512u << 20, .files = 4096, \
+					 .read = 1u << 30, .entries = 16384 })
 #define UNTAR_SAID_MAX 100	/* lines about skipped entries */
 
 /* Unpack the archive at path into the directory dirfd: the files written. */

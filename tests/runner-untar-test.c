@@ -6,7 +6,8 @@
  * ../ and absolute paths, links of both kinds, devices, directories,
  * names with a slash, files over a bound, a symbolic link already in the
  * directory and the reserved name are skipped with a line saying why; a
- * cut or garbled archive keeps what came before.
+ * cut or garbled archive keeps what came before; a gzip-compressed one is
+ * read as well, as far as the bounds on what is read go.
  */
 #define _GNU_SOURCE
 #include <archive.h>
@@ -36,7 +37,8 @@ struct fix {
 	char *said;		/* the log's lines */
 };
 
-static const struct untar_caps small = { .file = 100, .total = 250, .files = 4 };
+static const struct untar_caps small = { .file = 100, .total = 250, .files = 4, .read = 1000,
+					 .entries = 100 };
 
 /* ---- helpers ---- */
 
@@ -376,6 +378,39 @@ static void test_many_skipped(void **state)
 	said(f, "# untar: and 5 more entries skipped\n");
 }
 
+/*
+ * What L1 sends, gzip-compressed; what is read stops at the bounds on
+ * data (skipped entries' too) and entries.
+ */
+static void test_gzip_read_bounds(void **state)
+{
+	struct fix *f = *state;
+	struct untar_caps caps = small;
+
+	archive_write_free(f->w);
+	f->w = archive_write_new();
+	archive_write_set_format_pax_restricted(f->w);
+	archive_write_add_filter_gzip(f->w);
+	assert_int_equal(archive_write_open_filename(f->w, f->tar), ARCHIVE_OK);
+	add_sized(f, "a.log", 100);
+	add_sized(f, "x.bin", 150);		/* skipped, but read: 250 */
+	add_sized(f, "b.log", 60);		/* 310 */
+	add_file(f, "c.log", "c");
+	caps.read = 300;
+	assert_int_equal(unpack(f, &caps), 1);
+	assert_int_equal(entries(f->dir), 1);
+	said(f, "x.bin: skipped: not a log's name\n");
+	said(f, "# untar: stopped at an entry that passes 300 bytes of data in all\n");
+	assert_null(strstr(f->said, "garbled"));
+	caps = small;
+	caps.entries = 3;
+	assert_int_equal(unpack(f, &caps), 2);
+	said(f, "# untar: stopped after 3 entries\n");
+	caps.entries = 4;
+	assert_int_equal(unpack(f, &caps), 3);
+	file_is(f->dir, "c.log", "c");
+}
+
 /* The archive cut in a file's data, then in a header: what came is kept. */
 static void test_truncated(void **state)
 {
@@ -437,6 +472,7 @@ int main(void)
 		CASE(test_bounds),
 		CASE(test_real_file_bound),
 		CASE(test_many_skipped),
+		CASE(test_gzip_read_bounds),
 		CASE(test_truncated),
 		CASE(test_garbage_and_empty),
 	};
