@@ -29,7 +29,7 @@ struct box {
 	char *platform, *l0, *runfile, *boxlog;
 	char *root, *runner;	/* L1's userland and the runner in it */
 	struct strv argv;	/* L0 */
-	char *bochs_entry;	/* the Bochs flavour: its kernel cache entry, or NULL */
+	char *bochs_base;	/* the Bochs flavour: the base disk of its kernel, or NULL */
 	char *img;		/* ... and the disk each L1 boots */
 	char *com2;		/* ... and where COM2 goes: L1's logs as a tar */
 };
@@ -96,7 +96,7 @@ static struct box *bochs_prepare(const struct box_opts *bo, struct err *e)
 	char *script = path_join(bo->srcdir, "scripts/box-bochs.sh");
 	char *cache = path_join(bo->builddir, "build/box");
 	char *argv[] = { "/bin/sh", script, "prepare", (char *)bo->kernel, cache, NULL };
-	char *out = NULL, *kernel = NULL, *name = NULL, *model = NULL, *cpus;
+	char *out = NULL, *kernel = NULL, *name = NULL, *base = NULL, *model = NULL, *cpus;
 	struct box *b = NULL;
 
 	if (bo->modules) {
@@ -114,7 +114,8 @@ static struct box *bochs_prepare(const struct box_opts *bo, struct err *e)
 		goto out;
 	}
 	out = capture_output(argv, false, true);
-	if (!out || !(kernel = value_of(out, "kernel")) || !(name = value_of(out, "name"))) {
+	if (!out || !(kernel = value_of(out, "kernel")) || !(name = value_of(out, "name")) ||
+	    !(base = value_of(out, "base"))) {
 		err_set(e, "--box %s --box-vmm bochs: the disk could not be prepared "
 			"(scripts/box-bochs.sh, see above)", bo->kernel);
 		goto out;
@@ -127,7 +128,8 @@ static struct box *bochs_prepare(const struct box_opts *bo, struct err *e)
 	b->com2 = xasprintf("%s.com2", b->img);
 	b->root = xstrdup("/");
 	b->runner = xstrdup(bo->runner);
-	b->bochs_entry = xstrdup(dirname(kernel));
+	b->bochs_base = base;
+	base = NULL;
 	b->platform = xasprintf("%s, kvm_intel nested=1, nested under Bochs 2.7 %s (%s CPU%s)", name,
 				model, cpus ? cpus : "1", cpus && *cpus == '2' ? "s" : "");
 	b->l0 = xasprintf("bochs:%s:%s", model, cpus ? cpus : "1");
@@ -139,6 +141,7 @@ out:
 	free(out);
 	free(kernel);
 	free(name);
+	free(base);
 	free(model);
 	return b;
 }
@@ -216,7 +219,7 @@ void box_free(struct box *b)
 	free(b->boxlog);
 	free(b->root);
 	free(b->runner);
-	free(b->bochs_entry);
+	free(b->bochs_base);
 	if (b->img)
 		unlink(b->img);
 	if (b->com2)
@@ -289,7 +292,7 @@ static int write_runfile(struct l1 *l, struct err *e)
 		return err_set(e, "%s: %m", b->runfile);
 	}
 	fprintf(f, "%s\n", b->o.logdir);
-	if (!b->bochs_entry)
+	if (!b->bochs_base)
 		fprintf(f, "%s\n", b->root);
 	qsort(binds, nb, sizeof(*binds), by_length);
 	for (size_t i = 0; strcmp(b->root, "/") && i < nb; i++) {
@@ -302,7 +305,7 @@ static int write_runfile(struct l1 *l, struct err *e)
 	}
 	free(rdir);
 	snprintf(factor, sizeof(factor), "%g", b->o.timeout_factor);
-	if (!b->bochs_entry)
+	if (!b->bochs_base)
 		fputc('\n', f);
 	fprintf(f, "%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
@@ -545,7 +548,7 @@ static int bochs_disk(struct l1 *l, struct err *e)
 	setenv("BOX_APPEND", append, 1);
 	free(append);
 	unlink(b->com2);	/* the last L1's */
-	strv_append(&v, (char *[]){ "/bin/sh", script, "image", b->bochs_entry, b->img,
+	strv_append(&v, (char *[]){ "/bin/sh", script, "image", b->bochs_base, b->img,
 				    b->runfile, b->runner, (char *)b->o.cfg, NULL });
 	for (size_t i = 0; i < l->n; i++) {
 		char *p = l->state[i] == BOX_WAITING && l->tests[i].payload ?
@@ -572,7 +575,7 @@ static int boot(struct l1 *l, const sigset_t *mask, struct err *e)
 	fprintf(l->log, "%s\n", cmd);
 	free(cmd);
 	fflush(l->log);
-	if (write_runfile(l, e) || (l->b->bochs_entry && bochs_disk(l, e)))
+	if (write_runfile(l, e) || (l->b->bochs_base && bochs_disk(l, e)))
 		return -1;
 	if (pipe2(p, O_CLOEXEC))
 		return err_set(e, "pipe: %m");
@@ -639,7 +642,7 @@ static bool one_l1(struct l1 *l, const sigset_t *old)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
-	if (l->b->bochs_entry)
+	if (l->b->bochs_base)
 		bochs_logs(l);
 	if (l0_crashed(l))
 		say_cause(l, "the L0 QEMU died of SIG%s (its last line: %s)",

@@ -6,23 +6,23 @@
 # "INITRD a,b"):
 #
 #   scripts/box-bochs.sh prepare KERNEL CACHE
-#       The cached layer, CACHE/KERNEL-x86_64/bochs/base.cpio: a static
+#       The cached layer, CACHE/KERNEL-x86_64/bochs-STAMP/base.cpio: a static
 #       busybox, kvm-intel.ko and what it depends on (in load order, from the
 #       kernel package's modinfo, fetched again with apt-get download: the
 #       cache keeps only kvm_amd's), the host's qemu-system-x86_64 with the
 #       libraries ldd names and the firmware the runner's x86 machines load,
 #       and the runner's libraries; and base.img, a FAT disk with syslinux,
 #       the kernel and that layer (mkfs.fat -C, mcopy, syslinux --install: no
-#       root, no loop device).  Rebuilt when QEMU or the runner's libraries
-#       change.  Prints base=IMG kernel=PATH release=UNAME-R name=WHAT.
+#       root, no loop device).  STAMP: QEMU, the runner's libraries and
+#       this script; each has its own (unused for a day: removed).  Prints base=IMG kernel=PATH release=UNAME-R name=WHAT.
 #
-#   scripts/box-bochs.sh image CACHE-ENTRY OUT.img RUNFILE FILE...
+#   scripts/box-bochs.sh image BASE.img OUT.img RUNFILE FILE...
 #       The run's disk: a copy of base.img plus the per-run layer (run.cpio:
 #       scripts/box-bochs-init as /init, RUNFILE as /box.run, each FILE at its
 #       own absolute path: the runner, the cfg, the payloads) and a
 #       syslinux.cfg whose APPEND is the kernel command line ($BOX_APPEND adds
 #       to it).  RUNFILE: line 1 the log directory, then the runner's argv,
-#       one argument a line.  CACHE-ENTRY is CACHE/KERNEL-x86_64.
+#       one argument a line.  BASE.img is prepare's base=.
 #
 #   scripts/box-bochs.sh boot IMG [MODEL [COUNT [MEMORY-MIB]]]
 #       Boots it: Bochs with a VMX model (tigerlake and 1 CPU by default:
@@ -103,7 +103,6 @@ prepare)
 	esac
 	exec 9>"$entry/../.lock"
 	flock 9
-	b=$entry/bochs
 	qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found"
 	runner=$here/../runner/vmunit-run
 	[ -x "$runner" ] || die "$runner: build it first (make runner/vmunit-run)"
@@ -112,8 +111,13 @@ prepare)
 		{ ldd "$qemu" "$runner" | awk '$3 ~ /^\// { print $3 }'; echo "$qemu"; } |
 			sort -u | xargs stat -L -c '%n %s %Y'
 		cksum <"$here/box-bochs.sh"
-	} | cksum)
-	if [ "$(cat "$b/ready" 2>/dev/null)" != "$stamp" ]; then
+	} | cksum | cut -d' ' -f1)
+	# One layer a stamp: runs of different runners or QEMUs (worktrees, CI)
+	# do not rebuild each other's; those unused for a day go.
+	b=$entry/bochs-$stamp
+	find "$entry" -maxdepth 1 -name 'bochs-*' ! -name "bochs-$stamp" -mtime +0 \
+		-exec rm -rf {} +
+	if [ ! -f "$b/ready" ]; then
 		rm -rf "$b"
 		mkdir -p "$b/layer/bin" "$b/layer/lib/modules" "$b/tree"
 		pkg=linux-image-$release
@@ -153,16 +157,17 @@ prepare)
 		mcopy -i "$b/base.img" "$b/base.cpio" ::/base.cpio
 		syslinux --install "$b/base.img"
 		rm -f "$b/base.cpio"
-		echo "$stamp" >"$b/ready"
+		: >"$b/ready"
 	fi
+	touch "$b"
 	printf 'base=%s\nkernel=%s\nrelease=%s\nname=%s\n' "$b/base.img" "$kimage" \
 		"$release" "$(cat "$entry/name")"
 	;;
 image)
-	[ $# -ge 4 ] || die "usage: $0 image CACHE-ENTRY OUT.img RUNFILE FILE..."
-	entry=$2 img=$3 runfile=$4
+	[ $# -ge 4 ] || die "usage: $0 image BASE.img OUT.img RUNFILE FILE..."
+	base=$2 img=$3 runfile=$4
 	shift 4
-	[ -f "$entry/bochs/base.img" ] || die "$entry: no bochs/base.img (prepare first)"
+	[ -f "$base" ] || die "$base: no such base disk (prepare makes it)"
 	layer=$img.layer
 	rm -rf "$layer"
 	mkdir -p "$layer"
@@ -175,7 +180,7 @@ image)
 		*) die "$f: not an absolute path" ;;
 		esac
 	done
-	cp "$entry/bochs/base.img" "$img.tmp"
+	cp "$base" "$img.tmp"
 	cpio_of "$layer" | mcopy -i "$img.tmp" - ::/run.cpio
 	printf 'SERIAL 0 115200\nDEFAULT box\nPROMPT 0\nLABEL box\n  KERNEL vmlinuz\n  INITRD base.cpio,run.cpio\n  APPEND %s\n' \
 		"console=ttyS0,115200 loglevel=4 panic=-1 tsc_early_khz=$((ips / 1000)) kvm_intel.nested=1${BOX_APPEND:+ $BOX_APPEND}" |
