@@ -9,16 +9,20 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch.h"
 
 uint64_t clock_us(void);
 
-/* Poll cond until it holds or timeout_us passed; whether it held. */
+/*
+ * Poll cond until it holds or timeout_us passed, with cpu_relax() between
+ * looks (a hypervisor's PAUSE-loop exiting sees the wait); whether it held.
+ */
 #define poll_until(cond, timeout_us)					\
 	({								\
 		uint64_t __end = clock_us() + (timeout_us);		\
 		bool __ok;						\
 		while (!(__ok = (cond)) && clock_us() < __end)		\
-			;						\
+			cpu_relax();					\
 		__ok;							\
 	})
 
