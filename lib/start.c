@@ -5,8 +5,8 @@
  * before main() runs), "vmunit.mem=M" (its memory in MiB),
  * "vmunit.vmm=NAME" (a VMM other than QEMU), "vmunit.boot=efi" (booted
  * through UEFI firmware), "vmunit.stats" (the runner reads KVM's
- * statistics: run_stats()) and "vmunit.l0=tcg" (KVM runs nested under
- * QEMU TCG, the box), see start.h.
+ * statistics: run_stats()) and "vmunit.l0=NAME" (KVM runs nested in the
+ * box, under QEMU TCG or Bochs), see start.h.
  */
 #include "argv.h"
 #include "report.h"
@@ -96,8 +96,8 @@ static unsigned int take_framework_words(int *argc, char **argv)
 			efi = true;
 		else if (!strcmp(argv[i], "vmunit.stats"))
 			stats = true;
-		else if (!strcmp(argv[i], "vmunit.l0=tcg"))
-			l0_tcg = true;
+		else if (!strncmp(argv[i], "vmunit.l0=", 10))
+			l0_tcg = !strcmp(argv[i] + 10, "tcg");
 		else if (!strcmp(argv[i], "vmunit.migrate"))
 			migrating = true;
 		else

@@ -21,7 +21,8 @@ unsigned long run_memory_mib(void);
 bool run_on_vmm(const char *name);
 /*
  * Whether the runner said the hypervisor runs nested under QEMU TCG (the
- * box: vmunit.l0=tcg), so what it leaves to the CPU meets TCG's emulation.
+ * box: vmunit.l0=tcg; the Intel box says vmunit.l0=bochs), so what it
+ * leaves to the CPU meets TCG's emulation.
  */
 bool run_l0_tcg(void);
 /*

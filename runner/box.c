@@ -307,9 +307,9 @@ static int write_runfile(struct l1 *l, struct err *e)
 	snprintf(factor, sizeof(factor), "%g", b->o.timeout_factor);
 	if (!b->bochs_base)
 		fputc('\n', f);
-	fprintf(f, "%s\n--box-inner\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
+	fprintf(f, "%s\n--box-inner=%s\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
-		b->runner, b->o.cfg, b->o.srcdir, b->o.builddir,
+		b->runner, b->bochs_base ? "bochs" : "tcg", b->o.cfg, b->o.srcdir, b->o.builddir,
 		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
 	if (b->o.timeout_s)
 		fprintf(f, "--timeout\n%g\n", b->o.timeout_s == TIMEOUT_NONE ? 0 : b->o.timeout_s);

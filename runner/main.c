@@ -43,7 +43,7 @@ struct opts {
 	const char *accel, *logdir, *qemu_dir, *factor, *timeout, *payload, *vmm, *cpu, *append;
 	const char *shard;
 	const char *json, *junit, *baseline, *write_baseline;
-	const char *box, *box_modules, *box_append, *box_vmm;
+	const char *box, *box_modules, *box_append, *box_vmm, *box_l0;
 	unsigned jobs;
 	bool tap, list, verbose, dry_run, check_cfg, bisect, no_progress, box_inner, all;
 	char **args;		/* tests, or extra QEMU args with --payload */
@@ -116,8 +116,9 @@ static const char usage_text[] =
 "                          (kvm-arm.mode=nvhe, kvm_amd.npt=...)\n"
 "      --box-vmm bochs[:MODEL[:CPUS]]  the Intel box (x86_64): L1 under Bochs\n"
 "                          (default tigerlake, 1 CPU), its KVM kvm_intel\n"
-"      --box-inner         (the runner inside the box: records on stdout,\n"
-"                          timeouts scaled under kvm, the host holds the lock)\n"
+"      --box-inner[=L0]    (the runner inside the box: records on stdout,\n"
+"                          timeouts scaled under kvm, the host holds the lock;\n"
+"                          L0 tcg, the default, or bochs, for the guest)\n"
 "      --bisect            exit for git bisect run: 0 all passed, 1 a test\n"
 "                          failed, 125 nothing could be tested (bad input,\n"
 "                          missing payload, the VMM could not start, all SKIP)\n"
@@ -194,7 +195,7 @@ static const struct option long_opts[] = {
 	{ "box-modules", required_argument, NULL, OPT_BOX_MODULES },
 	{ "box-append", required_argument, NULL, OPT_BOX_APPEND },
 	{ "box-vmm", required_argument, NULL, OPT_BOX_VMM },
-	{ "box-inner", no_argument, NULL, OPT_BOX_INNER },
+	{ "box-inner", optional_argument, NULL, OPT_BOX_INNER },
 	{ 0 },
 };
 
@@ -237,7 +238,12 @@ static void set_option(struct opts *o, int c, const char *arg)
 	case OPT_BOX_MODULES: o->box_modules = arg; break;
 	case OPT_BOX_APPEND: o->box_append = arg; break;
 	case OPT_BOX_VMM: o->box_vmm = arg; break;
-	case OPT_BOX_INNER: o->box_inner = true; break;
+	case OPT_BOX_INNER:
+		o->box_inner = true;
+		o->box_l0 = arg ? arg : "tcg";
+		if (strcmp(o->box_l0, "tcg") && strcmp(o->box_l0, "bochs"))
+			die("--box-inner=%s: want tcg or bochs", arg);
+		break;
 	case OPT_BISECT: o->bisect = true; bad_input_status = EXIT_BISECT_SKIP; break;
 	default:
 		fputs("Try 'vmunit-run -h'.\n", stderr);
@@ -350,7 +356,7 @@ static void host_facts(const struct opts *o, struct host *h)
 		.max_smp = max_smp(),
 		.tcg_factor = timeout_factor(o->factor), .timeout_s = duration(o->timeout),
 		.builddir = o->builddir,
-		.logdir = o->logdir, .in_box = o->box_inner,
+		.logdir = o->logdir, .in_box = o->box_inner, .box_l0 = o->box_l0,
 	};
 }
 

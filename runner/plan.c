@@ -106,7 +106,7 @@ static char *static_skip(const struct host *h, const struct cfg_entry *c, enum a
 				 vi->display);
 	why = check_preconditions(c->check);
 	/* A deviation of the box's L0 that takes L1 and its other tests with it. */
-	if (!why && c->efi && h->in_box && a == ARCH_X86_64)
+	if (!why && c->efi && h->in_box && !strcmp(h->box_l0, "tcg") && a == ARCH_X86_64)
 		why = xstrdup("boot = efi in the box: OVMF in a guest of nested SVM makes the L0 "
 			      "QEMU TCG abort (tcg_handle_interrupt: assertion failed: "
 			      "(bql_locked())) or corrupt L1 (\"corrupted stack end\" panics)");
@@ -160,7 +160,8 @@ static char *guest_cmdline(const struct host *h, const struct cfg_entry *c, enum
 	char smp[32] = "", on[64] = "";
 
 	if (h->in_box)	/* for the guest's XFAILs of what KVM leaves to the L0 */
-		snprintf(on, sizeof(on), "vmunit.l0=tcg %s", c->efi ? "vmunit.boot=efi " : "");
+		snprintf(on, sizeof(on), "vmunit.l0=%s %s", h->box_l0,
+			 c->efi ? "vmunit.boot=efi " : "");
 	else if (vmm != VMM_QEMU)	/* for the guest's XFAILs of that VMM's deviations */
 		snprintf(on, sizeof(on), "vmunit.vmm=%s ", vmm_info(vmm)->name);
 	else if (c->efi)	/* for its memory checks: the firmware keeps more */

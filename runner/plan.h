@@ -22,9 +22,10 @@ struct host {
 	int arch;			/* the host's enum arch, or -1 */
 	double tcg_factor;		/* timeout multiplier under TCG */
 	double timeout_s;		/* TIMEOUT: every entry's; 0: the cfg's; TIMEOUT_NONE */
-	bool in_box;			/* inside the box (box.h): KVM nested under QEMU TCG, so
-					 * timeouts scale under kvm too and the guest is told
-					 * (vmunit.l0=tcg) */
+	bool in_box;			/* inside the box (box.h): KVM nested under QEMU TCG
+					 * or Bochs, so timeouts scale under kvm too and the
+					 * guest is told (vmunit.l0=L0) */
+	const char *box_l0;		/* ... which: "tcg" or "bochs" */
 	const char *builddir;
 	const char *logdir;		/* NULL: no logs */
 	const char *qemu[ARCH_NR];	/* QEMU binary per arch */

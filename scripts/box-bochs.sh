@@ -51,11 +51,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 # times slower than Bochs's (a scheduler tick every ~200 ms of host time).
 ips=50000000
 # The firmware QEMU's x86 machines load (microvm and q35 with -bios
-# qboot.rom, -kernel's option ROMs; pc's SeaBIOS; virtio-pci's ROM).
+# qboot.rom, -kernel's option ROMs; pc's SeaBIOS; virtio-pci's ROM; OVMF
+# for the boot = efi entries).
 firmware="/usr/share/qemu/qboot.rom /usr/share/qemu/linuxboot_dma.bin
 	/usr/share/qemu/kvmvapic.bin /usr/share/qemu/multiboot_dma.bin /usr/share/qemu/pvh.bin
 	/usr/share/seabios/bios-256k.bin /usr/share/seabios/bios-microvm.bin
-	/usr/lib/ipxe/qemu/efi-virtio.rom"
+	/usr/lib/ipxe/qemu/efi-virtio.rom /usr/share/ovmf/OVMF.fd"
 
 # The file at its own path under dir, and what it links to (ld.so's absolute
 # link /lib64/... -> /lib/...: L1 has no merged /usr, the layer's own /lib).

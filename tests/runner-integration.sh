@@ -987,7 +987,7 @@ check "box: -n prints the L0 command line and the runner's inside" \
 		grep -qx '# inside L1:' '$tmp/out'"
 check "... the run file: the logs, the host's own root, no binds, then the runner" \
 	sh -c "sed -n 2p '$tmp/logs/box-x86_64.run' | grep -qx / && sed -n 3p '$tmp/logs/box-x86_64.run' | grep -qx '' &&
-		sed -n 5p '$tmp/logs/box-x86_64.run' | grep -qx -- --box-inner"
+		sed -n 5p '$tmp/logs/box-x86_64.run' | grep -qx -- --box-inner=tcg"
 box good.img -n --box-append 'kvm_amd.npt=1 foo'
 check "box: --box-append goes to L1's kernel command line" \
 	grep -q "vmunit.box=[^ ]*/box-x86_64.run kvm_amd.npt=1 foo'" "$tmp/out"
