@@ -533,14 +533,15 @@ static bool l0_crashed(const struct l1 *l)
 
 /*
  * The Bochs flavour's disk for this L1 (scripts/box-bochs.sh image): the
- * run file, the runner, the cfg and the payloads of the tests waiting, at
- * their own paths.
+ * run file, the runner, the cfg, the payloads of the tests waiting and
+ * the EFI loader, at their own paths.
  */
 static int bochs_disk(struct l1 *l, struct err *e)
 {
 	struct box *b = l->b;
 	struct strv v = { 0 };
 	char *script = path_join(b->o.srcdir, "scripts/box-bochs.sh"), *out;
+	char *efi = path_join(b->o.builddir, "x86/efi-boot.efi");	/* boot = efi's loader */
 	/* scripts/box-bochs.sh image puts it on L1's command line */
 	char *append = xasprintf("vmunit.logs=ttyS1%s%s", b->o.cmdline ? " " : "",
 				 b->o.cmdline ? b->o.cmdline : "");
@@ -550,6 +551,9 @@ static int bochs_disk(struct l1 *l, struct err *e)
 	unlink(b->com2);	/* the last L1's */
 	strv_append(&v, (char *[]){ "/bin/sh", script, "image", b->bochs_base, b->img,
 				    b->runfile, b->runner, (char *)b->o.cfg, NULL });
+	if (!access(efi, R_OK))
+		strv_push(&v, efi);
+	free(efi);
 	for (size_t i = 0; i < l->n; i++) {
 		char *p = l->state[i] == BOX_WAITING && l->tests[i].payload ?
 			  realpath(l->tests[i].payload, NULL) : NULL;
