@@ -12,9 +12,9 @@
 #       cache keeps only kvm_amd's; unsigned and stripped, slim_module), the
 #       host's qemu-system-x86_64 with the libraries ldd names and the
 #       firmware the runner's x86 machines load, and the runner's libraries
-#       (libicudata as a stub: stub_icudata); 73 MB; and base.img, a FAT disk with syslinux,
-#       the kernel and that layer (mkfs.fat -C, mcopy, syslinux --install: no
-#       root, no loop device).  Rebuilt when QEMU or the runner's libraries
+#       (libicudata as a stub: stub_icudata); 73 MB; and base.img, a FAT
+#       disk with syslinux, the kernel and that layer (mkfs.fat -C, mcopy,
+#       syslinux --install: no root, no loop device).  Rebuilt when QEMU or the runner's libraries
 #       change.  Prints base=IMG kernel=PATH release=UNAME-R name=WHAT.
 #
 #   scripts/box-bochs.sh image CACHE-ENTRY OUT.img RUNFILE FILE...
