@@ -39,7 +39,11 @@
 #     (cpuid, selftest: the runner's seconds inside L1), the whole run's
 #     wall clock and the L0 QEMU's peak RSS (GNU time's %M: the largest
 #     process of the run), for one test and for the whole suite at -j2.
-#     The kernel cache is made first (untimed).
+#     The kernel cache is made first (untimed).  With Bochs installed, the
+#     Intel box too (--box-vmm bochs, tigerlake x1, cpuid alone): boot to
+#     ready in wall time and in L1's own clock (Bochs's instructions at its
+#     ips: independent of the host's load), the kernel's part (to /init),
+#     the test's seconds inside L1 and the whole run's wall clock.
 set -eu
 
 arch=${1:-$(uname -m | sed -e 's/aarch64/arm64/')}
@@ -445,4 +449,24 @@ if [ "$arch" = x86_64 ] && [ -x /usr/bin/time ]; then
 		printf '  %-7s one test inside L1 (%s): %s s\n' "$a" "$one" \
 			"$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$tmp/box-$a-$one.json" | head -n 1)"
 	done
+	if command -v "${BOCHS:-bochs}" >/dev/null 2>&1; then
+		echo "  Intel box, kvm_intel under Bochs tigerlake x1 (--box-vmm bochs); L1: L1's clock"
+		"$run" -S "$srcdir" -b "$builddir" -a x86_64 --box debian-6.12 --box-vmm bochs \
+			--logdir "$tmp/bochs0" -n cpuid >/dev/null || echo "  bochs: (the layer could not be made)"
+		start=$(now_ns)
+		"$run" -S "$srcdir" -b "$builddir" -a x86_64 --box debian-6.12 --box-vmm bochs \
+			--logdir "$tmp/bochs" --json "$tmp/bochs.json" cpuid >"$tmp/bochs.out" 2>&1 || true
+		t=$(($(now_ns) - start))
+		l=$tmp/bochs/box-x86_64.log
+		printf '  %-7s %-8s ready %5s  wall %6s  %s\n' bochs cpuid \
+			"$(sed -n 's/^# box: L1 ready \([0-9.]*\) s.*/\1/p' "$l" | head -n 1)" \
+			"$(awk -v t="$t" 'BEGIN { printf "%.1f", t / 1e9 }')" "$(tail -n 1 "$tmp/bochs.out")"
+		printf '  %-7s L1: /init %s s, kvm modules %s s, ready %s s; cpuid inside L1 %s s\n' bochs \
+			"$(sed -n 's/^VMUNIT-BOX: step init \([0-9.]*\).*/\1/p' "$l" | head -n 1)" \
+			"$(awk '/^VMUNIT-BOX: step init / { s = $4 } /^VMUNIT-BOX: step insmod / { e = $NF }
+				END { if (e != "") printf "%.2f", e - s }' "$l")" \
+			"$(sed -n 's/^VMUNIT-BOX: step ready \([0-9.]*\).*/\1/p' "$l" | head -n 1)" \
+			"$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$tmp/bochs.json" | head -n 1 |
+				awk '{ printf "%.2f", $1 }')"
+	fi
 fi

@@ -9,12 +9,14 @@
 #       The cached layer, CACHE/KERNEL-x86_64/bochs-STAMP/base.cpio: a static
 #       busybox, kvm-intel.ko and what it depends on (in load order, from the
 #       kernel package's modinfo, fetched again with apt-get download: the
-#       cache keeps only kvm_amd's), the host's qemu-system-x86_64 with the
-#       libraries ldd names and the firmware the runner's x86 machines load,
-#       and the runner's libraries; and base.img, a FAT disk with syslinux,
-#       the kernel and that layer (mkfs.fat -C, mcopy, syslinux --install: no
-#       root, no loop device).  STAMP: QEMU, the runner's libraries and
-#       this script; each has its own (unused for a day: removed).  Prints base=IMG kernel=PATH release=UNAME-R name=WHAT.
+#       cache keeps only kvm_amd's; unsigned and stripped, slim_module), the
+#       host's qemu-system-x86_64 with the libraries ldd names and the
+#       firmware the runner's x86 machines load, and the runner's libraries
+#       (libicudata as a stub: stub_icudata); 73 MB; and base.img, a FAT
+#       disk with syslinux, the kernel and that layer (mkfs.fat -C, mcopy,
+#       syslinux --install: no root, no loop device).  STAMP: QEMU, the
+#       runner's libraries and this script; each has its own (unused for a
+#       day: removed).  Prints base=IMG kernel=PATH release=UNAME-R name=WHAT.
 #
 #   scripts/box-bochs.sh image BASE.img OUT.img RUNFILE FILE...
 #       The run's disk: a copy of base.img plus the per-run layer (run.cpio:
@@ -50,6 +52,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 # model's CPUID leaf 0x15 (GHz), and L1's clock and timers would run ~50
 # times slower than Bochs's (a scheduler tick every ~200 ms of host time).
 ips=50000000
+# L1's kernel command line skips what costs L1 time and is not KVM (L1's
+# clock to /init, measured with initcall_debug: 38.8 s, now 17): the crypto
+# self-tests (cryptomgr.notests: at boot, and for the instances the first
+# module signature check made: 9 s of insmod kvm.ko), the jitter entropy
+# source's (jent_mod_init, 5 s: it feeds only the DRBG in FIPS mode),
+# SP800-108's (crypto_kdf108_init: its init is only a self-test), the W+X
+# page table walk that follows write-protecting the kernel (rodata=off:
+# 2.6 s) and zeroing every kernel allocation (init_on_alloc=0).  Hardening
+# of L1 itself: KVM runs the same code with the same features.
+fast="cryptomgr.notests initcall_blacklist=jent_mod_init,crypto_kdf108_init rodata=off init_on_alloc=0"
 # The firmware QEMU's x86 machines load (microvm and q35 with -bios
 # qboot.rom, -kernel's option ROMs; pc's SeaBIOS; virtio-pci's ROM; OVMF
 # for the boot = efi entries).
@@ -82,6 +94,44 @@ put_libs() {
 	done
 }
 
+# The module as L1 loads it fastest (insmod kvm.ko took 23.6 s of L1's
+# clock, now 4): without its appended signature (struct module_signature,
+# 12 bytes ending in the signature's length, big-endian, then the 28-byte
+# marker; checking it hashed 2.8 MB and set off the crypto self-tests;
+# Debian's kernels do not enforce signatures: the module loads, the kernel
+# tainted E), and without the symbols relocations do not need (strip
+# --strip-unneeded: 7900 -> 3700 in kvm.ko; ftrace looks each of the
+# module's 1504 call sites up in that table, linearly, at load: 3.4 s).
+# KVM's code is the same; L1's backtraces name kvm's static functions by
+# the nearest global symbol.
+slim_module() {
+	if [ "$(tail -c 28 "$1")" = "~Module signature appended~" ]; then
+		n=$(tail -c 32 "$1" | head -c 4 | od -An -tu1 |
+			awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+		truncate -s $(($(stat -c %s "$1") - 40 - n)) "$1"
+	fi
+	strip --strip-unneeded "$1"
+}
+
+# libicudata (31 MB, a third of the layer) as ICU's own "stub data" library:
+# the same soname and data symbol, no data.  Only the runner needs it
+# (libxml2, for --junit, which the runner inside L1 never writes).
+stub_icudata() {
+	for f in "$1"/lib/*/libicudata.so.*; do
+		if [ -L "$f" ] || [ ! -f "$f" ]; then
+			continue
+		fi
+		sym=$(nm -D --defined-only "$f" | awk '$3 ~ /^icudt[0-9]+_dat$/ { print $3 }')
+		soname=$(objdump -p "$f" | awk '$1 == "SONAME" { print $2 }')
+		if [ -z "$sym" ] || [ -z "$soname" ]; then
+			continue
+		fi
+		echo "const char ${sym}[16];" >"$1/stub.c"
+		"${CC:-cc}" -shared -nostdlib -Wl,-soname,"$soname" -o "$f" "$1/stub.c" || return 1
+		rm -f "$1/stub.c"
+	done
+}
+
 # A directory as an uncompressed newc cpio archive.
 cpio_of() {
 	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
@@ -91,7 +141,7 @@ case ${1:-} in
 prepare)
 	[ $# -eq 3 ] || die "usage: $0 prepare KERNEL CACHE"
 	kernel=$2 cache=$3
-	for t in mkfs.fat mcopy syslinux cpio ldd; do
+	for t in mkfs.fat mcopy syslinux cpio ldd nm objdump strip truncate; do
 		command -v "$t" >/dev/null || die "$t not found (scripts/install-deps.sh)"
 	done
 	out=$(sh "$here/box.sh" prepare "$kernel" x86_64 "$cache") || exit 1
@@ -135,6 +185,7 @@ prepare)
 			awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
 			base=$(basename "$ko" .xz)
 			xz -dc "$ko" >"$b/layer/lib/modules/$base"
+			slim_module "$b/layer/lib/modules/$base"
 			echo "$base" >>"$b/layer/modules"
 		done
 		grep -q kvm-intel "$b/layer/modules" || die "$pkg: no kvm-intel.ko"
@@ -145,6 +196,7 @@ prepare)
 			[ -f "$f" ] && put "$b/layer" "$f"
 		done
 		put_libs "$b/layer" "$qemu" "$runner"
+		stub_icudata "$b/layer" || die "cannot build a stub libicudata"
 		mkdir -p "$b/layer/usr/bin" "$b/layer/usr/sbin" "$b/layer/sbin" "$b/layer/tmp" \
 			"$b/layer/run" "$b/layer/proc" "$b/layer/sys" "$b/layer/dev"
 		cpio_of "$b/layer" >"$b/base.cpio"
@@ -184,7 +236,7 @@ image)
 	cp "$base" "$img.tmp"
 	cpio_of "$layer" | mcopy -i "$img.tmp" - ::/run.cpio
 	printf 'SERIAL 0 115200\nDEFAULT box\nPROMPT 0\nLABEL box\n  KERNEL vmlinuz\n  INITRD base.cpio,run.cpio\n  APPEND %s\n' \
-		"console=ttyS0,115200 loglevel=4 panic=-1 tsc_early_khz=$((ips / 1000)) kvm_intel.nested=1${BOX_APPEND:+ $BOX_APPEND}" |
+		"console=ttyS0,115200 loglevel=4 panic=-1 tsc_early_khz=$((ips / 1000)) $fast kvm_intel.nested=1${BOX_APPEND:+ $BOX_APPEND}" |
 		mcopy -i "$img.tmp" - ::/syslinux.cfg
 	mv "$img.tmp" "$img"
 	rm -rf "$layer"
