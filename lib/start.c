@@ -22,11 +22,17 @@ int main(int argc, char **argv);
 static unsigned long asked_mem_mib;
 static const char *vmm = "qemu";
 static unsigned int asked_cpus;
-static bool stats, efi, l0_tcg, migrating;
+static const char *l0 = "";
+static bool stats, efi, migrating;
+
+bool run_l0(const char *name)
+{
+	return !strcmp(l0, name);
+}
 
 bool run_l0_tcg(void)
 {
-	return l0_tcg;
+	return run_l0("tcg");
 }
 
 bool run_stats(void)
@@ -97,7 +103,7 @@ static unsigned int take_framework_words(int *argc, char **argv)
 		else if (!strcmp(argv[i], "vmunit.stats"))
 			stats = true;
 		else if (!strncmp(argv[i], "vmunit.l0=", 10))
-			l0_tcg = !strcmp(argv[i] + 10, "tcg");
+			l0 = argv[i] + 10;
 		else if (!strcmp(argv[i], "vmunit.migrate"))
 			migrating = true;
 		else

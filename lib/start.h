@@ -26,6 +26,12 @@ bool run_on_vmm(const char *name);
  */
 bool run_l0_tcg(void);
 /*
+ * Whether the runner said the hypervisor under test runs nested under the
+ * L0 name ("tcg", "bochs": vmunit.l0=NAME), for XFAILs of deviations of
+ * that L0 which its hypervisor passes through.
+ */
+bool run_l0(const char *name);
+/*
  * Whether the runner booted the payload through UEFI firmware
  * (vmunit.boot=efi), whose runtime services, ACPI tables and reserved
  * memory take more of the RAM than a BIOS's: run_firmware_slack().

@@ -451,14 +451,17 @@ static void test_vmx_virtual_nmi(const void *arg)
  * VM entry loads virtual-NMI blocking from the interruptibility field
  * (SDM vol. 3C, VM entry, loading guest state): L1 clearing bit 3 in L2's handler opens the NMI
  * window at once.  Bochs 2.7 only ever sets it on entry (cpu/vmx.cc,
- * VMenterLoadCheckGuestState: mask_event without an unmask; newer Bochs
- * sources unmask first): the window stays shut, the CPUID exits again.
+ * VMenterLoadCheckGuestState: mask_event without an unmask; Bochs 2.8
+ * unmasks first, SF #1456): the window stays shut, the CPUID exits again.
+ * So too under KVM in the Intel box (vmunit.l0=bochs): its vmcs02 carries
+ * the cleared bit 3 to Bochs's VM entry, which ignores it.
  */
 static void test_vmx_entry_unblocks(const void *arg)
 {
 	struct vmx_ctls c = { .pin = vnmi_ctls.pin };
 	struct vmx_guest g;
 	unsigned int before = nmis(0);
+	bool bochs_l0_or_vmm = run_on_vmm("bochs") || run_l0("bochs");
 	uint64_t rip;
 
 	if (!in_l2_handler(&g, &c))
@@ -469,7 +472,7 @@ static void test_vmx_entry_unblocks(const void *arg)
 	vmwrite(PROC_CTLS, vmread(PROC_CTLS) | PROC_NMI_WINDOW);
 	vmx_run(&g);
 	report_known(g.exit_reason == EXIT_NMI_WINDOW && g.guest_rip == rip,
-		     run_on_vmm("bochs") && g.exit_reason == EXIT_CPUID,
+		     bochs_l0_or_vmm && g.exit_reason == EXIT_CPUID,
 		     "Bochs 2.7: VM entry does not clear virtual-NMI blocking",
 		     "the NMI-window exit comes at once, in L2's handler (RIP %#lx; %s)", rip,
 		     vmx_exit_str(&g, buf, sizeof(buf)));

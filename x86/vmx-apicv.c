@@ -9,7 +9,11 @@
  *   exit 43 after the MOV.  With "virtualize APIC accesses" (secondary 0)
  *   L2's xAPIC MMIO read of TPR comes from the page, of ID it exits 44
  *   (qualification: offset 0x20, linear read); with "APIC-register
- *   virtualization" (secondary 8) the ID comes from the page too.
+ *   virtualization" (secondary 8) the ID comes from the page too.  The
+ *   APIC-access page is a page of RAM, and once L1's own xAPIC page
+ *   (0xfee00000), which the SDM allows alike: KVM maps neither L1's APIC
+ *   page nor its memslot into L2 and emulates L2's access as one to L1's
+ *   APIC (runner/box.baseline).
  * - vid ("virtual-interrupt delivery", secondary 9, with external-
  *   interrupt exiting): VM entry evaluates RVI and L2 takes the vector
  *   through its IDT at IF=1 with no exit, moving it from VIRR to VISR;
@@ -63,12 +67,21 @@ static const char *ex(void)
 	return vmx_exit_str(&g, buf, sizeof(buf));
 }
 
+/* L2's xAPIC register reg, on the APIC-access page. */
+static volatile uint32_t *l2_apic(unsigned int reg)
+{
+	return (volatile uint32_t *)((char *)g.apic_access + reg);
+}
+
 static void on_vec(struct ex_regs *r)
 {
 	hits++;
 	in_visr = vmx_vapic_vector(&g, APIC_ISR, VEC);
 	in_virr = vmx_vapic_vector(&g, APIC_IRR, VEC);
-	apic_eoi();		/* in L2: virtualized */
+	if (g.apic_access)	/* in L2: virtualized */
+		*l2_apic(APIC_EOI) = 0;
+	else
+		apic_eoi();	/* x2APIC: WRMSR 0x80b */
 	visr_after_eoi = vmx_vapic_vector(&g, APIC_ISR, VEC);
 }
 
@@ -138,22 +151,29 @@ static void test_tpr_shadow(const void *arg)
 
 static volatile uint32_t l2_tpr;
 
-/* L2: its xAPIC TPR (into l2_tpr) and ID, by MMIO. */
+/* L2: its xAPIC TPR (into l2_tpr) and ID, by MMIO to the APIC-access page. */
 static uint64_t l2_mmio(uint64_t arg)
 {
-	l2_tpr = apic_read(APIC_TPR);
-	return apic_read(APIC_ID);
+	l2_tpr = *l2_apic(APIC_TPR);
+	return *l2_apic(APIC_ID);
 }
+
+#define REGS 1			/* with APIC-register virtualization */
+#define AT_APIC_BASE 2		/* the APIC-access page is L1's own xAPIC page */
 
 static void test_apic_access(const void *arg)
 {
-	bool regs = arg;
+	bool regs = (uintptr_t)arg & REGS;
 	struct vmx_ctls c = { .proc = PROC_TPR_SHADOW,
 			      .proc2 = PROC2_APIC_ACCESS | (regs ? PROC2_APIC_REGS : 0) };
 
 	if (!vmx_guest_init(&g, l2_mmio, 0, &c))
 		return;
 	vmx_vapic_init(&g, 0);
+	if ((uintptr_t)arg & AT_APIC_BASE) {
+		g.apic_access = (void *)apic_base_addr();
+		vmwrite(APIC_ACCESS_ADDR, apic_base_addr());
+	}
 	*vmx_vapic_reg(&g, APIC_TPR) = 0x40;
 	*vmx_vapic_reg(&g, APIC_ID) = 0xab000000;
 	vmx_stop_on(&g, EXIT_APIC_ACCESS);
@@ -421,7 +441,8 @@ int main(int argc, char **argv)
 	report_prefix_push("vapic");
 	subtest("tpr shadow", test_tpr_shadow, NULL);
 	subtest("apic access", test_apic_access, NULL);
-	subtest("apic-register virtualization", test_apic_access, (void *)1);
+	subtest("apic-register virtualization", test_apic_access, (void *)REGS);
+	subtest("apic access at L1's APIC base", test_apic_access, (void *)AT_APIC_BASE);
 	report_prefix_pop();
 	subtest("posted", test_posted, NULL);
 	subtest("vid", test_vid, NULL);		/* last: x2APIC -> xAPIC is not for Bochs */

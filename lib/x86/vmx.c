@@ -520,8 +520,12 @@ void vmx_vapic_init(struct vmx_guest *g, unsigned int nv)
 	g->vapic = alloc_page();
 	assert(g->vapic);
 	w(VIRTUAL_APIC_PAGE_ADDR, (uint64_t)g->vapic);
-	if (vmread(PROC_CTLS) & PROC_SECONDARY && vmread(PROC_CTLS2) & PROC2_APIC_ACCESS)
-		w(APIC_ACCESS_ADDR, apic_base_addr());
+	g->apic_access = NULL;
+	if (vmread(PROC_CTLS) & PROC_SECONDARY && vmread(PROC_CTLS2) & PROC2_APIC_ACCESS) {
+		g->apic_access = alloc_page();
+		assert(g->apic_access);
+		w(APIC_ACCESS_ADDR, (uint64_t)g->apic_access);
+	}
 	if (vmread(PIN_CTLS) & PIN_POSTED_INTR) {
 		g->pi = alloc_page();
 		assert(g->pi);

@@ -280,6 +280,7 @@ struct vmx_pi_desc {
 struct vmx_guest {
 	void *vmcs;
 	uint32_t *vapic;		/* vmx_vapic_init(): the virtual-APIC page */
+	void *apic_access;		/* and the APIC-access page (NULL: none) */
 	struct vmx_pi_desc *pi;		/* ... and the posted-interrupt descriptor */
 	struct l2_regs regs;
 	bool launched;
@@ -304,8 +305,10 @@ const char *vmx_exit_str(const struct vmx_guest *g, char *buf, unsigned long siz
  * APIC virtualization (SDM vol. 3C, chapter 30), after vmx_guest_init()
  * with PROC_TPR_SHADOW: vmx_vapic_init() gives L2 a zeroed virtual-APIC
  * page (g->vapic, laid out like the APIC's registers: vmx_vapic_reg());
- * with PROC2_APIC_ACCESS the APIC-access page is L1's xAPIC page, so L2's
- * xAPIC MMIO on L1's page tables is virtualized; with PIN_POSTED_INTR, a
+ * with PROC2_APIC_ACCESS an APIC-access page of RAM (g->apic_access, any
+ * 4K-aligned physical address: SDM vol. 3C 25.6.8), which L2 reaches on
+ * L1's page tables for its virtualized xAPIC MMIO (a test may point
+ * APIC_ACCESS_ADDR elsewhere, e.g. at L1's own APIC); with PIN_POSTED_INTR, a
  * zeroed descriptor (g->pi) and notification vector nv.  TPR threshold
  * and EOI-exit bitmap start at 0, guest interrupt status (RVI, SVI) too.
  */
