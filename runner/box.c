@@ -310,7 +310,7 @@ static int write_runfile(struct l1 *l, struct err *e)
 	fprintf(f, "%s\n--box-inner=%s\n--no-progress\n-c\n%s\n-S\n%s\n-b\n%s\n-a\n%s\n"
 		"--accel\nkvm\n--logdir\n%s\n-j\n%u\n--timeout-factor\n%s\n",
 		b->runner, b->bochs_base ? "bochs" : "tcg", b->o.cfg, b->o.srcdir, b->o.builddir,
-		arch_info(b->arch)->name, b->o.logdir, l->o->jobs, factor);
+		arch_info(b->arch)->name, b->o.logdir, b->bochs_base ? 1 : l->o->jobs, factor);
 	if (b->o.timeout_s)
 		fprintf(f, "--timeout\n%g\n", b->o.timeout_s == TIMEOUT_NONE ? 0 : b->o.timeout_s);
 	for (size_t i = 0; i < l->n; i++)

@@ -84,7 +84,11 @@ const char *box_platform(const struct box *b);
 const char *box_l0(const struct box *b);
 /* The L0 command line, for -n. */
 char *box_command(const struct box *b);
-/* Run the tests in the box; like run_batch() (run.h), o->jobs at once inside. */
+/*
+ * Run the tests in the box; like run_batch() (run.h), o->jobs at once
+ * inside (the Intel box: one at a time; with two QEMUs starting together
+ * its L1 went silent once in each of 3 full runs, cause not found).
+ */
 struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 			 const struct run_opts *o);
 void box_free(struct box *b);
