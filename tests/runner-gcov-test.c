@@ -24,6 +24,7 @@
 
 #include "gcov-collect.h"
 #include "util.h"
+#include "runner-files.h"
 
 struct fix {
 	char tmp[64];
@@ -34,23 +35,6 @@ struct fix {
 
 /* ---- helpers ---- */
 
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "re"), *m;
-	int c;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
 static void put_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");
@@ -58,21 +42,6 @@ static void put_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
-}
-
-/* Entries of dir, or -1 when it is not a directory one can open. */
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 static char *at(const struct fix *f, const char *rel)

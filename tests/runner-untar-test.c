@@ -28,6 +28,7 @@
 
 #include "untar.h"
 #include "util.h"
+#include "runner-files.h"
 
 struct fix {
 	char tmp[64];
@@ -41,37 +42,6 @@ static const struct untar_caps small = { .file = 100, .total = 250, .files = 4, 
 					 .entries = 100 };
 
 /* ---- helpers ---- */
-
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "re"), *m;
-	int c;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
 
 static void file_is(const char *dir, const char *name, const char *want)
 {
