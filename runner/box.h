@@ -86,8 +86,8 @@ const char *box_l0(const struct box *b);
 char *box_command(const struct box *b);
 /*
  * Run the tests in the box; like run_batch() (run.h), o->jobs at once
- * inside (the Intel box: one at a time; with two QEMUs starting together
- * its L1 went silent once in each of 3 full runs, cause not found).
+ * inside (the Intel box: one at a time: its L1 has one CPU, and when it
+ * goes silent, which it does now and then, only one test is lost).
  */
 struct batch_end box_run(struct box *b, const struct test *tests, size_t n,
 			 const struct run_opts *o);

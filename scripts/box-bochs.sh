@@ -62,12 +62,6 @@ ips=50000000
 # 2.6 s) and zeroing every kernel allocation (init_on_alloc=0).  Hardening
 # of L1 itself: KVM runs the same code with the same features.
 fast="cryptomgr.notests initcall_blacklist=jent_mod_init,crypto_kdf108_init rodata=off init_on_alloc=0"
-# PAUSE-loop exiting is what takes L1 back from an L2 that spins (Bochs
-# 2.7 does not re-evaluate interrupt masking at VM entry: an interrupt of
-# L1's pending then waits for L2's next exit).  KVM doubles a vCPU's PLE
-# window at each PAUSE exit up to ple_window_max (UINT_MAX by default,
-# 86 s of Bochs's clock): bounded at 16 times ple_window here.
-ple="kvm_intel.ple_window_max=65536"
 # The firmware QEMU's x86 machines load (microvm and q35 with -bios
 # qboot.rom, -kernel's option ROMs; pc's SeaBIOS; virtio-pci's ROM; OVMF
 # for the boot = efi entries).
@@ -242,7 +236,7 @@ image)
 	cp "$base" "$img.tmp"
 	cpio_of "$layer" | mcopy -i "$img.tmp" - ::/run.cpio
 	printf 'SERIAL 0 115200\nDEFAULT box\nPROMPT 0\nLABEL box\n  KERNEL vmlinuz\n  INITRD base.cpio,run.cpio\n  APPEND %s\n' \
-		"console=ttyS0,115200 loglevel=4 panic=-1 tsc_early_khz=$((ips / 1000)) $fast $ple kvm_intel.nested=1${BOX_APPEND:+ $BOX_APPEND}" |
+		"console=ttyS0,115200 loglevel=4 panic=-1 tsc_early_khz=$((ips / 1000)) $fast kvm_intel.nested=1${BOX_APPEND:+ $BOX_APPEND}" |
 		mcopy -i "$img.tmp" - ::/syslinux.cfg
 	mv "$img.tmp" "$img"
 	rm -rf "$layer"
