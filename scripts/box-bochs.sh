@@ -34,16 +34,35 @@
 #       IMG.bochs.log; it ends when L1 powers off.  Bochs ignores SIGTERM and
 #       leaves IMG.lock after a SIGKILL: a SIGTERM/SIGINT/SIGHUP here is
 #       Bochs's SIGKILL and the lock's removal.
-# Known (Bochs 2.7, kernel 6.12): an L2 with more than one vCPU (vmx,
-# selftest-smp) hangs after its INIT/SIPI, on tigerlake x1 and
-# corei7_skylake_x x2 alike: Bochs keeps executing L2's spin loops and L1
-# takes no timer interrupt (no VM exit) from then on.
+#       Bochs's term display draws on a pseudo-terminal of its own (it
+#       opens /dev/ptmx) that nobody looks at: boot reads it away, or the
+#       cursor's blinking (17 bytes a blink) fills it in some ten minutes
+#       and Bochs blocks in write() for good, L1 silent.
 # Errors: one line on stderr, exit 1.
 set -eu
 
 die() {
 	echo "box-bochs: $*" >&2
 	exit 1
+}
+
+# Reads Bochs $1's term display away (see boot): cat on the slave of the
+# pseudo-terminal Bochs opened, until Bochs closes it (EIO) or exits.
+drain_term() {
+	for _ in $(seq 100); do
+		for fd in /proc/"$1"/fd/*; do
+			case $(readlink "$fd" 2>/dev/null) in
+			/dev/ptmx | /dev/pts/ptmx) ;;
+			*) continue ;;
+			esac
+			n=$(sed -n 's/^tty-index:[[:space:]]*//p' "/proc/$1/fdinfo/${fd##*/}")
+			cat "/dev/pts/$n" >/dev/null 2>&1 || :
+			return 0
+		done
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "box-bochs: Bochs opened no pseudo-terminal in 10 s; its display is not drained" >&2
 }
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -259,6 +278,7 @@ boot)
 		'panic: action=fatal' 'error: action=report' 'info: action=ignore' \
 		'debug: action=ignore' "log: $img.bochs.log" </dev/null &
 	pid=$!
+	drain_term "$pid" >/dev/null &
 	trap 'kill -KILL $pid 2>/dev/null; wait $pid || :; rm -f "$img.lock"; exit 1' INT TERM HUP
 	wait $pid || status=$?
 	rm -f "$img.lock"
