@@ -8,8 +8,14 @@
  * Debian's Bochs has its debugger built in: the rc file says "continue".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "verdict-parse.h"
 #include "vmm.h"
@@ -90,4 +96,72 @@ bool bochs_own_line(struct vparse *vp, const char *line)
 		if (!strncmp(line, prefixes[i], strlen(prefixes[i])))
 			return true;
 	return !line[strspn(line, " \t")];
+}
+
+/* The slave of the pseudo-terminal whose master process pid holds, opened
+ * for reading; -1 when it holds none (yet). */
+static int term_slave(pid_t pid)
+{
+	char path[320], target[32];
+	struct dirent *d;
+	int fd = -1, index;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	while (dir && fd < 0 && (d = readdir(dir))) {
+		ssize_t n = readlinkat(dirfd(dir), d->d_name, target, sizeof(target) - 1);
+		FILE *info;
+
+		if (n < 0)
+			continue;
+		target[n] = 0;
+		if (strcmp(target, "/dev/ptmx") && strcmp(target, "/dev/pts/ptmx"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, d->d_name);
+		if (!(info = fopen(path, "r")))
+			continue;
+		index = -1;
+		while (index < 0 && fgets(path, sizeof(path), info))
+			if (sscanf(path, "tty-index: %d", &index) != 1)
+				index = -1;
+		fclose(info);
+		if (index < 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/pts/%d", index);
+		fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	}
+	if (dir)
+		closedir(dir);
+	return fd;
+}
+
+/*
+ * Bochs's term display draws on a pseudo-terminal of its own (it opens
+ * /dev/ptmx: 'Bochs connected to screen "/dev/pts/N"') that nobody looks
+ * at; once its buffer is full (the cursor's blinking, 17 bytes a blink,
+ * fills it in some ten minutes of Bochs's time) Bochs blocks in write()
+ * for good and the guest hangs.  In a child of Bochs's, forked before its
+ * exec: find that terminal among Bochs's fds (for up to 30 s) and read it
+ * away until Bochs closes it or dies.
+ */
+void bochs_term_drain(pid_t bochs)
+{
+	int null = open("/dev/null", O_RDWR), fd = -1;
+	char buf[4096];
+	ssize_t n;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (null < 0 || getppid() != bochs)
+		_exit(0);
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	close_range(3, ~0U, 0);
+	for (int tries = 0; fd < 0 && tries < 600 && getppid() == bochs; tries++)
+		if ((fd = term_slave(bochs)) < 0)
+			usleep(50 * 1000);
+	while (fd >= 0 && ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+		;
+	_exit(0);
 }

@@ -77,10 +77,12 @@ struct sched {
  * dies with the runner (PR_SET_PDEATHSIG, whatever kills the runner),
  * stdin from in (-1: /dev/null), stdout and stderr into the pipe, QEMU's QMP socket
  * (qmp >= 0) as fd QMP_CHILD_FD, our signal mask undone.  An exec error goes back to the
- * parent through errfd, which closes on a successful exec.
+ * parent through errfd, which closes on a successful exec.  Bochs (bochs)
+ * gets a child in its group that reads its terminal display away.
  */
 static void __attribute__((noreturn)) child(char *const *argv, int in, int out, int qmp,
-					     int errfd, const sigset_t *mask, pid_t parent)
+					     int errfd, const sigset_t *mask, pid_t parent,
+					     bool bochs)
 {
 	int null = in >= 0 ? in : open("/dev/null", O_RDONLY);
 
@@ -97,6 +99,12 @@ static void __attribute__((noreturn)) child(char *const *argv, int in, int out, 
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (reaper_mark())
 		putenv((char *)reaper_mark());
+	if (bochs) {
+		pid_t self = getpid();
+
+		if (fork() == 0)
+			bochs_term_drain(self);
+	}
 	execv(argv[0], argv);
 fail:
 	if (write(errfd, &errno, sizeof(errno)) < 0)
@@ -104,7 +112,8 @@ fail:
 	_exit(127);
 }
 
-int run_spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask, pid_t *pid)
+static int spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask, bool bochs,
+		 pid_t *pid)
 {
 	pid_t parent = getpid();
 	int ep[2], error = 0;
@@ -114,7 +123,7 @@ int run_spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask,
 		return errno;
 	*pid = fork();
 	if (*pid == 0)
-		child(argv, in, out, qmp, ep[1], mask, parent);
+		child(argv, in, out, qmp, ep[1], mask, parent, bochs);
 	if (*pid < 0)
 		error = errno;
 	close(ep[1]);
@@ -127,6 +136,11 @@ int run_spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask,
 		*pid = 0;
 	}
 	return error;
+}
+
+int run_spawn(char *const *argv, int in, int out, int qmp, const sigset_t *mask, pid_t *pid)
+{
+	return spawn(argv, in, out, qmp, mask, false, pid);
 }
 
 /* ---- logs ---- */
@@ -320,7 +334,7 @@ static int job_start(struct sched *s, struct job *j, const struct test *t,
 		strv_append(&argv, qmp_argv);
 	if (t->migrate && pipe2(in, O_CLOEXEC))
 		in[0] = in[1] = -1;	/* the guest's wait then ends in its ERROR */
-	r = run_spawn(argv.v, in[0], p[1], qmp, mask, &j->pid);
+	r = spawn(argv.v, in[0], p[1], qmp, mask, t->vmm == VMM_BOCHS, &j->pid);
 	if (in[0] >= 0)
 		close(in[0]);
 	j->in = in[1];

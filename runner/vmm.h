@@ -9,6 +9,7 @@
 #define RUNNER_VMM_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "qemu.h"
 #include "util.h"
@@ -35,5 +36,8 @@ int vmm_from_name(const char *name);
 /* Bochs (bochs.c): the files a run needs besides the payload. */
 int bochs_argv(const struct qemu_opts *o, struct strv *argv, struct err *e);
 bool bochs_own_line(struct vparse *vp, const char *line);
+/* In a child of Bochs's (pid bochs, before its exec): reads its terminal
+ * display away while Bochs lives; never returns. */
+void __attribute__((noreturn)) bochs_term_drain(pid_t bochs);
 
 #endif

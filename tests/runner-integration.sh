@@ -602,9 +602,13 @@ BOCHS=$srcdir/tests/stub/bochs
 export BOCHS
 : >"$tmp/build/x86/bochs-boot.img"
 payload bpanic "PASS: one" "@panic >>PANIC<< exception(): 3rd (13) exception with no resolution"
+payload screen "PASS: one" "@screen 1048576" "PASS: two" "$(sum 2 0 0 0)" "EXIT: STATUS=0"
 cfg <<'EOF2'
 [pass]
 file = pass
+[screen]
+file = screen
+timeout = 20
 [hang]
 file = hang
 timeout = 1
@@ -621,6 +625,8 @@ rm -f "$tmp/build/x86/"*.pids
 vr --vmm bochs -a x86_64,arm64
 check "bochs: a pass is a PASS (its exit status 1 says nothing)" has "PASS x86_64/pass (3 checks, 1 skipped)"
 check "bochs: a hang is a TIMEOUT" has "TIMEOUT x86_64/hang (no verdict after 1 s)"
+check "bochs: its terminal display is read away (1 MiB, no one else reads it)" \
+	has "PASS x86_64/screen (2 checks)"
 check "... and its whole process group is gone" gone_soon "$tmp/build/x86/hang.elf.pids"
 check "bochs: a panic is an ERROR with its message" \
 	has "ERROR x86_64/bpanic (Bochs: [CPU0  ] >>PANIC<< exception(): 3rd (13) exception with no resolution after 1 check)"
