@@ -206,15 +206,11 @@ static volatile bool early;	/* VEC came before L2 lowered VTPR */
  */
 static void warm_delivery(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr, gdtr;
-	uint16_t cs;
+	struct l1_env e;	/* L2 runs on L1's tables */
 
-	asm volatile("sidt %0; sgdt %1; mov %%cs, %2" : "=m"(idtr), "=m"(gdtr), "=r"(cs));
-	(void)*(volatile uint64_t *)(idtr.base + VEC * 16);
-	(void)*(volatile uint64_t *)(gdtr.base + (cs & ~7));
+	l1_env(&e);
+	(void)*(volatile uint64_t *)(e.idt_base + VEC * 16);
+	(void)*(volatile uint64_t *)(e.gdt_base + (e.cs & ~7));
 	asm volatile("movq $0, -64(%%rsp); movq $0, -8(%%rsp)" ::: "memory");	/* no red zone */
 }
 
@@ -385,18 +381,15 @@ static enum vmx_action on_gate_violation(struct vmx_guest *g)
 static void test_vid_exit(const void *arg)
 {
 	struct vmx_ctls ctls = vid_ctls(false);
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr;
+	struct l1_env env;
 	uint32_t want = INTR_INFO_VALID | INTR_TYPE_EXT << 8 | VEC;
 	bool lost, ok;
 
 	ctls.proc2 |= PROC2_EPT;
 	if (!vmx_guest_init(&g, l2_vid, 0, &ctls))
 		return;
-	asm volatile("sidt %0" : "=m"(idtr));
-	gate = idtr.base + VEC * 16;
+	l1_env(&env);
+	gate = env.idt_base + VEC * 16;
 	gate_page = gate & ~0xfffull;
 	ept_identity(&ept, 4ull << 30);
 	*ept_pte(&ept, gate_page) &= ~(uint64_t)EPT_RWX;
